@@ -1,0 +1,27 @@
+package org.einsum4j;
+
+import java.util.List;
+import org.einsum4j.tensor.Tensor;
+
+/**
+ * The facade: {@code Einsum.contract("ij,jk->ik", a, b)}. Results are new tensors owned by the caller.
+ */
+public final class Einsum {
+    private Einsum() {
+    }
+
+    /** Contracts the operands as {@code spec} says, with the default options (planner {@code auto}, CPU). */
+    public static Tensor contract(String spec, Tensor... operands) {
+        return contract(spec, ContractOptions.defaults(), operands);
+    }
+
+    public static Tensor contract(String spec, ContractOptions options, Tensor... operands) {
+        throw new UnsupportedOperationException("Einsum.contract: being written");
+    }
+
+    /** numpy's interleaved form: operands with int sublists ({@link org.einsum4j.spec.EinsumSpec#ELLIPSIS} for
+     * {@code ...}); {@code output} null for the implicit output. */
+    public static Tensor contract(List<Tensor> operands, List<int[]> sublists, int[] output) {
+        throw new UnsupportedOperationException("Einsum.contract: being written");
+    }
+}

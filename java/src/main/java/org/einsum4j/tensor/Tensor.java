@@ -463,6 +463,21 @@ public final class Tensor implements AutoCloseable {
         return slice(axis, start, end, 1);
     }
 
+    /**
+     * Moves ownership of this contiguous owning tensor's memory to a new tensor of the given dims (same element
+     * count); this tensor is closed. For executors handing an intermediate back as a differently shaped result.
+     */
+    public Tensor reshapeTakingOwnership(int... newDims) {
+        checkOpen();
+        if (!owner || !isContiguous() || Shape.numel(newDims) != numel()) {
+            throw new Einsum4jException("reshapeTakingOwnership: needs a contiguous owning tensor of "
+                    + Shape.numel(newDims) + " elements, got " + this);
+        }
+        Tensor t = new Tensor(storage, true, dtype, newDims.clone(), Shape.of(newDims).contiguousStrides(), offset);
+        closed = true; // without releasing: the new tensor owns the storage now
+        return t;
+    }
+
     // ---------------------------------------------------------------- copies
 
     /** This tensor if it is already contiguous (then not owned by the caller), else a contiguous copy. */

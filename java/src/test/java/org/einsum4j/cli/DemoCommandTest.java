@@ -17,11 +17,4 @@ class DemoCommandTest {
         assertTrue(r.out().contains("examples agree with the oracle"), r.out());
         assertEquals("", r.err());
     }
-
-    @Test
-    void demoWithoutContractFailsInOneLine() {
-        assumeTrue(!CliRun.contractAvailable(), "contract() is implemented: nothing to check here");
-        String line = CliRun.of("demo").assertOneLineError(1);
-        assertTrue(line.contains("not implemented yet"), line);
-    }
 }

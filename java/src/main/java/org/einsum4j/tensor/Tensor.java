@@ -399,13 +399,20 @@ public final class Tensor implements AutoCloseable {
             return Shape.of(nd).contiguousStrides();
         }
         // drop size-1 dims of the old shape, then merge runs of compatible dims
+        // (a size-1 dim between two others must not hide that they are not contiguous, e.g. [3,1,2] strides [1,3,3])
+        int on = 0;
+        int[] od = new int[dims.length];
+        long[] os = new long[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            if (dims[i] != 1) {
+                od[on] = dims[i];
+                os[on++] = strides[i];
+            }
+        }
         int oi = 0;
         int ni = 0;
-        int on = dims.length;
         int nn = nd.length;
         long[] ns = new long[nn];
-        int[] od = dims;
-        long[] os = strides;
         while (ni < nn && oi < on) {
             long np = nd[ni];
             long op = od[oi];

@@ -30,7 +30,8 @@ public final class Main {
     /** The command table, in --help order. Adding a subcommand is one line here. */
     static final List<Command> COMMANDS = List.of(
             new Command("contract", ContractCommand.SUMMARY, ContractCommand::run),
-            new Command("demo", DemoCommand.SUMMARY, DemoCommand::run));
+            new Command("demo", DemoCommand.SUMMARY, DemoCommand::run),
+            new Command("gradsample", GradsampleCommand.SUMMARY, GradsampleCommand::run));
 
     static final int OK = 0;
     static final int FAILED = 1;

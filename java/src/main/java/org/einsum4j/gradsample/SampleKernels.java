@@ -32,18 +32,15 @@ final class SampleKernels {
     static Tensor finish(Tensor result, KReduction reduction, int k, int... dims) {
         Tensor out = result;
         try {
-            if (!java.util.Arrays.equals(result.dims(), dims) || !result.isContiguous() || !result.ownsMemory()) {
-                out = Tensor.zeros(result.dtype(), dims);
-                if (out.numel() != result.numel()) {
-                    throw new IllegalStateException("result " + result + " cannot take shape "
-                            + java.util.Arrays.toString(dims));
+            if (!java.util.Arrays.equals(result.dims(), dims)) {
+                if (result.ownsMemory() && result.isContiguous()) {
+                    out = result.reshapeTakingOwnership(dims);
+                } else {
+                    out = result.copy().reshapeTakingOwnership(dims);
+                    result.close();
                 }
-                if (out.numel() > 0) {
-                    try (Tensor c = result.isContiguous() ? null : result.contiguous()) {
-                        Memory.copy(c == null ? result.address() : c.address(), out.address(),
-                                out.numel() * out.dtype().byteSize());
-                    }
-                }
+            } else if (!result.ownsMemory() || !result.isContiguous()) {
+                out = result.copy();
                 result.close();
             }
             if (reduction == KReduction.MEAN && k != 1) {
@@ -94,18 +91,13 @@ final class SampleKernels {
     static Tensor unfold(Tensor x, int rows, int channels, int[] in, int[] k, int[] s, int[] p, int[] d, int[] out) {
         int kk = k[0] * k[1] * k[2];
         int l = out[0] * out[1] * out[2];
-        Tensor cols = Tensor.zeros(x.dtype(), rows, channels * kk, l);
-        if (cols.numel() == 0) {
-            return cols;
-        }
-        final long src = x.address();
-        final long dst = cols.address();
         final int es = x.dtype().byteSize();
         final boolean f32 = x.dtype() == DType.FLOAT32;
         final long inVol = (long) in[0] * in[1] * in[2];
         // range of output positions ow whose input iw = ow*s - p + kw*d lies inside [0, W), per kernel offset
         final int[][] lo = new int[3][];
         final int[][] hi = new int[3][];
+        boolean padded = false;
         for (int a = 0; a < 3; a++) {
             lo[a] = new int[k[a]];
             hi[a] = new int[k[a]];
@@ -121,8 +113,17 @@ final class SampleKernels {
                 }
                 lo[a][t] = first;
                 hi[a][t] = last;
+                padded |= first > 0 || last < out[a];
             }
         }
+        // only taps that fall into the padding need zeros; without any, every element is written below
+        Tensor cols = padded ? Tensor.zeros(x.dtype(), rows, channels * kk, l)
+                : Tensor.empty(x.dtype(), rows, channels * kk, l);
+        if (cols.numel() == 0) {
+            return cols;
+        }
+        final long src = x.address();
+        final long dst = cols.address();
         int tasks = rows * channels;
         IntStream range = IntStream.range(0, tasks);
         if (cols.numel() >= PARALLEL_THRESHOLD) {
@@ -177,7 +178,7 @@ final class SampleKernels {
      * float64 with two passes, so float32 inputs lose nothing beyond the final rounding.
      */
     static Tensor normalizeRows(Tensor x, long rowCount, int len, double eps) {
-        Tensor out = Tensor.zeros(x.dtype(), x.dims());
+        Tensor out = Tensor.empty(x.dtype(), x.dims());
         if (out.numel() == 0) {
             return out;
         }

@@ -15,6 +15,9 @@ public interface Backend {
      * {@code C[b, m, n] = Σ_k op(A)[b, m, k] · op(B)[b, k, n]} for 3-d operands. {@code a} is {@code [batch, m, k]}
      * and {@code b} is {@code [batch, k, n]} as views: any batch stride (0 broadcasts), and within each matrix
      * either unit column stride or unit row stride. Returns a new contiguous {@code [batch, m, n]}.
+     *
+     * <p>4-d operands {@code [batch, r, m, k]} and {@code [batch, r, k, n]} also sum over r
+     * ({@code C[b] = Σ_r A[b, r] B[b, r]}): a summed label that cannot be merged into k without a copy.
      */
     Tensor batchedGemm(Tensor a, Tensor b);
 

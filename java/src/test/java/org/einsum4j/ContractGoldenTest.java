@@ -11,11 +11,11 @@ import org.einsum4j.tensor.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@link Einsum#contract} against the oracle on every row of golden/einsum/cases.tsv, in float64 and float32. */
+/** {@link Einsum#contract} against the oracle on every row of golden/einsum/cases.tsv and random_cases.tsv, in float64 and float32. */
 class ContractGoldenTest {
 
     static List<GoldenCases.Case> cases() {
-        return GoldenCases.all();
+        return GoldenCases.allWithRandom();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -48,6 +48,9 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor batchedGemm(Tensor a, Tensor b) {
+        if (a.rank() == 4) {
+            return accumulatedGemm(a, b);
+        }
         if (a.rank() != 3 || b.rank() != 3 || a.dim(0) != b.dim(0) || a.dim(2) != b.dim(1)) {
             throw new Einsum4jException("batchedGemm: shapes " + a.shape() + " and " + b.shape()
                     + " are not [batch, m, k] and [batch, k, n]");
@@ -60,12 +63,20 @@ public final class CpuBackend implements Backend {
         int k = a.dim(2);
         int n = b.dim(2);
         DType dt = a.dtype();
-        Tensor c = Tensor.zeros(dt, batch, m, n);
+        Tensor c = (long) batch * m * n == 0 || k == 0 ? Tensor.zeros(dt, batch, m, n) : Tensor.empty(dt, batch, m, n);
         if ((long) batch * m * n == 0 || k == 0) {
             return c;
         }
         if ((long) m * n * k <= SMALL_GEMM) {
             smallGemm(a, b, c);
+            return c;
+        }
+        if (k == 1 && c.dtype() == DType.FLOAT32) {
+            outerLoop(a, b, c, batch, m, n);
+            return c;
+        }
+        if (m == 1 && n == 1) {
+            dotLoop(a, b, c, batch, k);
             return c;
         }
         Tensor ac = null;
@@ -95,6 +106,83 @@ public final class CpuBackend implements Backend {
         return c;
     }
 
+    /** {@code C[b] = Σ_r A[b, r] · B[b, r]}: one GEMM per (b, r), the r > 0 ones accumulating (beta = 1). */
+    private Tensor accumulatedGemm(Tensor a, Tensor b) {
+        if (b.rank() != 4 || a.dim(0) != b.dim(0) || a.dim(1) != b.dim(1) || a.dim(3) != b.dim(2)) {
+            throw new Einsum4jException("batchedGemm: shapes " + a.shape() + " and " + b.shape()
+                    + " are not [batch, r, m, k] and [batch, r, k, n]");
+        }
+        if (a.dtype() != b.dtype() || !a.dtype().isFloating()) {
+            throw new Einsum4jException("batchedGemm: dtypes " + a.dtype() + " and " + b.dtype());
+        }
+        int batch = a.dim(0);
+        int r = a.dim(1);
+        int m = a.dim(2);
+        int k = a.dim(3);
+        int n = b.dim(3);
+        if (r == 0 || k == 0 || (long) batch * m * n == 0) {
+            return Tensor.zeros(a.dtype(), batch, m, n);
+        }
+        Tensor ac = null;
+        Tensor bc = null;
+        Tensor c = Tensor.empty(a.dtype(), batch, m, n);
+        try {
+            BlasLayout la = layoutOf(m, k, a.stride(2), a.stride(3));
+            if (la == null) {
+                ac = a.copy();
+                a = ac;
+                la = layoutOf(m, k, a.stride(2), a.stride(3));
+            }
+            BlasLayout lb = layoutOf(k, n, b.stride(2), b.stride(3));
+            if (lb == null) {
+                bc = b.copy();
+                b = bc;
+                lb = layoutOf(k, n, b.stride(2), b.stride(3));
+            }
+            int order = openblas_nolapack.CblasRowMajor;
+            int ta = la.trans() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+            int tb = lb.trans() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+            long scb = (long) m * n;
+            boolean f32 = c.dtype() == DType.FLOAT32;
+            FloatPointer fa = f32 ? a.floatPointer() : null;
+            FloatPointer fb = f32 ? b.floatPointer() : null;
+            FloatPointer fc = f32 ? c.floatPointer() : null;
+            DoublePointer da = f32 ? null : a.doublePointer();
+            DoublePointer db = f32 ? null : b.doublePointer();
+            DoublePointer dc = f32 ? null : c.doublePointer();
+            for (int i = 0; i < batch; i++) {
+                for (int j = 0; j < r; j++) {
+                    long pa = i * a.stride(0) + j * a.stride(1);
+                    long pb = i * b.stride(0) + j * b.stride(1);
+                    if (f32) {
+                        fa.position(pa);
+                        fb.position(pb);
+                        fc.position(i * scb);
+                        openblas_nolapack.cblas_sgemm(order, ta, tb, m, n, k, 1f, fa, la.ld(), fb, lb.ld(),
+                                j == 0 ? 0f : 1f, fc, n);
+                    } else {
+                        da.position(pa);
+                        db.position(pb);
+                        dc.position(i * scb);
+                        openblas_nolapack.cblas_dgemm(order, ta, tb, m, n, k, 1.0, da, la.ld(), db, lb.ld(),
+                                j == 0 ? 0.0 : 1.0, dc, n);
+                    }
+                }
+            }
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        } finally {
+            if (ac != null) {
+                ac.close();
+            }
+            if (bc != null) {
+                bc.close();
+            }
+        }
+    }
+
     private static void blasLoop(Tensor a, BlasLayout la, Tensor b, BlasLayout lb, Tensor c,
                                  int batch, int m, int n, int k) {
         int order = openblas_nolapack.CblasRowMajor;
@@ -122,6 +210,70 @@ public final class CpuBackend implements Backend {
                 pb.position(i * sb);
                 pc.position(i * scb);
                 openblas_nolapack.cblas_dgemm(order, ta, tb, m, n, k, 1.0, pa, la.ld(), pb, lb.ld(), 0.0, pc, n);
+            }
+        }
+    }
+
+    /**
+     * Outer products {@code C[b, i, j] = A[b, i] · B[b, j]} (k = 1), memory-bound: rows are formed in a heap
+     * buffer (which the JIT vectorizes) and block-copied out, split over the cores.
+     */
+    private static void outerLoop(Tensor a, Tensor b, Tensor c, int batch, int m, int n) {
+        long pa = a.address();
+        long pb = b.address();
+        long pc = c.address();
+        long sa0 = a.stride(0) * 4;
+        long sa1 = a.stride(1) * 4;
+        long sb0 = b.stride(0) * 4;
+        long sb2 = b.stride(2) * 4;
+        Parallel.forRange(batch * m, (lo, hi) -> {
+            float[] brow = new float[n];
+            float[] crow = new float[n];
+            int loadedBatch = -1;
+            for (int r = lo; r < hi; r++) {
+                int bi = r / m;
+                int i = r - bi * m;
+                if (bi != loadedBatch) {
+                    long bb = pb + bi * sb0;
+                    for (int j = 0; j < n; j++) {
+                        brow[j] = Memory.getFloat(bb + j * sb2);
+                    }
+                    loadedBatch = bi;
+                }
+                float x = Memory.getFloat(pa + bi * sa0 + i * sa1);
+                for (int j = 0; j < n; j++) {
+                    crow[j] = x * brow[j];
+                }
+                Memory.copyFromArray(crow, 0, pc + (long) r * n * 4, n);
+            }
+        }, n);
+    }
+
+    /** One BLAS dot per batch entry: any strides, no copies (row-wise dots such as {@code ij,ij->i}). */
+    private static void dotLoop(Tensor a, Tensor b, Tensor c, int batch, int k) {
+        long sa = a.stride(0);
+        long sb = b.stride(0);
+        long ia = a.stride(2);
+        long ib = b.stride(1);
+        if (ia > Integer.MAX_VALUE || ib > Integer.MAX_VALUE) {
+            throw new Einsum4jException("dot: stride beyond the 2^31-1 BLAS limit");
+        }
+        long pc = c.address();
+        if (c.dtype() == DType.FLOAT32) {
+            FloatPointer pa = a.floatPointer();
+            FloatPointer pb = b.floatPointer();
+            for (int i = 0; i < batch; i++) {
+                pa.position(i * sa);
+                pb.position(i * sb);
+                Memory.putFloat(pc + 4L * i, openblas_nolapack.cblas_sdot(k, pa, (int) ia, pb, (int) ib));
+            }
+        } else {
+            DoublePointer pa = a.doublePointer();
+            DoublePointer pb = b.doublePointer();
+            for (int i = 0; i < batch; i++) {
+                pa.position(i * sa);
+                pb.position(i * sb);
+                Memory.putDouble(pc + 8L * i, openblas_nolapack.cblas_ddot(k, pa, (int) ia, pb, (int) ib));
             }
         }
     }

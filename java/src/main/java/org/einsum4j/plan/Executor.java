@@ -223,12 +223,35 @@ public final class Executor {
                 n.add(b.labels[ax]);
             }
         }
-        Tensor a3 = null;
-        Tensor b3 = null;
+        View3d a3 = null;
+        View3d b3 = null;
         try {
-            a3 = as3d(a, batch, m, kk);
-            b3 = as3d(b, batch, kk, n);
-            Tensor c = backend.batchedGemm(a3, b3);
+            a3 = viewGroups(a, List.of(batch, m, kk), false);
+            b3 = viewGroups(b, List.of(batch, kk, n), false);
+            if (a3 == null || b3 == null) {
+                // no copy-free 3-d view: split leading summed labels off into an accumulated loop dimension
+                // (C += A_r B_r), as long as the GEMMs stay deep enough; otherwise copy.
+                for (int split = 1; split < kk.size() && (a3 == null || b3 == null); split++) {
+                    List<Integer> r = kk.subList(0, split);
+                    List<Integer> rest = kk.subList(split, kk.size());
+                    if (product(a, b, rest) < 16) {
+                        break;
+                    }
+                    View3d a4 = viewGroups(a, List.of(batch, r, m, rest), false);
+                    View3d b4 = viewGroups(b, List.of(batch, r, rest, n), false);
+                    if (a4 != null && b4 != null) {
+                        a3 = a4;
+                        b3 = b4;
+                    }
+                }
+            }
+            if (a3 == null) {
+                a3 = viewGroups(a, List.of(batch, m, kk), true);
+            }
+            if (b3 == null) {
+                b3 = viewGroups(b, List.of(batch, kk, n), true);
+            }
+            Tensor c = backend.batchedGemm(a3.view(), b3.view());
             int[] labels = new int[batch.size() + m.size() + n.size()];
             int[] dims = new int[labels.length];
             int p = 0;
@@ -241,11 +264,11 @@ public final class Executor {
             Tensor r = c.reshapeTakingOwnership(dims);
             return new Term(r, labels, r);
         } finally {
-            if (a3 != null && !a3.sharesMemoryWith(a.view)) {
-                a3.close();
+            if (a3 != null) {
+                a3.release();
             }
-            if (b3 != null && !b3.sharesMemoryWith(b.view)) {
-                b3.close();
+            if (b3 != null) {
+                b3.release();
             }
         }
     }
@@ -264,6 +287,14 @@ public final class Executor {
         throw new IllegalStateException("label " + label + " in neither operand");
     }
 
+    private static long product(Term a, Term b, List<Integer> labels) {
+        long p = 1;
+        for (int l : labels) {
+            p *= sizeOf(a, b, l);
+        }
+        return p;
+    }
+
     /** Axes of t sorted by decreasing stride (row-major memory order), stable. */
     private static int[] memoryOrder(Term t) {
         long[] st = t.view.strides();
@@ -279,13 +310,25 @@ public final class Executor {
         return r;
     }
 
-    /** t viewed (or, if its strides do not allow, copied) as [Π g0, Π g1, Π g2]. */
-    private static Tensor as3d(Term t, List<Integer> g0, List<Integer> g1, List<Integer> g2) {
+    /**
+     * t viewed as [Π g0, …, Π g_last] (one dimension per group), or, if its strides do not allow and
+     * {@code allowCopy}, copied. When the next-to-last group's labels lie inside the last group's in memory, the
+     * view is built with those two swapped and then transposed, so that a needed copy keeps t's inner runs.
+     * Returns null when no view exists and copying is not allowed.
+     */
+    private static View3d viewGroups(Term t, List<List<Integer>> groups, boolean allowCopy) {
+        int ng = groups.size();
+        boolean swap = minStride(t, groups.get(ng - 2)) < minStride(t, groups.get(ng - 1));
+        List<List<Integer>> order = new ArrayList<>(groups);
+        if (swap) {
+            order.set(ng - 2, groups.get(ng - 1));
+            order.set(ng - 1, groups.get(ng - 2));
+        }
         int[] perm = new int[t.labels.length];
         int p = 0;
-        int[] sizes = {1, 1, 1};
+        int[] sizes = new int[ng];
         int gi = 0;
-        for (List<Integer> g : List.of(g0, g1, g2)) {
+        for (List<Integer> g : order) {
             long size = 1;
             for (int l : g) {
                 int ax = indexOf(t.labels, l);
@@ -297,7 +340,47 @@ public final class Executor {
             }
             sizes[gi++] = (int) size;
         }
-        return t.view.permute(perm).reshape(sizes);
+        Tensor permuted = t.view.permute(perm);
+        Tensor r = permuted.viewAs(sizes).orElse(null);
+        Tensor copy = null;
+        if (r == null) {
+            if (!allowCopy) {
+                return null;
+            }
+            copy = permuted.copy().reshapeTakingOwnership(sizes);
+            r = copy;
+        }
+        if (swap) {
+            int[] tp = new int[ng];
+            for (int i = 0; i < ng; i++) {
+                tp[i] = i;
+            }
+            tp[ng - 2] = ng - 1;
+            tp[ng - 1] = ng - 2;
+            r = r.permute(tp);
+        }
+        return new View3d(r, copy);
+    }
+
+    /** A 3-d operand view and, when one had to be made, the copy it views (to close after the GEMM). */
+    private record View3d(Tensor view, Tensor copy) {
+        void release() {
+            if (copy != null) {
+                copy.close();
+            }
+        }
+    }
+
+    /** The smallest stride among the group's dimensions of size > 1 (Long.MAX_VALUE when there are none). */
+    private static long minStride(Term t, List<Integer> group) {
+        long min = Long.MAX_VALUE;
+        for (int l : group) {
+            int ax = indexOf(t.labels, l);
+            if (t.view.dim(ax) > 1) {
+                min = Math.min(min, t.view.stride(ax));
+            }
+        }
+        return min;
     }
 
     private static int indexOf(int[] a, int v) {

@@ -14,28 +14,46 @@ import org.einsum4j.tensor.Npy;
 import org.einsum4j.tensor.Tensor;
 
 /**
- * The einsum golden cases: rows of {@code golden/einsum/cases.tsv} (opt_einsum's test expressions) and the operands
- * and numpy results stored beside them by {@code make_numpy_results.py}. Rows added to the file need no code.
+ * The einsum golden cases: rows of {@code golden/einsum/cases.tsv} (opt_einsum's test expressions) and of
+ * {@code random_cases.tsv} (specs drawn by {@code RandomSpecs}: diagonals, ellipsis, broadcasting, scalars, size 0),
+ * with the operands and numpy results stored beside them by {@code make_numpy_results.py}. Rows added to the files
+ * need no code (rerun the script).
  */
 public final class GoldenCases {
     private static final String DIR = "/golden/einsum/";
     private static final Pattern GROUP = Pattern.compile("\\(([^)]*)\\)");
 
-    /** One row: its index, category, expression and operand shapes. */
-    public record Case(int idx, String category, String expression, int[][] shapes) {
+    /** One row: its file's prefix ({@code case} or {@code random}), index, category, expression, operand shapes. */
+    public record Case(String prefix, int idx, String category, String expression, int[][] shapes) {
         @Override
         public String toString() {
-            return idx + ": " + expression;
+            return prefix + " " + idx + ": '" + expression + "'";
         }
     }
 
     private GoldenCases() {
     }
 
-    /** All rows of cases.tsv, in file order. */
+    /** All rows of cases.tsv (opt_einsum's expressions), in file order. */
     public static List<Case> all() {
+        return load("cases.tsv", "case");
+    }
+
+    /** All rows of random_cases.tsv (diagonals, ellipsis, broadcasting, scalars, size-0 labels), in file order. */
+    public static List<Case> random() {
+        return load("random_cases.tsv", "random");
+    }
+
+    /** Both files' rows. */
+    public static List<Case> allWithRandom() {
+        List<Case> cases = new ArrayList<>(all());
+        cases.addAll(random());
+        return cases;
+    }
+
+    private static List<Case> load(String file, String prefix) {
         List<Case> cases = new ArrayList<>();
-        try (InputStream in = resource("cases.tsv");
+        try (InputStream in = resource(file);
              BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String header = r.readLine();
             List<String> cols = List.of(header.split("\t"));
@@ -49,7 +67,7 @@ public final class GoldenCases {
                     continue;
                 }
                 String[] f = line.split("\t", -1);
-                cases.add(new Case(Integer.parseInt(f[iIdx].trim()), f[iCat], f[iExpr], parseShapes(f[iShapes])));
+                cases.add(new Case(prefix, Integer.parseInt(f[iIdx].trim()), f[iCat], f[iExpr], parseShapes(f[iShapes])));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -83,7 +101,7 @@ public final class GoldenCases {
         Tensor[] ops = new Tensor[c.shapes().length];
         try {
             for (int k = 0; k < ops.length; k++) {
-                ops[k] = npy("numpy/case_" + c.idx() + "_op" + k + ".npy");
+                ops[k] = npy("numpy/" + c.prefix() + "_" + c.idx() + "_op" + k + ".npy");
             }
         } catch (RuntimeException e) {
             closeAll(ops);
@@ -94,7 +112,7 @@ public final class GoldenCases {
 
     /** numpy.einsum(expression, *operands, optimize=True) as stored; the caller closes it. */
     public static Tensor numpyResult(Case c) {
-        return npy("numpy/case_" + c.idx() + "_out.npy");
+        return npy("numpy/" + c.prefix() + "_" + c.idx() + "_out.npy");
     }
 
     public static void closeAll(Tensor... ts) {

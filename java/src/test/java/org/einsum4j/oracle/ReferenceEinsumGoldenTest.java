@@ -8,16 +8,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The oracle against numpy.einsum(..., optimize=True) on every row of golden/einsum/cases.tsv. */
+/** The oracle against numpy.einsum(..., optimize=True) on every row of golden/einsum/cases.tsv and random_cases.tsv. */
 class ReferenceEinsumGoldenTest {
 
     static List<GoldenCases.Case> cases() {
-        return GoldenCases.all();
+        return GoldenCases.allWithRandom();
     }
 
     @Test
-    void everyRowOfTheFileIsTested() {
-        assertTrue(cases().size() >= 70, "cases.tsv has " + cases().size() + " rows");
+    void bothFilesAreRead() {
+        assertTrue(GoldenCases.all().size() >= 70, "cases.tsv has " + GoldenCases.all().size() + " rows");
+        assertTrue(GoldenCases.random().size() >= 100, "random_cases.tsv has " + GoldenCases.random().size() + " rows");
     }
 
     @ParameterizedTest(name = "{0}")

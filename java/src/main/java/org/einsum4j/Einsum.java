@@ -1,6 +1,9 @@
 package org.einsum4j;
 
 import java.util.List;
+import org.einsum4j.path.PathInfo;
+import org.einsum4j.path.Planner;
+import org.einsum4j.spec.EinsumSpec;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -23,5 +26,18 @@ public final class Einsum {
      * {@code ...}); {@code output} null for the implicit output. */
     public static Tensor contract(List<Tensor> operands, List<int[]> sublists, int[] output) {
         throw new UnsupportedOperationException("Einsum.contract: being written");
+    }
+
+    /**
+     * The contraction path for {@code spec} on operands of these shapes, with the default options (optimizer
+     * {@code auto}, no memory limit), as opt_einsum's {@code contract_path(..., shapes=True)}: no data needed.
+     */
+    public static PathInfo contractPath(String spec, int[]... shapes) {
+        return contractPath(spec, ContractOptions.defaults(), shapes);
+    }
+
+    /** The contraction path for {@code spec} on operands of these shapes, as {@code options} say. */
+    public static PathInfo contractPath(String spec, ContractOptions options, int[]... shapes) {
+        return Planner.plan(EinsumSpec.parse(spec).bind(shapes), options);
     }
 }

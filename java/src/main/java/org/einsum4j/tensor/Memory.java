@@ -39,6 +39,14 @@ public final class Memory {
         U.putDouble(address, v);
     }
 
+    public static int getInt(long address) {
+        return U.getInt(address);
+    }
+
+    public static void putInt(long address, int v) {
+        U.putInt(address, v);
+    }
+
     public static long getLong(long address) {
         return U.getLong(address);
     }

@@ -5,8 +5,8 @@ import org.bytedeco.javacpp.Pointer;
 import org.einsum4j.Einsum4jException;
 
 /**
- * One block of off-heap host memory, allocated through JavaCPP (so OpenBLAS can use it without a copy),
- * 64-byte aligned, zero-filled. Released by {@link #release()} or, as a safety net, by a {@link Cleaner}
+ * One block of off-heap host memory, allocated through JavaCPP via {@link HostAllocator} (so OpenBLAS can use it without a copy),
+ * 64-byte aligned, zero-filled on request. Released by {@link #release()} or, as a safety net, by a {@link Cleaner}
  * once unreachable.
  */
 final class Storage {
@@ -16,15 +16,17 @@ final class Storage {
     /** Holds what the cleaner frees; must not refer to the Storage itself. */
     private static final class Block implements Runnable {
         private Pointer raw;
+        private final long ask;
 
-        Block(Pointer raw) {
+        Block(Pointer raw, long ask) {
             this.raw = raw;
+            this.ask = ask;
         }
 
         @Override
         public synchronized void run() {
             if (raw != null) {
-                Pointer.free(raw);
+                HostAllocator.release(raw, ask);
                 raw = null;
             }
         }
@@ -36,12 +38,12 @@ final class Storage {
     private final Cleaner.Cleanable cleanable;
     private volatile boolean released;
 
-    Storage(long bytes) {
+    Storage(long bytes, boolean zero) {
         if (bytes < 0) {
             throw new Einsum4jException("cannot allocate a negative number of bytes: " + bytes);
         }
         long ask = bytes + ALIGN;
-        Pointer p = Pointer.malloc(ask);
+        Pointer p = HostAllocator.allocate(ask);
         if (p == null || p.isNull()) {
             throw new Einsum4jException("out of host memory: could not allocate " + ask + " bytes");
         }
@@ -49,8 +51,10 @@ final class Storage {
         long a = p.address();
         this.address = (a + ALIGN - 1) & -ALIGN;
         this.bytes = bytes;
-        Memory.zero(address, bytes);
-        this.cleanable = CLEANER.register(this, new Block(p));
+        if (zero) {
+            Memory.zero(address, bytes);
+        }
+        this.cleanable = CLEANER.register(this, new Block(p, ask));
     }
 
     long address() {

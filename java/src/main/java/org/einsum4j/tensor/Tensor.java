@@ -39,6 +39,10 @@ public final class Tensor implements AutoCloseable {
 
     /** A new zero-filled contiguous tensor. */
     public static Tensor zeros(DType dtype, int... dims) {
+        return allocate(dtype, dims, true);
+    }
+
+    private static Tensor allocate(DType dtype, int[] dims, boolean zero) {
         long n = Shape.numel(dims);
         long bytes;
         try {
@@ -46,8 +50,16 @@ public final class Tensor implements AutoCloseable {
         } catch (ArithmeticException e) {
             throw new Einsum4jException("tensor of shape " + Arrays.toString(dims) + " is too large");
         }
-        Storage s = new Storage(bytes);
+        Storage s = new Storage(bytes, zero);
         return new Tensor(s, true, dtype, dims.clone(), Shape.of(dims).contiguousStrides(), 0);
+    }
+
+    /**
+     * A new contiguous tensor whose contents are unspecified (not zeroed): for outputs that are written in full
+     * before being read, such as GEMM results.
+     */
+    public static Tensor empty(DType dtype, int... dims) {
+        return allocate(dtype, dims, false);
     }
 
     public static Tensor zeros(DType dtype, Shape shape) {
@@ -367,6 +379,16 @@ public final class Tensor implements AutoCloseable {
         return contiguousCopy().reshapeOwned(nd);
     }
 
+    /** The same elements under a new shape as a view, or empty when the strides do not allow one (no copy). */
+    public java.util.Optional<Tensor> viewAs(int... newDims) {
+        if (Shape.numel(newDims) != numel()) {
+            throw new Einsum4jException("viewAs: shape " + shape() + " (" + numel() + " elements) cannot become "
+                    + Shape.of(newDims));
+        }
+        long[] ns = viewStrides(newDims);
+        return ns == null ? java.util.Optional.empty() : java.util.Optional.of(asStrided(newDims, ns, offset));
+    }
+
     private Tensor reshapeOwned(int[] nd) {
         return new Tensor(storage, true, dtype, nd, Shape.of(nd).contiguousStrides(), offset);
     }
@@ -377,13 +399,20 @@ public final class Tensor implements AutoCloseable {
             return Shape.of(nd).contiguousStrides();
         }
         // drop size-1 dims of the old shape, then merge runs of compatible dims
+        // (a size-1 dim between two others must not hide that they are not contiguous, e.g. [3,1,2] strides [1,3,3])
+        int on = 0;
+        int[] od = new int[dims.length];
+        long[] os = new long[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            if (dims[i] != 1) {
+                od[on] = dims[i];
+                os[on++] = strides[i];
+            }
+        }
         int oi = 0;
         int ni = 0;
-        int on = dims.length;
         int nn = nd.length;
         long[] ns = new long[nn];
-        int[] od = dims;
-        long[] os = strides;
         while (ni < nn && oi < on) {
             long np = nd[ni];
             long op = od[oi];
@@ -463,6 +492,21 @@ public final class Tensor implements AutoCloseable {
         return slice(axis, start, end, 1);
     }
 
+    /**
+     * Moves ownership of this contiguous owning tensor's memory to a new tensor of the given dims (same element
+     * count); this tensor is closed. For executors handing an intermediate back as a differently shaped result.
+     */
+    public Tensor reshapeTakingOwnership(int... newDims) {
+        checkOpen();
+        if (!owner || !isContiguous() || Shape.numel(newDims) != numel()) {
+            throw new Einsum4jException("reshapeTakingOwnership: needs a contiguous owning tensor of "
+                    + Shape.numel(newDims) + " elements, got " + this);
+        }
+        Tensor t = new Tensor(storage, true, dtype, newDims.clone(), Shape.of(newDims).contiguousStrides(), offset);
+        closed = true; // without releasing: the new tensor owns the storage now
+        return t;
+    }
+
     // ---------------------------------------------------------------- copies
 
     /** This tensor if it is already contiguous (then not owned by the caller), else a contiguous copy. */
@@ -486,7 +530,7 @@ public final class Tensor implements AutoCloseable {
 
     private Tensor convert(DType target) {
         checkOpen();
-        Tensor out = zeros(target, dims);
+        Tensor out = empty(target, dims);
         long n = out.numel();
         if (n == 0) {
             return out;
@@ -497,22 +541,46 @@ public final class Tensor implements AutoCloseable {
             return out;
         }
         int rank = dims.length;
-        int[] idx = new int[rank];
-        long src = storage.address();
+        if (rank == 0) {
+            writeConverted(storage.address() + offset * dtype.byteSize(), dst, target);
+            return out;
+        }
+        // one row (the last dimension) at a time; rows with unit stride and no conversion are block copies
+        int inner = dims[rank - 1];
+        long innerStride = strides[rank - 1];
         int es = dtype.byteSize();
         int ts = target.byteSize();
+        long rows = n / inner;
+        int[] idx = new int[rank];
+        long src = storage.address();
         long so = offset;
-        for (long i = 0; i < n; i++) {
+        long da = dst;
+        for (long r = 0; r < rows; r++) {
             long sa = src + so * es;
-            long da = dst + i * ts;
-            if (target == DType.FLOAT32) {
-                Memory.putFloat(da, (float) read(sa));
-            } else if (target == DType.FLOAT64) {
-                Memory.putDouble(da, read(sa));
+            if (target == dtype) {
+                if (innerStride == 1) {
+                    Memory.copy(sa, da, (long) inner * es);
+                } else if (es == 4) {
+                    long step = innerStride * 4;
+                    for (int i = 0; i < inner; i++, sa += step, da += 4) {
+                        Memory.putInt(da, Memory.getInt(sa));
+                    }
+                    da -= (long) inner * 4;
+                } else {
+                    long step = innerStride * 8;
+                    for (int i = 0; i < inner; i++, sa += step, da += 8) {
+                        Memory.putLong(da, Memory.getLong(sa));
+                    }
+                    da -= (long) inner * 8;
+                }
             } else {
-                Memory.putLong(da, dtype == DType.INT64 ? Memory.getLong(sa) : (long) read(sa));
+                long step = innerStride * es;
+                for (int i = 0; i < inner; i++, sa += step) {
+                    writeConverted(sa, da + (long) i * ts, target);
+                }
             }
-            for (int k = rank - 1; k >= 0; k--) {
+            da += (long) inner * ts;
+            for (int k = rank - 2; k >= 0; k--) {
                 if (++idx[k] < dims[k]) {
                     so += strides[k];
                     break;
@@ -522,6 +590,16 @@ public final class Tensor implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    private void writeConverted(long sa, long da, DType target) {
+        if (target == DType.FLOAT32) {
+            Memory.putFloat(da, (float) read(sa));
+        } else if (target == DType.FLOAT64) {
+            Memory.putDouble(da, read(sa));
+        } else {
+            Memory.putLong(da, dtype == DType.INT64 ? Memory.getLong(sa) : (long) read(sa));
+        }
     }
 
     private double read(long a) {

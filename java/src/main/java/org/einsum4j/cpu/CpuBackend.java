@@ -1,0 +1,428 @@
+package org.einsum4j.cpu;
+
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.einsum4j.Backend;
+import org.einsum4j.Einsum4jException;
+import org.einsum4j.tensor.DType;
+import org.einsum4j.tensor.Memory;
+import org.einsum4j.tensor.Tensor;
+
+/**
+ * The CPU backend: batched GEMM through OpenBLAS (one cblas call per batch entry, no copies when the operands'
+ * strides fit BLAS's leading-dimension layout), Java loops for tiny matrices, reductions and copies.
+ */
+public final class CpuBackend implements Backend {
+    public static final CpuBackend INSTANCE = new CpuBackend();
+
+    /** Matrices with at most this many multiply-adds go through the Java loop rather than a BLAS call. */
+    private static final long SMALL_GEMM = 64;
+
+    private CpuBackend() {
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    // ------------------------------------------------------------------ GEMM
+
+    /** How one operand is handed to BLAS: transposed or not, with which leading dimension. */
+    private record BlasLayout(boolean trans, int ld) {
+    }
+
+    /**
+     * The BLAS layout of a {@code rows × cols} matrix with strides (sr, sc), or null when it needs a copy.
+     */
+    private static BlasLayout layoutOf(int rows, int cols, long sr, long sc) {
+        if ((cols == 1 || sc == 1) && (rows == 1 || sr >= Math.max(1, cols)) && sr <= Integer.MAX_VALUE) {
+            return new BlasLayout(false, rows == 1 ? Math.max(1, cols) : (int) sr);
+        }
+        if ((rows == 1 || sr == 1) && (cols == 1 || sc >= Math.max(1, rows)) && sc <= Integer.MAX_VALUE) {
+            return new BlasLayout(true, cols == 1 ? Math.max(1, rows) : (int) sc);
+        }
+        return null;
+    }
+
+    @Override
+    public Tensor batchedGemm(Tensor a, Tensor b) {
+        if (a.rank() == 4) {
+            return accumulatedGemm(a, b);
+        }
+        if (a.rank() != 3 || b.rank() != 3 || a.dim(0) != b.dim(0) || a.dim(2) != b.dim(1)) {
+            throw new Einsum4jException("batchedGemm: shapes " + a.shape() + " and " + b.shape()
+                    + " are not [batch, m, k] and [batch, k, n]");
+        }
+        if (a.dtype() != b.dtype() || !a.dtype().isFloating()) {
+            throw new Einsum4jException("batchedGemm: dtypes " + a.dtype() + " and " + b.dtype());
+        }
+        int batch = a.dim(0);
+        int m = a.dim(1);
+        int k = a.dim(2);
+        int n = b.dim(2);
+        DType dt = a.dtype();
+        Tensor c = (long) batch * m * n == 0 || k == 0 ? Tensor.zeros(dt, batch, m, n) : Tensor.empty(dt, batch, m, n);
+        if ((long) batch * m * n == 0 || k == 0) {
+            return c;
+        }
+        if ((long) m * n * k <= SMALL_GEMM) {
+            smallGemm(a, b, c);
+            return c;
+        }
+        if (k == 1 && c.dtype() == DType.FLOAT32) {
+            outerLoop(a, b, c, batch, m, n);
+            return c;
+        }
+        if (m == 1 && n == 1) {
+            dotLoop(a, b, c, batch, k);
+            return c;
+        }
+        Tensor ac = null;
+        Tensor bc = null;
+        try {
+            BlasLayout la = layoutOf(m, k, a.stride(1), a.stride(2));
+            if (la == null) {
+                ac = a.copy();
+                a = ac;
+                la = layoutOf(m, k, a.stride(1), a.stride(2));
+            }
+            BlasLayout lb = layoutOf(k, n, b.stride(1), b.stride(2));
+            if (lb == null) {
+                bc = b.copy();
+                b = bc;
+                lb = layoutOf(k, n, b.stride(1), b.stride(2));
+            }
+            blasLoop(a, la, b, lb, c, batch, m, n, k);
+        } finally {
+            if (ac != null) {
+                ac.close();
+            }
+            if (bc != null) {
+                bc.close();
+            }
+        }
+        return c;
+    }
+
+    /** {@code C[b] = Σ_r A[b, r] · B[b, r]}: one GEMM per (b, r), the r > 0 ones accumulating (beta = 1). */
+    private Tensor accumulatedGemm(Tensor a, Tensor b) {
+        if (b.rank() != 4 || a.dim(0) != b.dim(0) || a.dim(1) != b.dim(1) || a.dim(3) != b.dim(2)) {
+            throw new Einsum4jException("batchedGemm: shapes " + a.shape() + " and " + b.shape()
+                    + " are not [batch, r, m, k] and [batch, r, k, n]");
+        }
+        if (a.dtype() != b.dtype() || !a.dtype().isFloating()) {
+            throw new Einsum4jException("batchedGemm: dtypes " + a.dtype() + " and " + b.dtype());
+        }
+        int batch = a.dim(0);
+        int r = a.dim(1);
+        int m = a.dim(2);
+        int k = a.dim(3);
+        int n = b.dim(3);
+        if (r == 0 || k == 0 || (long) batch * m * n == 0) {
+            return Tensor.zeros(a.dtype(), batch, m, n);
+        }
+        Tensor ac = null;
+        Tensor bc = null;
+        Tensor c = Tensor.empty(a.dtype(), batch, m, n);
+        try {
+            BlasLayout la = layoutOf(m, k, a.stride(2), a.stride(3));
+            if (la == null) {
+                ac = a.copy();
+                a = ac;
+                la = layoutOf(m, k, a.stride(2), a.stride(3));
+            }
+            BlasLayout lb = layoutOf(k, n, b.stride(2), b.stride(3));
+            if (lb == null) {
+                bc = b.copy();
+                b = bc;
+                lb = layoutOf(k, n, b.stride(2), b.stride(3));
+            }
+            int order = openblas_nolapack.CblasRowMajor;
+            int ta = la.trans() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+            int tb = lb.trans() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+            long scb = (long) m * n;
+            boolean f32 = c.dtype() == DType.FLOAT32;
+            FloatPointer fa = f32 ? a.floatPointer() : null;
+            FloatPointer fb = f32 ? b.floatPointer() : null;
+            FloatPointer fc = f32 ? c.floatPointer() : null;
+            DoublePointer da = f32 ? null : a.doublePointer();
+            DoublePointer db = f32 ? null : b.doublePointer();
+            DoublePointer dc = f32 ? null : c.doublePointer();
+            for (int i = 0; i < batch; i++) {
+                for (int j = 0; j < r; j++) {
+                    long pa = i * a.stride(0) + j * a.stride(1);
+                    long pb = i * b.stride(0) + j * b.stride(1);
+                    if (f32) {
+                        fa.position(pa);
+                        fb.position(pb);
+                        fc.position(i * scb);
+                        openblas_nolapack.cblas_sgemm(order, ta, tb, m, n, k, 1f, fa, la.ld(), fb, lb.ld(),
+                                j == 0 ? 0f : 1f, fc, n);
+                    } else {
+                        da.position(pa);
+                        db.position(pb);
+                        dc.position(i * scb);
+                        openblas_nolapack.cblas_dgemm(order, ta, tb, m, n, k, 1.0, da, la.ld(), db, lb.ld(),
+                                j == 0 ? 0.0 : 1.0, dc, n);
+                    }
+                }
+            }
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        } finally {
+            if (ac != null) {
+                ac.close();
+            }
+            if (bc != null) {
+                bc.close();
+            }
+        }
+    }
+
+    private static void blasLoop(Tensor a, BlasLayout la, Tensor b, BlasLayout lb, Tensor c,
+                                 int batch, int m, int n, int k) {
+        int order = openblas_nolapack.CblasRowMajor;
+        int ta = la.trans() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+        int tb = lb.trans() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+        long sa = a.stride(0);
+        long sb = b.stride(0);
+        long scb = (long) m * n;
+        if (c.dtype() == DType.FLOAT32) {
+            FloatPointer pa = a.floatPointer();
+            FloatPointer pb = b.floatPointer();
+            FloatPointer pc = c.floatPointer();
+            for (int i = 0; i < batch; i++) {
+                pa.position(i * sa);
+                pb.position(i * sb);
+                pc.position(i * scb);
+                openblas_nolapack.cblas_sgemm(order, ta, tb, m, n, k, 1f, pa, la.ld(), pb, lb.ld(), 0f, pc, n);
+            }
+        } else {
+            DoublePointer pa = a.doublePointer();
+            DoublePointer pb = b.doublePointer();
+            DoublePointer pc = c.doublePointer();
+            for (int i = 0; i < batch; i++) {
+                pa.position(i * sa);
+                pb.position(i * sb);
+                pc.position(i * scb);
+                openblas_nolapack.cblas_dgemm(order, ta, tb, m, n, k, 1.0, pa, la.ld(), pb, lb.ld(), 0.0, pc, n);
+            }
+        }
+    }
+
+    /**
+     * Outer products {@code C[b, i, j] = A[b, i] · B[b, j]} (k = 1), memory-bound: rows are formed in a heap
+     * buffer (which the JIT vectorizes) and block-copied out, split over the cores.
+     */
+    private static void outerLoop(Tensor a, Tensor b, Tensor c, int batch, int m, int n) {
+        long pa = a.address();
+        long pb = b.address();
+        long pc = c.address();
+        long sa0 = a.stride(0) * 4;
+        long sa1 = a.stride(1) * 4;
+        long sb0 = b.stride(0) * 4;
+        long sb2 = b.stride(2) * 4;
+        Parallel.forRange(batch * m, (lo, hi) -> {
+            float[] brow = new float[n];
+            float[] crow = new float[n];
+            int loadedBatch = -1;
+            for (int r = lo; r < hi; r++) {
+                int bi = r / m;
+                int i = r - bi * m;
+                if (bi != loadedBatch) {
+                    long bb = pb + bi * sb0;
+                    for (int j = 0; j < n; j++) {
+                        brow[j] = Memory.getFloat(bb + j * sb2);
+                    }
+                    loadedBatch = bi;
+                }
+                float x = Memory.getFloat(pa + bi * sa0 + i * sa1);
+                for (int j = 0; j < n; j++) {
+                    crow[j] = x * brow[j];
+                }
+                Memory.copyFromArray(crow, 0, pc + (long) r * n * 4, n);
+            }
+        }, n);
+    }
+
+    /** One BLAS dot per batch entry: any strides, no copies (row-wise dots such as {@code ij,ij->i}). */
+    private static void dotLoop(Tensor a, Tensor b, Tensor c, int batch, int k) {
+        long sa = a.stride(0);
+        long sb = b.stride(0);
+        long ia = a.stride(2);
+        long ib = b.stride(1);
+        if (ia > Integer.MAX_VALUE || ib > Integer.MAX_VALUE) {
+            throw new Einsum4jException("dot: stride beyond the 2^31-1 BLAS limit");
+        }
+        long pc = c.address();
+        if (c.dtype() == DType.FLOAT32) {
+            FloatPointer pa = a.floatPointer();
+            FloatPointer pb = b.floatPointer();
+            for (int i = 0; i < batch; i++) {
+                pa.position(i * sa);
+                pb.position(i * sb);
+                Memory.putFloat(pc + 4L * i, openblas_nolapack.cblas_sdot(k, pa, (int) ia, pb, (int) ib));
+            }
+        } else {
+            DoublePointer pa = a.doublePointer();
+            DoublePointer pb = b.doublePointer();
+            for (int i = 0; i < batch; i++) {
+                pa.position(i * sa);
+                pb.position(i * sb);
+                Memory.putDouble(pc + 8L * i, openblas_nolapack.cblas_ddot(k, pa, (int) ia, pb, (int) ib));
+            }
+        }
+    }
+
+    /** Plain loops for matrices too small for a BLAS call to pay off (Hadamard products, dots of length few). */
+    private static void smallGemm(Tensor a, Tensor b, Tensor c) {
+        int batch = a.dim(0);
+        int m = a.dim(1);
+        int k = a.dim(2);
+        int n = b.dim(2);
+        boolean f32 = a.dtype() == DType.FLOAT32;
+        int es = f32 ? 4 : 8;
+        long pa = a.address();
+        long pb = b.address();
+        long pc = c.address();
+        long a0 = a.stride(0) * es, a1 = a.stride(1) * es, a2 = a.stride(2) * es;
+        long b0 = b.stride(0) * es, b1 = b.stride(1) * es, b2 = b.stride(2) * es;
+        long o = pc;
+        for (int bi = 0; bi < batch; bi++) {
+            long ab = pa + bi * a0;
+            long bb = pb + bi * b0;
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    if (f32) {
+                        for (int l = 0; l < k; l++) {
+                            s += (double) Memory.getFloat(ab + i * a1 + l * a2) * Memory.getFloat(bb + l * b1 + j * b2);
+                        }
+                        Memory.putFloat(o, (float) s);
+                        o += 4;
+                    } else {
+                        for (int l = 0; l < k; l++) {
+                            s += Memory.getDouble(ab + i * a1 + l * a2) * Memory.getDouble(bb + l * b1 + j * b2);
+                        }
+                        Memory.putDouble(o, s);
+                        o += 8;
+                    }
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ reductions and copies
+
+    @Override
+    public Tensor sum(Tensor t, boolean[] reduce) {
+        int rank = t.rank();
+        if (reduce.length != rank) {
+            throw new Einsum4jException("sum: " + reduce.length + " flags for a tensor of rank " + rank);
+        }
+        int kept = 0;
+        for (boolean r : reduce) {
+            if (!r) {
+                kept++;
+            }
+        }
+        int[] outDims = new int[kept];
+        for (int i = 0, j = 0; i < rank; i++) {
+            if (!reduce[i]) {
+                outDims[j++] = t.dim(i);
+            }
+        }
+        // accumulate in float64 whatever the dtype, then convert once
+        try (Tensor acc = Tensor.zeros(DType.FLOAT64, outDims)) {
+            if (t.numel() > 0) {
+                long[] outStrides = new long[rank];
+                long[] cs = acc.strides();
+                for (int i = 0, j = 0; i < rank; i++) {
+                    outStrides[i] = reduce[i] ? 0 : cs[j++];
+                }
+                accumulate(t, outStrides, acc.address());
+            }
+            return t.dtype() == DType.FLOAT64 ? acc.copy() : acc.to(t.dtype());
+        }
+    }
+
+    /** Adds every element of {@code t} into {@code out[index · outStrides]} (float64), walking t's memory in order. */
+    private static void accumulate(Tensor t, long[] outStrides, long out) {
+        int rank = t.rank();
+        int[] dims = t.dims();
+        long[] st = t.strides();
+        // iterate axes from largest to smallest input stride, so the innermost loop walks memory contiguously
+        Integer[] order = new Integer[rank];
+        for (int i = 0; i < rank; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (x, y) -> Long.compare(st[y], st[x]));
+        int[] d = new int[rank];
+        long[] si = new long[rank];
+        long[] so = new long[rank];
+        for (int i = 0; i < rank; i++) {
+            d[i] = dims[order[i]];
+            si[i] = st[order[i]];
+            so[i] = outStrides[order[i]] * 8;
+        }
+        boolean f32 = t.dtype() == DType.FLOAT32;
+        int es = f32 ? 4 : 8;
+        long base = t.address();
+        if (rank == 0) {
+            Memory.putDouble(out, f32 ? Memory.getFloat(base) : Memory.getDouble(base));
+            return;
+        }
+        int inner = d[rank - 1];
+        long innerIn = si[rank - 1] * es;
+        long innerOut = so[rank - 1];
+        int[] idx = new int[rank];
+        long ip = base;
+        long op = out;
+        while (true) {
+            if (innerOut == 0) {
+                double s = 0;
+                long p = ip;
+                if (f32) {
+                    for (int i = 0; i < inner; i++, p += innerIn) {
+                        s += Memory.getFloat(p);
+                    }
+                } else {
+                    for (int i = 0; i < inner; i++, p += innerIn) {
+                        s += Memory.getDouble(p);
+                    }
+                }
+                Memory.putDouble(op, Memory.getDouble(op) + s);
+            } else {
+                long p = ip;
+                long q = op;
+                for (int i = 0; i < inner; i++, p += innerIn, q += innerOut) {
+                    Memory.putDouble(q, Memory.getDouble(q) + (f32 ? Memory.getFloat(p) : Memory.getDouble(p)));
+                }
+            }
+            int ax = rank - 2;
+            while (ax >= 0) {
+                if (++idx[ax] < d[ax]) {
+                    ip += si[ax] * es;
+                    op += so[ax];
+                    break;
+                }
+                ip -= (long) (d[ax] - 1) * si[ax] * es;
+                op -= (long) (d[ax] - 1) * so[ax];
+                idx[ax] = 0;
+                ax--;
+            }
+            if (ax < 0) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public Tensor contiguousCopy(Tensor t) {
+        return t.copy();
+    }
+}

@@ -1,0 +1,32 @@
+package org.einsum4j.cpu;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
+
+/** Splits a loop over [0, n) into one chunk per core, on the common fork-join pool, when the work is large. */
+final class Parallel {
+    /** Below this many elements of work in total, run on the calling thread. */
+    private static final long MIN_WORK = 1 << 16;
+
+    interface Range {
+        void run(int lo, int hi);
+    }
+
+    private Parallel() {
+    }
+
+    /** Runs {@code body} over [0, n) in chunks; {@code workPerItem} sizes the decision to go parallel. */
+    static void forRange(int n, Range body, long workPerItem) {
+        int threads = Math.min(ForkJoinPool.getCommonPoolParallelism() + 1, Runtime.getRuntime().availableProcessors());
+        if (threads <= 1 || n < 2 || (long) n * workPerItem < MIN_WORK) {
+            body.run(0, n);
+            return;
+        }
+        int chunks = Math.min(n, threads);
+        IntStream.range(0, chunks).parallel().forEach(t -> {
+            int lo = (int) ((long) n * t / chunks);
+            int hi = (int) ((long) n * (t + 1) / chunks);
+            body.run(lo, hi);
+        });
+    }
+}

@@ -1,0 +1,142 @@
+package org.einsum4j.gradsample;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.einsum4j.InvalidOperandException;
+import org.einsum4j.tensor.DType;
+import org.einsum4j.tensor.Tensor;
+
+/** Input validation and result assembly shared by the samplers; every failure names the layer and the values. */
+final class Checks {
+    private Checks() {
+    }
+
+    /** Exactly {@code n} tensors in {@code ts}. */
+    static void count(Layer layer, List<Tensor> ts, int n, String what, String names) {
+        if (ts.size() != n) {
+            throw new GradSampleException(layer.kind() + ": expected " + n + " " + what + " (" + names + "), got "
+                    + ts.size());
+        }
+    }
+
+    /** A FLOAT32 or FLOAT64 tensor. */
+    static void floating(Layer layer, Tensor t, String what) {
+        if (!t.dtype().isFloating()) {
+            throw new InvalidOperandException(layer.kind() + ": " + what + " must be FLOAT32 or FLOAT64, got "
+                    + t.dtype() + " " + t.shape());
+        }
+    }
+
+    /** Both floating and of the same dtype. */
+    static void sameFloating(Layer layer, Tensor a, String aName, Tensor b, String bName) {
+        floating(layer, a, aName);
+        floating(layer, b, bName);
+        if (a.dtype() != b.dtype()) {
+            throw new InvalidOperandException(layer.kind() + ": dtype mismatch: " + aName + " is " + a.dtype()
+                    + " but " + bName + " is " + b.dtype());
+        }
+    }
+
+    /** Rank at least {@code min}. */
+    static void minRank(Layer layer, Tensor t, String what, int min, String layout) {
+        if (t.rank() < min) {
+            throw new LayerShapeException(layer.kind() + ": " + what + " expected shape " + layout + " (rank >= "
+                    + min + "), got " + t.shape());
+        }
+    }
+
+    /** Exact rank. */
+    static void rank(Layer layer, Tensor t, String what, int rank, String layout) {
+        if (t.rank() != rank) {
+            throw new LayerShapeException(layer.kind() + ": " + what + " expected shape " + layout + " (rank "
+                    + rank + "), got " + t.shape());
+        }
+    }
+
+    /** Size of one dim. */
+    static void dim(Layer layer, Tensor t, String what, int axis, int expected, String meaning) {
+        if (t.dim(axis) != expected) {
+            throw new LayerShapeException(layer.kind() + ": " + what + " dim " + axis + " (" + meaning
+                    + ") expected " + expected + ", got " + t.dim(axis) + " (shape " + t.shape() + ")");
+        }
+    }
+
+    /** Same sizes on dims {@code from} (inclusive) to {@code to} (exclusive) of both tensors. */
+    static void sameDims(Layer layer, Tensor a, String aName, Tensor b, String bName, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (a.dim(i) != b.dim(i)) {
+                throw new LayerShapeException(layer.kind() + ": " + aName + " " + a.shape() + " and " + bName + " "
+                        + b.shape() + " disagree on dim " + i + ": " + a.dim(i) + " vs " + b.dim(i));
+            }
+        }
+    }
+
+    /** B = rows / K, where rows is the size of {@code axis}; rejects rows not divisible by K. */
+    static int samples(Layer layer, Tensor t, String what, int axis, int k) {
+        int rows = t.dim(axis);
+        if (rows % k != 0) {
+            throw new MultiplicityException(layer.kind() + ": " + what + " has " + rows + " rows (dim " + axis
+                    + " of " + t.shape() + "), not divisible by K = " + k
+                    + " (rows must be B*K, sample-major)");
+        }
+        return rows / k;
+    }
+
+    /** Product of dims {@code from} (inclusive) to {@code to} (exclusive). */
+    static int prod(int[] dims, int from, int to) {
+        long p = 1;
+        for (int i = from; i < to; i++) {
+            p *= dims[i];
+        }
+        if (p > Integer.MAX_VALUE) {
+            throw new LayerShapeException("dims " + Arrays.toString(Arrays.copyOfRange(dims, from, to))
+                    + " have more than 2^31-1 elements");
+        }
+        return (int) p;
+    }
+
+    /** {@code [b, *shape]}. */
+    static int[] withBatch(int b, int[] shape) {
+        int[] out = new int[shape.length + 1];
+        out[0] = b;
+        System.arraycopy(shape, 0, out, 1, shape.length);
+        return out;
+    }
+
+    /** Zero-filled {@code [0, *param.shape]} results for an empty batch. */
+    static Map<String, Tensor> emptyBatch(Layer layer, DType dtype) {
+        Results r = new Results();
+        try {
+            for (Map.Entry<String, int[]> e : layer.parameterShapes().entrySet()) {
+                r.put(e.getKey(), Tensor.zeros(dtype, withBatch(0, e.getValue())));
+            }
+            return r.done();
+        } catch (RuntimeException e) {
+            r.closeAll();
+            throw e;
+        }
+    }
+
+    /** Collects result tensors in parameter order; closes them all if the call fails part way. */
+    static final class Results {
+        private final Map<String, Tensor> map = new LinkedHashMap<>();
+
+        Tensor put(String name, Tensor t) {
+            map.put(name, t);
+            return t;
+        }
+
+        Map<String, Tensor> done() {
+            return java.util.Collections.unmodifiableMap(map);
+        }
+
+        void closeAll() {
+            for (Tensor t : map.values()) {
+                t.close();
+            }
+            map.clear();
+        }
+    }
+}

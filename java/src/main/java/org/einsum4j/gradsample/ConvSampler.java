@@ -1,0 +1,94 @@
+package org.einsum4j.gradsample;
+
+import java.util.List;
+import java.util.Map;
+import org.einsum4j.tensor.Tensor;
+
+/**
+ * Per-sample gradients of {@code Conv1d/2d/3d}. The activations are unfolded (im2col) to
+ * {@code [B·K, G, C_in/G·Πk, L]}, then one contraction per call, per group (never Opacus's G² blocks):
+ * weight {@code nkgoq,nkgpq->ngop} (g viewed {@code [B, K, G, C_out/G, L]}) reshaped to
+ * {@code [B, C_out, C_in/G, k…]}; bias {@code nkoq->no}. ALGORITHMS.md §4.
+ */
+public final class ConvSampler implements LayerSampler<Layer.Conv> {
+    static final String WEIGHT_SPEC = "nkgoq,nkgpq->ngop";
+    static final String BIAS_SPEC = "nkoq->no";
+
+    @Override
+    public Map<String, Tensor> compute(Layer.Conv layer, List<Tensor> activations, List<Tensor> backprops, int k,
+                                       KReduction reduction) {
+        Checks.count(layer, activations, 1, "activations", "the layer input");
+        Checks.count(layer, backprops, 1, "backprops", "dL/d output");
+        Tensor a = activations.get(0);
+        Tensor g = backprops.get(0);
+        int nd = layer.dims();
+        String spatial = nd == 1 ? "L" : nd == 2 ? "H, W" : "D, H, W";
+        Checks.sameFloating(layer, a, "activations", g, "backprops");
+        Checks.rank(layer, a, "activations", nd + 2, "[B*K, C_in, " + spatial + "]");
+        Checks.rank(layer, g, "backprops", nd + 2, "[B*K, C_out, " + spatial + "_out]");
+        Checks.dim(layer, a, "activations", 1, layer.in(), "in channels");
+        Checks.dim(layer, g, "backprops", 1, layer.out(), "out channels");
+        Checks.sameDims(layer, a, "activations", g, "backprops", 0, 1);
+        int[] inSp = java.util.Arrays.copyOfRange(a.dims(), 2, nd + 2);
+        int[] outSp = layer.outputSize(inSp);
+        for (int i = 0; i < nd; i++) {
+            if (outSp[i] < 1) {
+                throw new LayerShapeException(layer.kind() + ": input spatial size "
+                        + java.util.Arrays.toString(inSp) + " is too small for kernel "
+                        + java.util.Arrays.toString(layer.kernel()) + " with padding " + layer.padding()
+                        + " and dilation " + java.util.Arrays.toString(layer.dilation()));
+            }
+            if (g.dim(2 + i) != outSp[i]) {
+                throw new LayerShapeException(layer.kind() + ": backprops spatial size expected "
+                        + java.util.Arrays.toString(outSp) + " (from activations " + a.shape() + ", " + layer
+                        + "), got " + java.util.Arrays.toString(java.util.Arrays.copyOfRange(g.dims(), 2, nd + 2)));
+            }
+        }
+        int b = Checks.samples(layer, a, "activations", 0, k);
+        if (b == 0) {
+            return Checks.emptyBatch(layer, g.dtype());
+        }
+        int groups = layer.groups();
+        int cg = layer.in() / groups;
+        int og = layer.out() / groups;
+        int[] kernel = layer.kernel();
+        int kk = Checks.prod(kernel, 0, nd);
+        int l = Checks.prod(outSp, 0, nd);
+        int[][] lr = layer.padding().resolve(kernel, layer.dilation());
+        int[] in3 = pad3(inSp, 1);
+        int[] k3 = pad3(kernel, 1);
+        int[] s3 = pad3(layer.stride(), 1);
+        int[] d3 = pad3(layer.dilation(), 1);
+        int[] out3 = pad3(outSp, 1);
+        int[] p3 = new int[3];
+        for (int i = 0; i < nd; i++) {
+            p3[3 - nd + i] = lr[i][0];
+        }
+        Checks.Results out = new Checks.Results();
+        try (Scope s = new Scope()) {
+            Tensor ac = s.contiguous(a);
+            Tensor cols = s.add(SampleKernels.unfold(ac, b * k, layer.in(), in3, k3, s3, p3, d3, out3));
+            Tensor cv = s.reshape(cols, b, k, groups, cg * kk, l);
+            Tensor gv = s.reshape(g, b, k, groups, og, l);
+            int[] wShape = layer.parameterShapes().get("weight");
+            out.put("weight", SampleKernels.finish(SampleKernels.contract(WEIGHT_SPEC, gv, cv), reduction, k,
+                    Checks.withBatch(b, wShape)));
+            if (layer.bias()) {
+                Tensor gb = s.reshape(g, b, k, layer.out(), l);
+                out.put("bias", SampleKernels.finish(SampleKernels.contract(BIAS_SPEC, gb), reduction, k,
+                        b, layer.out()));
+            }
+            return out.done();
+        } catch (RuntimeException e) {
+            out.closeAll();
+            throw e;
+        }
+    }
+
+    /** Left-pads a per-dim array to 3 dims with {@code fill}. */
+    private static int[] pad3(int[] v, int fill) {
+        int[] o = {fill, fill, fill};
+        System.arraycopy(v, 0, o, 3 - v.length, v.length);
+        return o;
+    }
+}

@@ -1,0 +1,78 @@
+package org.einsum4j.gradsample;
+
+import java.util.List;
+import java.util.Map;
+import org.einsum4j.tensor.Tensor;
+
+/**
+ * Per-sample gradients of one RNN/GRU/LSTM layer. Each step is two linear maps, {@code x_t W_ihᵀ + b_ih} and
+ * {@code h_(t−1) W_hhᵀ + b_hh}, so each weight is Linear's formula with time and K as summed labels, in one
+ * contraction over all steps (not one call per step as Opacus's DPLSTM): batch-first
+ * {@code nkti,nktj->nij}, time-first {@code tnki,tnkj->nij}; biases {@code nkto->no} / {@code tnko->no}.
+ * Inputs: activations {@code [x, hPrev]}, backprops {@code [gIh, gHh]}.
+ */
+public final class RnnSampler implements LayerSampler<Layer.Rnn> {
+    static final String WEIGHT_BATCH_FIRST = "nkti,nktj->nij";
+    static final String BIAS_BATCH_FIRST = "nkto->no";
+    static final String WEIGHT_TIME_FIRST = "tnki,tnkj->nij";
+    static final String BIAS_TIME_FIRST = "tnko->no";
+
+    @Override
+    public Map<String, Tensor> compute(Layer.Rnn layer, List<Tensor> activations, List<Tensor> backprops, int k,
+                                       KReduction reduction) {
+        Checks.count(layer, activations, 2, "activations", "x_t and h_(t-1)");
+        Checks.count(layer, backprops, 2, "backprops", "dL/d(x_t W_ih^T + b_ih) and dL/d(h_(t-1) W_hh^T + b_hh)");
+        Tensor x = activations.get(0);
+        Tensor h = activations.get(1);
+        Tensor gIh = backprops.get(0);
+        Tensor gHh = backprops.get(1);
+        boolean bf = layer.batchFirst();
+        String rowsT = bf ? "[B*K, T, " : "[T, B*K, ";
+        int gh = layer.cell().gates() * layer.hidden();
+        Checks.sameFloating(layer, x, "activations[0] (x)", gIh, "backprops[0] (ih)");
+        Checks.sameFloating(layer, h, "activations[1] (h_prev)", gHh, "backprops[1] (hh)");
+        Checks.sameFloating(layer, x, "activations[0] (x)", h, "activations[1] (h_prev)");
+        Checks.rank(layer, x, "activations[0] (x)", 3, rowsT + "input]");
+        Checks.rank(layer, h, "activations[1] (h_prev)", 3, rowsT + "hidden]");
+        Checks.rank(layer, gIh, "backprops[0] (ih)", 3, rowsT + "gates*hidden]");
+        Checks.rank(layer, gHh, "backprops[1] (hh)", 3, rowsT + "gates*hidden]");
+        Checks.dim(layer, x, "activations[0] (x)", 2, layer.input(), "input size");
+        Checks.dim(layer, h, "activations[1] (h_prev)", 2, layer.hidden(), "hidden size");
+        Checks.dim(layer, gIh, "backprops[0] (ih)", 2, gh, layer.cell().gates() + " gates x hidden");
+        Checks.dim(layer, gHh, "backprops[1] (hh)", 2, gh, layer.cell().gates() + " gates x hidden");
+        Checks.sameDims(layer, x, "activations[0] (x)", h, "activations[1] (h_prev)", 0, 2);
+        Checks.sameDims(layer, x, "activations[0] (x)", gIh, "backprops[0] (ih)", 0, 2);
+        Checks.sameDims(layer, x, "activations[0] (x)", gHh, "backprops[1] (hh)", 0, 2);
+        int rowAxis = bf ? 0 : 1;
+        int b = Checks.samples(layer, x, "activations[0] (x)", rowAxis, k);
+        if (b == 0) {
+            return Checks.emptyBatch(layer, gIh.dtype());
+        }
+        int t = x.dim(bf ? 1 : 0);
+        Checks.Results out = new Checks.Results();
+        try (Scope s = new Scope()) {
+            Tensor xv = s.reshape(x, view(bf, b, k, t, layer.input()));
+            Tensor hv = s.reshape(h, view(bf, b, k, t, layer.hidden()));
+            Tensor gi = s.reshape(gIh, view(bf, b, k, t, gh));
+            Tensor gh2 = s.reshape(gHh, view(bf, b, k, t, gh));
+            String w = bf ? WEIGHT_BATCH_FIRST : WEIGHT_TIME_FIRST;
+            String bs = bf ? BIAS_BATCH_FIRST : BIAS_TIME_FIRST;
+            out.put("weight_ih_l0", SampleKernels.finish(SampleKernels.contract(w, gi, xv), reduction, k,
+                    b, gh, layer.input()));
+            out.put("weight_hh_l0", SampleKernels.finish(SampleKernels.contract(w, gh2, hv), reduction, k,
+                    b, gh, layer.hidden()));
+            if (layer.bias()) {
+                out.put("bias_ih_l0", SampleKernels.finish(SampleKernels.contract(bs, gi), reduction, k, b, gh));
+                out.put("bias_hh_l0", SampleKernels.finish(SampleKernels.contract(bs, gh2), reduction, k, b, gh));
+            }
+            return out.done();
+        } catch (RuntimeException e) {
+            out.closeAll();
+            throw e;
+        }
+    }
+
+    private static int[] view(boolean batchFirst, int b, int k, int t, int f) {
+        return batchFirst ? new int[] {b, k, t, f} : new int[] {t, b, k, f};
+    }
+}

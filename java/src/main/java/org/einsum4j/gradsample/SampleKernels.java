@@ -1,0 +1,382 @@
+package org.einsum4j.gradsample;
+
+import java.util.stream.IntStream;
+import org.einsum4j.Einsum;
+import org.einsum4j.tensor.DType;
+import org.einsum4j.tensor.Memory;
+import org.einsum4j.tensor.Tensor;
+
+/**
+ * Everything the samplers compute goes through here: the contractions (always {@link Einsum#contract}, so every
+ * backend that the facade reaches serves the samplers unchanged) and a few small kernels that are not
+ * contractions (im2col, row normalization, scatter-add, scaling). The kernels are plain loops over off-heap
+ * memory by address ({@link Memory}); they take contiguous host tensors and allocate only their outputs.
+ * A CUDA backend replaces these kernels in one place.
+ */
+final class SampleKernels {
+    /** Below this many elements a kernel runs on the calling thread only. */
+    private static final long PARALLEL_THRESHOLD = 1L << 16;
+
+    private SampleKernels() {
+    }
+
+    /** One contraction through the facade; the result is new and owned by the caller. */
+    static Tensor contract(String spec, Tensor... operands) {
+        return Einsum.contract(spec, operands);
+    }
+
+    /**
+     * Turns a contraction result into a per-sample gradient: divides by K for {@link KReduction#MEAN} and gives it
+     * the shape {@code dims}, returning a tensor the caller owns ({@code result} is consumed).
+     */
+    static Tensor finish(Tensor result, KReduction reduction, int k, int... dims) {
+        Tensor out = result;
+        try {
+            if (!java.util.Arrays.equals(result.dims(), dims) || !result.isContiguous() || !result.ownsMemory()) {
+                out = Tensor.zeros(result.dtype(), dims);
+                if (out.numel() != result.numel()) {
+                    throw new IllegalStateException("result " + result + " cannot take shape "
+                            + java.util.Arrays.toString(dims));
+                }
+                if (out.numel() > 0) {
+                    try (Tensor c = result.isContiguous() ? null : result.contiguous()) {
+                        Memory.copy(c == null ? result.address() : c.address(), out.address(),
+                                out.numel() * out.dtype().byteSize());
+                    }
+                }
+                result.close();
+            }
+            if (reduction == KReduction.MEAN && k != 1) {
+                scale(out, 1.0 / k);
+            }
+            return out;
+        } catch (RuntimeException e) {
+            result.close();
+            if (out != result) {
+                out.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Multiplies a contiguous tensor by {@code s} in place. */
+    static void scale(Tensor t, double s) {
+        long n = t.numel();
+        if (n == 0) {
+            return;
+        }
+        long a = t.address();
+        if (t.dtype() == DType.FLOAT32) {
+            float f = (float) s;
+            for (long i = 0; i < n; i++) {
+                long p = a + 4 * i;
+                Memory.putFloat(p, Memory.getFloat(p) * f);
+            }
+        } else {
+            for (long i = 0; i < n; i++) {
+                long p = a + 8 * i;
+                Memory.putDouble(p, Memory.getDouble(p) * s);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ im2col
+
+    /**
+     * im2col for 1-, 2- and 3-d convolutions (1-d and 2-d as 3-d with leading size-1 dims): {@code x} contiguous
+     * {@code [R, C, D, H, W]} → new {@code [R, C·kd·kh·kw, oD·oH·oW]}, channel-major then kernel offsets row-major
+     * (PyTorch's weight layout {@code [C_out, C_in/G, k…]}, so each group's rows are one contiguous block).
+     * Taps that fall into the zero padding stay zero.
+     *
+     * @param in  input spatial sizes {D, H, W}
+     * @param k   kernel sizes; {@code s} strides; {@code p} left paddings; {@code d} dilations; {@code out} output sizes
+     */
+    static Tensor unfold(Tensor x, int rows, int channels, int[] in, int[] k, int[] s, int[] p, int[] d, int[] out) {
+        int kk = k[0] * k[1] * k[2];
+        int l = out[0] * out[1] * out[2];
+        Tensor cols = Tensor.zeros(x.dtype(), rows, channels * kk, l);
+        if (cols.numel() == 0) {
+            return cols;
+        }
+        final long src = x.address();
+        final long dst = cols.address();
+        final int es = x.dtype().byteSize();
+        final boolean f32 = x.dtype() == DType.FLOAT32;
+        final long inVol = (long) in[0] * in[1] * in[2];
+        // range of output positions ow whose input iw = ow*s - p + kw*d lies inside [0, W), per kernel offset
+        final int[][] lo = new int[3][];
+        final int[][] hi = new int[3][];
+        for (int a = 0; a < 3; a++) {
+            lo[a] = new int[k[a]];
+            hi[a] = new int[k[a]];
+            for (int t = 0; t < k[a]; t++) {
+                int off = t * d[a] - p[a];
+                int first = 0;
+                while (first < out[a] && (long) first * s[a] + off < 0) {
+                    first++;
+                }
+                int last = first;
+                while (last < out[a] && (long) last * s[a] + off < in[a]) {
+                    last++;
+                }
+                lo[a][t] = first;
+                hi[a][t] = last;
+            }
+        }
+        int tasks = rows * channels;
+        IntStream range = IntStream.range(0, tasks);
+        if (cols.numel() >= PARALLEL_THRESHOLD) {
+            range = range.parallel();
+        }
+        range.forEach(rc -> {
+            long xBase = src + (long) rc * inVol * es;
+            long cBase = dst + (long) rc * kk * l * es;
+            int kidx = 0;
+            for (int kd = 0; kd < k[0]; kd++) {
+                for (int kh = 0; kh < k[1]; kh++) {
+                    for (int kw = 0; kw < k[2]; kw++, kidx++) {
+                        long rowBase = cBase + (long) kidx * l * es;
+                        for (int od = lo[0][kd]; od < hi[0][kd]; od++) {
+                            int id = od * s[0] - p[0] + kd * d[0];
+                            for (int oh = lo[1][kh]; oh < hi[1][kh]; oh++) {
+                                int ih = oh * s[1] - p[1] + kh * d[1];
+                                long srcRow = xBase + ((long) id * in[1] + ih) * in[2] * es;
+                                long dstRow = rowBase + ((long) od * out[1] + oh) * out[2] * es;
+                                int w0 = lo[2][kw];
+                                int w1 = hi[2][kw];
+                                if (w1 <= w0) {
+                                    continue;
+                                }
+                                int iw0 = w0 * s[2] - p[2] + kw * d[2];
+                                if (s[2] == 1) {
+                                    Memory.copy(srcRow + (long) iw0 * es, dstRow + (long) w0 * es,
+                                            (long) (w1 - w0) * es);
+                                } else if (f32) {
+                                    for (int ow = w0, iw = iw0; ow < w1; ow++, iw += s[2]) {
+                                        Memory.putFloat(dstRow + 4L * ow, Memory.getFloat(srcRow + 4L * iw));
+                                    }
+                                } else {
+                                    for (int ow = w0, iw = iw0; ow < w1; ow++, iw += s[2]) {
+                                        Memory.putDouble(dstRow + 8L * ow, Memory.getDouble(srcRow + 8L * iw));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        return cols;
+    }
+
+    // ------------------------------------------------------------------ normalization
+
+    /**
+     * x̂ = (x − mean) / sqrt(var + eps) per row of {@code len} contiguous elements (biased variance, as PyTorch's
+     * norm layers use in training): new tensor of {@code x}'s shape and dtype. Mean and variance are accumulated in
+     * float64 with two passes, so float32 inputs lose nothing beyond the final rounding.
+     */
+    static Tensor normalizeRows(Tensor x, long rowCount, int len, double eps) {
+        Tensor out = Tensor.zeros(x.dtype(), x.dims());
+        if (out.numel() == 0) {
+            return out;
+        }
+        final long src = x.address();
+        final long dst = out.address();
+        final boolean f32 = x.dtype() == DType.FLOAT32;
+        final int es = x.dtype().byteSize();
+        IntStream range = IntStream.range(0, Math.toIntExact(rowCount));
+        if (out.numel() >= PARALLEL_THRESHOLD) {
+            range = range.parallel();
+        }
+        range.forEach(r -> {
+            long xs = src + (long) r * len * es;
+            long ys = dst + (long) r * len * es;
+            double sum = 0;
+            for (int i = 0; i < len; i++) {
+                sum += f32 ? Memory.getFloat(xs + 4L * i) : Memory.getDouble(xs + 8L * i);
+            }
+            double mean = sum / len;
+            double sq = 0;
+            for (int i = 0; i < len; i++) {
+                double v = (f32 ? Memory.getFloat(xs + 4L * i) : Memory.getDouble(xs + 8L * i)) - mean;
+                sq += v * v;
+            }
+            double rstd = 1.0 / Math.sqrt(sq / len + eps);
+            if (f32) {
+                for (int i = 0; i < len; i++) {
+                    Memory.putFloat(ys + 4L * i, (float) ((Memory.getFloat(xs + 4L * i) - mean) * rstd));
+                }
+            } else {
+                for (int i = 0; i < len; i++) {
+                    Memory.putDouble(ys + 8L * i, (Memory.getDouble(xs + 8L * i) - mean) * rstd);
+                }
+            }
+        });
+        return out;
+    }
+
+    // ------------------------------------------------------------------ embedding
+
+    /**
+     * Checks every index of a contiguous INT64 tensor lies in {@code [0, v)}; reports the first offender with its
+     * position (row-major multi-index).
+     */
+    static void checkIndices(Layer layer, Tensor idx, int v) {
+        long n = idx.numel();
+        long a = n == 0 ? 0 : idx.address();
+        for (long i = 0; i < n; i++) {
+            long x = Memory.getLong(a + 8 * i);
+            if (x < 0 || x >= v) {
+                throw new IndexOutOfRangeException(layer.kind() + ": index " + x + " at position "
+                        + java.util.Arrays.toString(unravel(i, idx.dims())) + " of activations " + idx.shape()
+                        + " is out of range [0, " + v + ") (V = " + v + ")");
+            }
+        }
+    }
+
+    private static int[] unravel(long flat, int[] dims) {
+        int[] ix = new int[dims.length];
+        for (int i = dims.length - 1; i >= 0; i--) {
+            ix[i] = (int) (flat % dims[i]);
+            flat /= dims[i];
+        }
+        return ix;
+    }
+
+    /**
+     * Dense per-sample Embedding gradient: {@code out[n, idx[r, t], :] += g[r, t, :]} for rows r of sample n
+     * ({@code r / k}), skipping {@code paddingIdx}. {@code idx} contiguous INT64 {@code [R, P]} (checked),
+     * {@code g} contiguous {@code [R, P, D]}; returns new {@code [R/k, v, D]}. Parallel over samples, so no two
+     * threads touch one output row.
+     */
+    static Tensor embeddingDense(Tensor idx, Tensor g, int k, int v, int dim, int paddingIdx) {
+        int rows = idx.dim(0);
+        int b = rows / k;
+        int positions = rows == 0 ? 0 : (int) (idx.numel() / rows);
+        Tensor out = Tensor.zeros(g.dtype(), b, v, dim);
+        if (out.numel() == 0 || positions == 0) {
+            return out;
+        }
+        final long ia = idx.address();
+        final long ga = g.address();
+        final long oa = out.address();
+        final boolean f32 = g.dtype() == DType.FLOAT32;
+        final int es = g.dtype().byteSize();
+        IntStream range = IntStream.range(0, b);
+        if ((long) rows * positions * dim >= PARALLEL_THRESHOLD) {
+            range = range.parallel();
+        }
+        range.forEach(n -> {
+            long outBase = oa + (long) n * v * dim * es;
+            for (int r = n * k; r < n * k + k; r++) {
+                for (int t = 0; t < positions; t++) {
+                    long pos = (long) r * positions + t;
+                    int row = (int) Memory.getLong(ia + 8 * pos);
+                    if (row == paddingIdx) {
+                        continue;
+                    }
+                    long o = outBase + (long) row * dim * es;
+                    long gi = ga + pos * dim * es;
+                    if (f32) {
+                        for (int j = 0; j < dim; j++) {
+                            Memory.putFloat(o + 4L * j, Memory.getFloat(o + 4L * j) + Memory.getFloat(gi + 4L * j));
+                        }
+                    } else {
+                        for (int j = 0; j < dim; j++) {
+                            Memory.putDouble(o + 8L * j,
+                                    Memory.getDouble(o + 8L * j) + Memory.getDouble(gi + 8L * j));
+                        }
+                    }
+                }
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Sparse per-sample Embedding gradient: per sample, its distinct indices (ascending, {@code paddingIdx}
+     * left out) and the sum of the backprop rows at them. Memory O(B·K·P·D) at most, never B·V·D.
+     */
+    static SparseEmbeddingGrad embeddingSparse(Tensor idx, Tensor g, int k, int dim, int paddingIdx,
+                                               double scale) {
+        int rows = idx.dim(0);
+        int b = rows / k;
+        int positions = rows == 0 ? 0 : (int) (idx.numel() / rows);
+        int perSample = k * positions;
+        long[] offsets = new long[b + 1];
+        long[][] keys = new long[b][];
+        long ia = idx.numel() == 0 ? 0 : idx.address();
+        // sort (index, position) pairs per sample; a key packs both so one primitive sort groups equal indices
+        for (int n = 0; n < b; n++) {
+            long[] ks = new long[perSample];
+            int m = 0;
+            for (int q = 0; q < perSample; q++) {
+                long pos = (long) n * perSample + q;
+                long row = Memory.getLong(ia + 8 * pos);
+                if (row != paddingIdx) {
+                    ks[m++] = row * perSample + q;
+                }
+            }
+            ks = java.util.Arrays.copyOf(ks, m);
+            java.util.Arrays.sort(ks);
+            keys[n] = ks;
+            long distinct = 0;
+            long prev = -1;
+            for (long key : ks) {
+                long row = key / perSample;
+                if (row != prev) {
+                    distinct++;
+                    prev = row;
+                }
+            }
+            offsets[n + 1] = offsets[n] + distinct;
+        }
+        int nnz = Math.toIntExact(offsets[b]);
+        Tensor rowIds = Tensor.zeros(DType.INT64, nnz);
+        Tensor values = null;
+        try {
+            values = Tensor.zeros(g.dtype(), nnz, dim);
+            if (nnz > 0) {
+                long ra = rowIds.address();
+                long va = values.address();
+                long ga = g.address();
+                boolean f32 = g.dtype() == DType.FLOAT32;
+                int es = g.dtype().byteSize();
+                int e = -1;
+                for (int n = 0; n < b; n++) {
+                    long prev = -1;
+                    for (long key : keys[n]) {
+                        long row = key / perSample;
+                        long pos = (long) n * perSample + key % perSample;
+                        if (row != prev) {
+                            e++;
+                            Memory.putLong(ra + 8L * e, row);
+                            prev = row;
+                        }
+                        long o = va + (long) e * dim * es;
+                        long gi = ga + pos * dim * es;
+                        for (int j = 0; j < dim; j++) {
+                            if (f32) {
+                                Memory.putFloat(o + 4L * j, Memory.getFloat(o + 4L * j) + Memory.getFloat(gi + 4L * j));
+                            } else {
+                                Memory.putDouble(o + 8L * j,
+                                        Memory.getDouble(o + 8L * j) + Memory.getDouble(gi + 8L * j));
+                            }
+                        }
+                    }
+                }
+                if (scale != 1.0) {
+                    scale(values, scale);
+                }
+            }
+            return new SparseEmbeddingGrad(offsets, rowIds, values);
+        } catch (RuntimeException ex) {
+            rowIds.close();
+            if (values != null) {
+                values.close();
+            }
+            throw ex;
+        }
+    }
+}

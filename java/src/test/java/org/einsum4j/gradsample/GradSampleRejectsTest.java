@@ -1,0 +1,171 @@
+package org.einsum4j.gradsample;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.einsum4j.InvalidOperandException;
+import org.einsum4j.tensor.DType;
+import org.einsum4j.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/** Bad inputs are rejected before any work, with the exception type and a message that gives the values. */
+class GradSampleRejectsTest {
+
+    private static <T extends Throwable> void rejects(Class<T> type, Executable call, String... fragments) {
+        T e = assertThrows(type, call);
+        for (String f : fragments) {
+            assertTrue(e.getMessage().contains(f), "message '" + e.getMessage() + "' lacks '" + f + "'");
+        }
+    }
+
+    @Test
+    void rejectsRowsNotDivisibleByK() {
+        try (Tensor a = Tensor.random(DType.FLOAT32, 1, 7, 3); Tensor g = Tensor.random(DType.FLOAT32, 2, 7, 2)) {
+            rejects(MultiplicityException.class, () -> GradSampler.compute(new Layer.Linear(3, 2, true), a, g, 2),
+                    "7 rows", "K = 2");
+        }
+    }
+
+    @Test
+    void rejectsKBelowOne() {
+        try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 3); Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 2)) {
+            rejects(MultiplicityException.class, () -> GradSampler.compute(new Layer.Linear(3, 2, true), a, g, 0),
+                    "K must be >= 1, got 0");
+        }
+    }
+
+    @Test
+    void rejectsLinearFeatureSizesThatDoNotFit() {
+        try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 6); Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 2)) {
+            rejects(LayerShapeException.class, () -> GradSampler.compute(new Layer.Linear(3, 2, true), a, g, 1),
+                    "expected 3, got 6");
+        }
+        try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 3); Tensor g = Tensor.random(DType.FLOAT32, 2, 5, 2)) {
+            rejects(LayerShapeException.class, () -> GradSampler.compute(new Layer.Linear(3, 2, true), a, g, 1),
+                    "disagree on dim 0: 4 vs 5");
+        }
+    }
+
+    @Test
+    void rejectsDtypeMismatch() {
+        try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 3); Tensor g = Tensor.random(DType.FLOAT64, 2, 4, 2)) {
+            rejects(InvalidOperandException.class, () -> GradSampler.compute(new Layer.Linear(3, 2, true), a, g, 1),
+                    "dtype mismatch", "FLOAT32", "FLOAT64");
+        }
+    }
+
+    @Test
+    void rejectsConvBackpropsOfTheWrongSpatialSize() {
+        Layer.Conv conv = Layer.Conv.of(2, 3, 4, 3).withPadding(1);
+        try (Tensor a = Tensor.random(DType.FLOAT32, 1, 2, 3, 8, 8);
+             Tensor g = Tensor.random(DType.FLOAT32, 2, 2, 4, 6, 6)) {
+            rejects(LayerShapeException.class, () -> GradSampler.compute(conv, a, g, 1),
+                    "expected [8, 8]", "got [6, 6]");
+        }
+        try (Tensor a = Tensor.random(DType.FLOAT32, 1, 2, 5, 8, 8);
+             Tensor g = Tensor.random(DType.FLOAT32, 2, 2, 4, 8, 8)) {
+            rejects(LayerShapeException.class, () -> GradSampler.compute(conv, a, g, 1), "in channels",
+                    "expected 3, got 5");
+        }
+    }
+
+    @Test
+    void rejectsPaddingModesOtherThanZeros() {
+        rejects(UnsupportedLayerException.class,
+                () -> Layer.Conv.of(2, 3, 4, 3).withPaddingMode(Layer.PaddingMode.REFLECT), "padding_mode 'reflect'",
+                "only 'zeros'");
+        rejects(UnsupportedLayerException.class, () -> Layer.PaddingMode.parse("mirror"), "unknown padding mode");
+    }
+
+    @Test
+    void rejectsBadConvDescriptions() {
+        rejects(GradSampleException.class, () -> Layer.Conv.of(2, 3, 4, 3).withGroups(2), "groups 2 must divide");
+        rejects(GradSampleException.class, () -> Layer.Conv.of(4, 3, 4, 3), "dims must be 1, 2 or 3");
+        rejects(GradSampleException.class, () -> Layer.Conv.of(2, 3, 4, 3, 3, 3), "expected 1 or 2 numbers");
+    }
+
+    @Test
+    void rejectsEmbeddingIndicesOutOfRange() {
+        Layer.Embedding e = new Layer.Embedding(5, 2, Layer.Embedding.NO_PADDING);
+        try (Tensor idx = Tensor.ofLongs(new long[] {0, 1, 2, 3, 7, 4}, 2, 3);
+             Tensor g = Tensor.random(DType.FLOAT32, 2, 2, 3, 2)) {
+            rejects(IndexOutOfRangeException.class, () -> GradSampler.compute(e, idx, g, 1), "index 7",
+                    "position [1, 1]", "V = 5");
+            rejects(IndexOutOfRangeException.class,
+                    () -> new EmbeddingSampler().computeSparse(e, idx, g, 1, KReduction.SUM), "index 7");
+        }
+        try (Tensor idx = Tensor.ofLongs(new long[] {0, -1}, 1, 2); Tensor g = Tensor.random(DType.FLOAT32, 2, 1, 2, 2)) {
+            rejects(IndexOutOfRangeException.class, () -> GradSampler.compute(e, idx, g, 1), "index -1");
+        }
+    }
+
+    @Test
+    void rejectsEmbeddingFloatIndices() {
+        Layer.Embedding e = new Layer.Embedding(5, 2, Layer.Embedding.NO_PADDING);
+        try (Tensor idx = Tensor.random(DType.FLOAT32, 1, 2, 3); Tensor g = Tensor.random(DType.FLOAT32, 2, 2, 3, 2)) {
+            rejects(InvalidOperandException.class, () -> GradSampler.compute(e, idx, g, 1), "INT64");
+        }
+    }
+
+    @Test
+    void rejectsNormShapesThatDoNotFit() {
+        try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 6); Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 6)) {
+            rejects(LayerShapeException.class, () -> GradSampler.compute(Layer.LayerNorm.of(1e-5, 5), a, g, 1),
+                    "normalized_shape [5]", "expected 5, got 6");
+            rejects(LayerShapeException.class,
+                    () -> GradSampler.compute(new Layer.GroupNorm(2, 4, 1e-5, true), a, g, 1), "channels",
+                    "expected 4, got 6");
+            rejects(LayerShapeException.class,
+                    () -> GradSampler.compute(new Layer.InstanceNorm(2, 4, 1e-5, true), a, g, 1), "rank 4");
+        }
+    }
+
+    @Test
+    void rejectsRnnWithMissingOrMisshapenInputs() {
+        Layer.Rnn lstm = new Layer.Rnn(Layer.RnnKind.LSTM, 3, 2, true, true);
+        try (Tensor x = Tensor.random(DType.FLOAT32, 1, 4, 5, 3); Tensor h = Tensor.random(DType.FLOAT32, 2, 4, 5, 2);
+             Tensor gi = Tensor.random(DType.FLOAT32, 3, 4, 5, 8);
+             Tensor gh = Tensor.random(DType.FLOAT32, 4, 4, 5, 6)) {
+            rejects(GradSampleException.class, () -> GradSampler.compute(lstm, x, gi, 1), "expected 2 activations");
+            rejects(LayerShapeException.class,
+                    () -> GradSampler.compute(lstm, List.of(x, h), List.of(gi, gh), 1, KReduction.SUM),
+                    "4 gates x hidden", "expected 8, got 6");
+            rejects(MultiplicityException.class,
+                    () -> GradSampler.compute(lstm, List.of(x, h), List.of(gi, gi), 3, KReduction.SUM),
+                    "4 rows", "K = 3");
+        }
+    }
+
+    @Test
+    void rejectsClosedAndNullTensors() {
+        Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 3);
+        a.close();
+        try (Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 2)) {
+            rejects(InvalidOperandException.class, () -> GradSampler.compute(new Layer.Linear(3, 2, true), a, g, 1),
+                    "closed");
+            rejects(InvalidOperandException.class,
+                    () -> GradSampler.compute(new Layer.Linear(3, 2, true), g, null, 1), "backprops is null");
+        }
+    }
+
+    @Test
+    void rejectsLayersWithoutASampler() {
+        record Unknown(int n) implements CustomLayer {
+            @Override
+            public String kind() {
+                return "Unknown";
+            }
+
+            @Override
+            public java.util.Map<String, int[]> parameterShapes() {
+                return java.util.Map.of();
+            }
+        }
+        try (Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 2)) {
+            rejects(UnsupportedLayerException.class, () -> GradSampler.compute(new Unknown(1), g, g, 1),
+                    "no grad sampler registered for layer Unknown");
+        }
+    }
+}

@@ -1,25 +1,101 @@
 package org.einsum4j;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.einsum4j.path.PathOptimizer;
+
 /**
  * Options of a contraction: the path optimizer (a name as opt_einsum has them, e.g. {@code auto},
- * {@code greedy}, {@code optimal}), the memory limit in elements ({@code -1} none), and the backend.
+ * {@code greedy}, {@code optimal}, {@code dp}; or a user {@link PathOptimizer}; or an explicit path), the memory
+ * limit in elements ({@link #NO_LIMIT}, a positive number, or {@link #MAX_INPUT}), and the backend.
+ *
+ * <p>Which path is used: an explicit {@code path} if set, else the {@code optimizer} if set, else the optimizer
+ * named by {@code optimize}.
  */
-public record ContractOptions(String optimize, long memoryLimit, String backend) {
+public record ContractOptions(String optimize, long memoryLimit, String backend, PathOptimizer optimizer,
+        List<int[]> path) {
+    /** No memory limit (opt_einsum's {@code -1} / {@code None}). */
     public static final long NO_LIMIT = -1;
+    /** opt_einsum's {@code "max_input"}: the largest input or output size. */
+    public static final long MAX_INPUT = -2;
+
+    public ContractOptions {
+        if (memoryLimit == 0 || memoryLimit < MAX_INPUT) {
+            throw new Einsum4jException("memory limit must be a positive number of elements, -1 (none) or "
+                    + "max_input; was " + memoryLimit);
+        }
+        if (path != null) {
+            List<int[]> copy = new ArrayList<>(path.size());
+            for (int[] step : path) {
+                copy.add(step.clone());
+            }
+            path = List.copyOf(copy);
+        }
+    }
+
+    public ContractOptions(String optimize, long memoryLimit, String backend) {
+        this(optimize, memoryLimit, backend, null, null);
+    }
 
     public static ContractOptions defaults() {
         return new ContractOptions("auto", NO_LIMIT, "cpu");
     }
 
+    /** Use the optimizer of this name (case-insensitive); clears a user optimizer or explicit path. */
     public ContractOptions withOptimize(String name) {
-        return new ContractOptions(name, memoryLimit, backend);
+        return new ContractOptions(name, memoryLimit, backend, null, null);
     }
 
     public ContractOptions withMemoryLimit(long limit) {
-        return new ContractOptions(optimize, limit, backend);
+        return new ContractOptions(optimize, limit, backend, optimizer, path);
+    }
+
+    /** {@code "-1"} / {@code "none"}, {@code "max_input"}, or a positive number of elements. */
+    public ContractOptions withMemoryLimit(String limit) {
+        return withMemoryLimit(parseMemoryLimit(limit));
     }
 
     public ContractOptions withBackend(String name) {
-        return new ContractOptions(optimize, memoryLimit, name);
+        return new ContractOptions(optimize, memoryLimit, name, optimizer, path);
+    }
+
+    /** Use a user path optimizer (its name in reports: {@code custom}). */
+    public ContractOptions withOptimizer(PathOptimizer userOptimizer) {
+        return new ContractOptions(optimize, memoryLimit, backend, userOptimizer, null);
+    }
+
+    /** Use this explicit path (opt_einsum's format: positions in the current operand list, result appended). */
+    public ContractOptions withPath(List<int[]> explicitPath) {
+        return new ContractOptions(optimize, memoryLimit, backend, null, explicitPath);
+    }
+
+    /** Parses a memory limit as opt_einsum accepts it: {@code -1}/{@code none}, {@code max_input}, or N > 0. */
+    public static long parseMemoryLimit(String s) {
+        String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.equals("max_input")) {
+            return MAX_INPUT;
+        }
+        if (t.equals("-1") || t.equals("none")) {
+            return NO_LIMIT;
+        }
+        try {
+            long v;
+            try {
+                v = Long.parseLong(t);
+            } catch (NumberFormatException notLong) {
+                double d = Double.parseDouble(t); // e.g. 1e9
+                if (!Double.isFinite(d) || d != Math.rint(d) || d >= 0x1p63) {
+                    throw notLong;
+                }
+                v = (long) d;
+            }
+            if (v < 1) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new Einsum4jException("memory limit must be a positive number of elements, -1 (none) or "
+                    + "max_input; was '" + s + "'");
+        }
     }
 }

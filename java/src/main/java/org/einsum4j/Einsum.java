@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.einsum4j.path.PathInfo;
+import org.einsum4j.path.Planner;
 import org.einsum4j.spec.Contraction;
 import org.einsum4j.spec.EinsumSpec;
 import org.einsum4j.tensor.DType;
@@ -77,16 +79,9 @@ public final class Einsum {
         return new ContractExpression(spec, c, choosePath(c, options), dtype, backend);
     }
 
-    /** The contraction path for {@code c}. */
+    /** The contraction path for {@code c}, as the planner chooses it (ContractOptions: optimizer, limit). */
     static List<int[]> choosePath(Contraction c, ContractOptions options) {
-        // placeholder until the planner lands: contract everything left to right in one step
-        List<int[]> path = new ArrayList<>();
-        int[] all = new int[c.numInputs()];
-        for (int i = 0; i < all.length; i++) {
-            all[i] = i;
-        }
-        path.add(all);
-        return path;
+        return Planner.plan(c, options).path();
     }
 
     private static int[][] shapesOf(Tensor[] operands) {
@@ -123,5 +118,18 @@ public final class Einsum {
             }
         }
         return dtype;
+    }
+
+    /**
+     * The contraction path for {@code spec} on operands of these shapes, with the default options (optimizer
+     * {@code auto}, no memory limit), as opt_einsum's {@code contract_path(..., shapes=True)}: no data needed.
+     */
+    public static PathInfo contractPath(String spec, int[]... shapes) {
+        return contractPath(spec, ContractOptions.defaults(), shapes);
+    }
+
+    /** The contraction path for {@code spec} on operands of these shapes, as {@code options} say. */
+    public static PathInfo contractPath(String spec, ContractOptions options, int[]... shapes) {
+        return Planner.plan(EinsumSpec.parse(spec).bind(shapes), options);
     }
 }

@@ -109,7 +109,7 @@ final class GradsampleCommand {
             out.println(json(w, hyper, reduction, dtype, backend, repeat, warmup, m));
         } else {
             out.printf(Locale.ROOT, "layer     %s %s  B=%d K=%d%s%n", w.name(), String.join(" ", hyper), w.b(),
-                    w.k(), w.t() >= 0 ? " T=" + w.t() : "");
+                    w.k(), w.t() >= 0 && !hyper.contains("T=" + w.t()) ? " T=" + w.t() : "");
             out.printf(Locale.ROOT, "result    %s%s (%s, %s)%n", w.resultShapes(),
                     w.sparse() ? " as sparse touched rows" : "", dtype.shortName(), reduction);
             out.printf(Locale.ROOT, "median    %.3f ms per call over %d calls after %d warm-up (%s)%n",

@@ -210,7 +210,7 @@ final class ContractCommand {
         out.printf(Locale.ROOT, "operands  %s (%s)%n", shapes, dtypes(ops));
         out.printf(Locale.ROOT, "result    %s (%s)%n", result.shape().toCliString(), result.dtype().shortName());
         out.printf(Locale.ROOT, "checksum  %.17g%n", checksum);
-        out.printf(Locale.ROOT, "median    %s per call over %d calls after %d warm-up (%s)%n",
+        out.printf(Locale.ROOT, "median    %s per call over %d call(s) after %d warm-up (%s)%n",
                 formatNanos(timing.medianNanos()), repeat, warmup, backend);
         if (output != null) {
             out.printf(Locale.ROOT, "output    %s%n", output);

@@ -15,6 +15,12 @@ import org.einsum4j.spec.ShapeMismatchException;
  * The {@code einsum4j} command: dispatches to one subcommand class per verb and turns every failure into one line
  * on stderr and an exit status (0 ok, 1 failed, 2 bad command line), never a stack trace. Set the environment
  * variable {@code EINSUM4J_DEBUG=1} to get the stack trace as well.
+ *
+ * <p>Adding a subcommand: write {@code XCommand} in this package with {@code static final String SUMMARY} (one line
+ * for the top-level help), a help text starting {@code "Usage: einsum4j x"}, and
+ * {@code static int run(String[] args, PrintStream out, PrintStream err)} that parses with {@link Args}, prints
+ * its help on {@code --help}, throws {@link UsageException} for a bad command line and returns {@link #OK} or
+ * {@link #FAILED}; then add its one line to {@link #COMMANDS}. MainTest checks every registered command's help.
  */
 public final class Main {
     /** What every subcommand implements: run with its own arguments, write to out/err, return the exit status. */
@@ -30,7 +36,8 @@ public final class Main {
     /** The command table, in --help order. Adding a subcommand is one line here. */
     static final List<Command> COMMANDS = List.of(
             new Command("contract", ContractCommand.SUMMARY, ContractCommand::run),
-            new Command("demo", DemoCommand.SUMMARY, DemoCommand::run));
+            new Command("demo", DemoCommand.SUMMARY, DemoCommand::run),
+            new Command("gradsample", GradsampleCommand.SUMMARY, GradsampleCommand::run));
 
     static final int OK = 0;
     static final int FAILED = 1;
@@ -53,6 +60,10 @@ public final class Main {
                 throw new UsageException("no command given (commands: " + names() + "; see einsum4j --help)");
             }
             String first = args[0];
+            if (first.equals("--version")) {
+                out.println("einsum4j " + version());
+                return OK;
+            }
             if (first.equals("--help") || first.equals("-h") || first.equals("help")) {
                 if (first.equals("help") && args.length > 1) {
                     Command c = find(args[1]).orElseThrow(() -> unknown(args[1]));
@@ -113,6 +124,12 @@ public final class Main {
         return (nl < 0 ? message : message.substring(0, nl)).strip();
     }
 
+    /** The version from the runnable jar's manifest; classes outside the jar (tests, IDE) have none. */
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "(development build)" : v;
+    }
+
     private static Optional<Command> find(String name) {
         return COMMANDS.stream().filter(c -> c.name().equals(name)).findFirst();
     }
@@ -129,7 +146,8 @@ public final class Main {
         StringBuilder sb = new StringBuilder();
         sb.append("einsum4j: einsum contractions on the JVM\n\n");
         sb.append("Usage: einsum4j COMMAND [ARGS...]\n");
-        sb.append("       einsum4j COMMAND --help\n\n");
+        sb.append("       einsum4j COMMAND --help\n");
+        sb.append("       einsum4j --version\n\n");
         sb.append("Commands:\n");
         for (Command c : COMMANDS) {
             sb.append(String.format(Locale.ROOT, "  %-12s %s%n", c.name(), c.summary()));

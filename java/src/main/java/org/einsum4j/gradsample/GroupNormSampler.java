@@ -6,12 +6,13 @@ import org.einsum4j.tensor.Tensor;
 
 /**
  * Per-sample gradients of {@code GroupNorm}: x̂ normalized per (row, group) over the group's channels and all
- * spatial positions (float64 statistics), then per channel weight {@code nkcs,nkcs->nc} (x̂, g) and bias
- * {@code nkcs->nc}, K and the spatial positions s being summed labels. ALGORITHMS.md §4.
+ * spatial positions (float64 statistics); per channel weight = Σ x̂ ⊙ g and bias = Σ g over K and the spatial
+ * positions s (ALGORITHMS.md §4, {@code nkcs,nkcs->nc}). One kernel normalizes and sums over s per (row, channel)
+ * without storing x̂ (one pass over a and g, no [B·K, …] temporaries); K is then the summed label of the
+ * contraction {@code nkc->nc}.
  */
 public final class GroupNormSampler implements LayerSampler<Layer.GroupNorm> {
-    static final String WEIGHT_SPEC = "nkcs,nkcs->nc";
-    static final String BIAS_SPEC = "nkcs->nc";
+    static final String K_SPEC = "nkc->nc";
 
     @Override
     public Map<String, Tensor> compute(Layer.GroupNorm layer, List<Tensor> activations, List<Tensor> backprops,
@@ -45,16 +46,18 @@ public final class GroupNormSampler implements LayerSampler<Layer.GroupNorm> {
             return Checks.emptyBatch(layer, g.dtype());
         }
         int sp = Checks.prod(a.dims(), 2, a.rank());
-        int perGroup = channels / groups * sp;
         Checks.Results out = new Checks.Results();
         try (Scope s = new Scope()) {
             Tensor ac = s.contiguous(a);
-            Tensor xhat = s.add(SampleKernels.normalizeRows(ac, (long) b * k * groups, perGroup, eps));
-            Tensor xv = s.reshape(xhat, b, k, channels, sp);
-            Tensor gv = s.reshape(g, b, k, channels, sp);
-            out.put("weight", SampleKernels.finish(SampleKernels.contract(WEIGHT_SPEC, xv, gv), reduction, k,
-                    b, channels));
-            out.put("bias", SampleKernels.finish(SampleKernels.contract(BIAS_SPEC, gv), reduction, k, b, channels));
+            Tensor gc = s.contiguous(g);
+            SampleKernels.NormPartials p = SampleKernels.groupNormPartials(ac, gc, b * k, groups,
+                    channels / groups, sp, eps);
+            s.add(p.weight());
+            s.add(p.bias());
+            Tensor pw = s.reshape(p.weight(), b, k, channels);
+            Tensor pb = s.reshape(p.bias(), b, k, channels);
+            out.put("weight", SampleKernels.finish(SampleKernels.contract(K_SPEC, pw), reduction, k, b, channels));
+            out.put("bias", SampleKernels.finish(SampleKernels.contract(K_SPEC, pb), reduction, k, b, channels));
             return out.done();
         } catch (RuntimeException e) {
             out.closeAll();

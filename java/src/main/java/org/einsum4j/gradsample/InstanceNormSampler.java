@@ -6,7 +6,7 @@ import org.einsum4j.tensor.Tensor;
 
 /**
  * Per-sample gradients of {@code InstanceNorm1d/2d/3d} (affine): GroupNorm's formula with one channel per group —
- * x̂ per (row, channel) over the spatial positions, weight {@code nkcs,nkcs->nc}, bias {@code nkcs->nc}.
+ * x̂ per (row, channel) over the spatial positions; weight Σ x̂ ⊙ g and bias Σ g over K and the positions.
  * Without affine the layer has no parameters and the result is empty.
  */
 public final class InstanceNormSampler implements LayerSampler<Layer.InstanceNorm> {

@@ -6,12 +6,13 @@ import org.einsum4j.tensor.Tensor;
 
 /**
  * Per-sample gradients of {@code LayerNorm}: x̂ = (a − mean)/sqrt(var + eps) over the normalized dims (biased
- * variance, accumulated in float64), then weight {@code nkmd,nkmd->nd} (x̂, g) and bias {@code nkmd->nd}, where
- * m flattens the dims between the rows and the normalized dims and d the normalized dims. ALGORITHMS.md §4.
+ * variance, float64 statistics); weight = Σ x̂ ⊙ g and bias = Σ g over K and the positions m between the rows and
+ * the normalized dims d (ALGORITHMS.md §4, {@code nkmd,nkmd->nd}). One kernel normalizes and sums over m per row
+ * without storing x̂ (the layer is memory-bound: one pass over a and g, no [B·K, …] temporaries); K is then the
+ * summed label of the contraction {@code nkd->nd}.
  */
 public final class LayerNormSampler implements LayerSampler<Layer.LayerNorm> {
-    static final String WEIGHT_SPEC = "nkmd,nkmd->nd";
-    static final String BIAS_SPEC = "nkmd->nd";
+    static final String K_SPEC = "nkd->nd";
 
     @Override
     public Map<String, Tensor> compute(Layer.LayerNorm layer, List<Tensor> activations, List<Tensor> backprops,
@@ -39,13 +40,16 @@ public final class LayerNormSampler implements LayerSampler<Layer.LayerNorm> {
         Checks.Results out = new Checks.Results();
         try (Scope s = new Scope()) {
             Tensor ac = s.contiguous(a);
-            Tensor xhat = s.add(SampleKernels.normalizeRows(ac, (long) b * k * m, d, layer.eps()));
-            Tensor xv = s.reshape(xhat, b, k, m, d);
-            Tensor gv = s.reshape(g, b, k, m, d);
-            out.put("weight", SampleKernels.finish(SampleKernels.contract(WEIGHT_SPEC, xv, gv), reduction, k,
+            Tensor gc = s.contiguous(g);
+            SampleKernels.NormPartials p = SampleKernels.layerNormPartials(ac, gc, b * k, m, d, layer.eps());
+            s.add(p.weight());
+            s.add(p.bias());
+            Tensor pw = s.reshape(p.weight(), b, k, d);
+            out.put("weight", SampleKernels.finish(SampleKernels.contract(K_SPEC, pw), reduction, k,
                     Checks.withBatch(b, ns)));
             if (layer.bias()) {
-                out.put("bias", SampleKernels.finish(SampleKernels.contract(BIAS_SPEC, gv), reduction, k,
+                Tensor pb = s.reshape(p.bias(), b, k, d);
+                out.put("bias", SampleKernels.finish(SampleKernels.contract(K_SPEC, pb), reduction, k,
                         Checks.withBatch(b, ns)));
             }
             return out.done();

@@ -32,18 +32,15 @@ final class SampleKernels {
     static Tensor finish(Tensor result, KReduction reduction, int k, int... dims) {
         Tensor out = result;
         try {
-            if (!java.util.Arrays.equals(result.dims(), dims) || !result.isContiguous() || !result.ownsMemory()) {
-                out = Tensor.zeros(result.dtype(), dims);
-                if (out.numel() != result.numel()) {
-                    throw new IllegalStateException("result " + result + " cannot take shape "
-                            + java.util.Arrays.toString(dims));
+            if (!java.util.Arrays.equals(result.dims(), dims)) {
+                if (result.ownsMemory() && result.isContiguous()) {
+                    out = result.reshapeTakingOwnership(dims);
+                } else {
+                    out = result.copy().reshapeTakingOwnership(dims);
+                    result.close();
                 }
-                if (out.numel() > 0) {
-                    try (Tensor c = result.isContiguous() ? null : result.contiguous()) {
-                        Memory.copy(c == null ? result.address() : c.address(), out.address(),
-                                out.numel() * out.dtype().byteSize());
-                    }
-                }
+            } else if (!result.ownsMemory() || !result.isContiguous()) {
+                out = result.copy();
                 result.close();
             }
             if (reduction == KReduction.MEAN && k != 1) {
@@ -94,18 +91,13 @@ final class SampleKernels {
     static Tensor unfold(Tensor x, int rows, int channels, int[] in, int[] k, int[] s, int[] p, int[] d, int[] out) {
         int kk = k[0] * k[1] * k[2];
         int l = out[0] * out[1] * out[2];
-        Tensor cols = Tensor.zeros(x.dtype(), rows, channels * kk, l);
-        if (cols.numel() == 0) {
-            return cols;
-        }
-        final long src = x.address();
-        final long dst = cols.address();
         final int es = x.dtype().byteSize();
         final boolean f32 = x.dtype() == DType.FLOAT32;
         final long inVol = (long) in[0] * in[1] * in[2];
         // range of output positions ow whose input iw = ow*s - p + kw*d lies inside [0, W), per kernel offset
         final int[][] lo = new int[3][];
         final int[][] hi = new int[3][];
+        boolean padded = false;
         for (int a = 0; a < 3; a++) {
             lo[a] = new int[k[a]];
             hi[a] = new int[k[a]];
@@ -121,8 +113,17 @@ final class SampleKernels {
                 }
                 lo[a][t] = first;
                 hi[a][t] = last;
+                padded |= first > 0 || last < out[a];
             }
         }
+        // only taps that fall into the padding need zeros; without any, every element is written below
+        Tensor cols = padded ? Tensor.zeros(x.dtype(), rows, channels * kk, l)
+                : Tensor.empty(x.dtype(), rows, channels * kk, l);
+        if (cols.numel() == 0) {
+            return cols;
+        }
+        final long src = x.address();
+        final long dst = cols.address();
         int tasks = rows * channels;
         IntStream range = IntStream.range(0, tasks);
         if (cols.numel() >= PARALLEL_THRESHOLD) {
@@ -171,49 +172,144 @@ final class SampleKernels {
 
     // ------------------------------------------------------------------ normalization
 
+    /** Per-row partial sums of a norm layer's parameter gradients, {@code [rows, P]} each; close both. */
+    record NormPartials(Tensor weight, Tensor bias) implements AutoCloseable {
+        @Override
+        public void close() {
+            weight.close();
+            bias.close();
+        }
+    }
+
     /**
-     * x̂ = (x − mean) / sqrt(var + eps) per row of {@code len} contiguous elements (biased variance, as PyTorch's
-     * norm layers use in training): new tensor of {@code x}'s shape and dtype. Mean and variance are accumulated in
-     * float64 with two passes, so float32 inputs lose nothing beyond the final rounding.
+     * LayerNorm's per-row partials: {@code x} and {@code g} contiguous {@code [rows, inner, len]}; each of the
+     * rows·inner vectors of {@code len} is normalized, x̂ = (x − mean)/sqrt(var + eps) (biased variance, float64
+     * statistics, as PyTorch's training-mode normalization), and {@code w[r, d] = Σ_inner x̂·g},
+     * {@code b[r, d] = Σ_inner g} are accumulated in float64. x̂ is never stored: the sum over K (and the
+     * reduction) is then one contraction {@code nkd->nd} over these {@code [rows, len]} partials.
      */
-    static Tensor normalizeRows(Tensor x, long rowCount, int len, double eps) {
-        Tensor out = Tensor.zeros(x.dtype(), x.dims());
-        if (out.numel() == 0) {
-            return out;
-        }
-        final long src = x.address();
-        final long dst = out.address();
-        final boolean f32 = x.dtype() == DType.FLOAT32;
-        final int es = x.dtype().byteSize();
-        IntStream range = IntStream.range(0, Math.toIntExact(rowCount));
-        if (out.numel() >= PARALLEL_THRESHOLD) {
-            range = range.parallel();
-        }
-        range.forEach(r -> {
-            long xs = src + (long) r * len * es;
-            long ys = dst + (long) r * len * es;
-            double sum = 0;
-            for (int i = 0; i < len; i++) {
-                sum += f32 ? Memory.getFloat(xs + 4L * i) : Memory.getDouble(xs + 8L * i);
+    static NormPartials layerNormPartials(Tensor x, Tensor g, int rows, int inner, int len, double eps) {
+        Tensor w = Tensor.empty(g.dtype(), rows, len);
+        Tensor b = null;
+        try {
+            b = Tensor.empty(g.dtype(), rows, len);
+            if (w.numel() == 0) {
+                return new NormPartials(w, b);
             }
-            double mean = sum / len;
-            double sq = 0;
-            for (int i = 0; i < len; i++) {
-                double v = (f32 ? Memory.getFloat(xs + 4L * i) : Memory.getDouble(xs + 8L * i)) - mean;
-                sq += v * v;
-            }
-            double rstd = 1.0 / Math.sqrt(sq / len + eps);
-            if (f32) {
-                for (int i = 0; i < len; i++) {
-                    Memory.putFloat(ys + 4L * i, (float) ((Memory.getFloat(xs + 4L * i) - mean) * rstd));
+            final long xa = x.address();
+            final long ga = g.address();
+            final long wa = w.address();
+            final long ba = b.address();
+            final boolean f32 = x.dtype() == DType.FLOAT32;
+            final int es = x.dtype().byteSize();
+            parallel(rows, (long) rows * inner * len).forEach(r -> {
+                double[] accW = new double[len];
+                double[] accB = new double[len];
+                for (int m = 0; m < inner; m++) {
+                    long off = ((long) r * inner + m) * len;
+                    double[] stats = meanRstd(xa, off, len, eps, f32);
+                    for (int d = 0; d < len; d++) {
+                        double xv = load(xa, off + d, f32);
+                        double gv = load(ga, off + d, f32);
+                        accW[d] += (xv - stats[0]) * stats[1] * gv;
+                        accB[d] += gv;
+                    }
                 }
-            } else {
-                for (int i = 0; i < len; i++) {
-                    Memory.putDouble(ys + 8L * i, (Memory.getDouble(xs + 8L * i) - mean) * rstd);
+                for (int d = 0; d < len; d++) {
+                    store(wa, (long) r * len + d, accW[d], f32);
+                    store(ba, (long) r * len + d, accB[d], f32);
                 }
+            });
+            return new NormPartials(w, b);
+        } catch (RuntimeException e) {
+            w.close();
+            if (b != null) {
+                b.close();
             }
-        });
-        return out;
+            throw e;
+        }
+    }
+
+    /**
+     * GroupNorm's (and InstanceNorm's) per-row partials: {@code x} and {@code g} contiguous
+     * {@code [rows, groups·cpg, spatial]}; each (row, group) block of {@code cpg·spatial} values is normalized with
+     * float64 statistics and, per channel c, {@code w[r, c] = Σ_spatial x̂·g}, {@code b[r, c] = Σ_spatial g}
+     * (float64 accumulation). x̂ is never stored; the K sum is then the contraction {@code nkc->nc}.
+     */
+    static NormPartials groupNormPartials(Tensor x, Tensor g, int rows, int groups, int cpg, int spatial,
+                                          double eps) {
+        int channels = groups * cpg;
+        Tensor w = Tensor.empty(g.dtype(), rows, channels);
+        Tensor b = null;
+        try {
+            b = Tensor.empty(g.dtype(), rows, channels);
+            if (w.numel() == 0) {
+                return new NormPartials(w, b);
+            }
+            final long xa = x.address();
+            final long ga = g.address();
+            final long wa = w.address();
+            final long ba = b.address();
+            final boolean f32 = x.dtype() == DType.FLOAT32;
+            final int len = cpg * spatial;
+            parallel(rows * groups, (long) rows * channels * spatial).forEach(rg -> {
+                long off = (long) rg * len;
+                double[] stats = meanRstd(xa, off, len, eps, f32);
+                for (int c = 0; c < cpg; c++) {
+                    double sw = 0;
+                    double sb = 0;
+                    long co = off + (long) c * spatial;
+                    for (int s = 0; s < spatial; s++) {
+                        double gv = load(ga, co + s, f32);
+                        sw += (load(xa, co + s, f32) - stats[0]) * gv;
+                        sb += gv;
+                    }
+                    long o = (long) rg * cpg + c;
+                    store(wa, o, sw * stats[1], f32);
+                    store(ba, o, sb, f32);
+                }
+            });
+            return new NormPartials(w, b);
+        } catch (RuntimeException e) {
+            w.close();
+            if (b != null) {
+                b.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Mean and 1/sqrt(biased var + eps) of {@code len} elements at element offset {@code off}, two passes. */
+    private static double[] meanRstd(long base, long off, int len, double eps, boolean f32) {
+        double sum = 0;
+        for (int i = 0; i < len; i++) {
+            sum += load(base, off + i, f32);
+        }
+        double mean = sum / len;
+        double sq = 0;
+        for (int i = 0; i < len; i++) {
+            double v = load(base, off + i, f32) - mean;
+            sq += v * v;
+        }
+        return new double[] {mean, 1.0 / Math.sqrt(sq / len + eps)};
+    }
+
+    private static double load(long base, long index, boolean f32) {
+        return f32 ? Memory.getFloat(base + 4 * index) : Memory.getDouble(base + 8 * index);
+    }
+
+    private static void store(long base, long index, double v, boolean f32) {
+        if (f32) {
+            Memory.putFloat(base + 4 * index, (float) v);
+        } else {
+            Memory.putDouble(base + 8 * index, v);
+        }
+    }
+
+    /** Tasks 0..n−1, in parallel when the work (elements touched) is large enough to pay for it. */
+    private static IntStream parallel(int n, long work) {
+        IntStream r = IntStream.range(0, n);
+        return work >= PARALLEL_THRESHOLD ? r.parallel() : r;
     }
 
     // ------------------------------------------------------------------ embedding

@@ -1,6 +1,7 @@
 package org.einsum4j.oracle;
 
 import java.util.Arrays;
+import org.einsum4j.Einsum4jException;
 import org.einsum4j.InvalidOperandException;
 import org.einsum4j.spec.Contraction;
 import org.einsum4j.spec.EinsumSpec;
@@ -68,7 +69,18 @@ public final class ReferenceEinsum {
         int[] size = new int[numLabels];
         for (int l = 0; l < numLabels; l++) {
             size[l] = (int) c.size(l);
-            total *= size[l];
+        }
+        for (int l = 0; l < numLabels; l++) {
+            if (size[l] == 0) {
+                total = 0;
+                break;
+            }
+            try {
+                total = Math.multiplyExact(total, (long) size[l]);
+            } catch (ArithmeticException e) {
+                throw new Einsum4jException("the oracle's loop nest for " + c.toSpecString() + " with sizes "
+                        + Arrays.toString(c.sizes()) + " has more than 2^63 iterations");
+            }
         }
 
         double[] result = new double[Math.toIntExact(Shape.numel(outDims))];

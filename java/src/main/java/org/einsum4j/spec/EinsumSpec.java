@@ -62,7 +62,6 @@ public final class EinsumSpec {
     public static EinsumSpec parse(String spec) {
         Objects.requireNonNull(spec, "spec");
         List<int[]> terms = new ArrayList<>();
-        List<int[]> termPositions = new ArrayList<>();
         List<String> texts = new ArrayList<>();
         int[] out = null;
         int[] outPositions = null;
@@ -88,7 +87,6 @@ public final class EinsumSpec {
                     outPositions = p;
                 } else {
                     terms.add(t);
-                    termPositions.add(p);
                     texts.add(curText.toString());
                 }
                 cur.clear();
@@ -138,7 +136,9 @@ public final class EinsumSpec {
                 throw new EinsumSyntaxException(spec, i, "a lone '.' (an ellipsis is '...')");
             }
             if (ch == '-') {
-                throw new EinsumSyntaxException(spec, i, "a second '->' (a spec has at most one output)");
+                boolean arrowAgain = i + 1 < n && spec.charAt(i + 1) == '>';
+                throw new EinsumSyntaxException(spec, i, arrowAgain ? "a second '->' (a spec has at most one output)"
+                        : "'-' in the output (labels are letters a-z A-Z; '->' only once)");
             }
             if (ch == '>') {
                 throw new EinsumSyntaxException(spec, i, "'>' without '-' before it (write '->')");

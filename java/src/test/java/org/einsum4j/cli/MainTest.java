@@ -45,6 +45,13 @@ class MainTest {
     }
 
     @Test
+    void versionPrintsOneLine() {
+        CliRun r = CliRun.of("--version");
+        assertEquals(0, r.status());
+        assertTrue(r.out().startsWith("einsum4j ") && r.out().strip().split("\n").length == 1, r.out());
+    }
+
+    @Test
     void noCommandIsAUsageError() {
         String line = CliRun.of().assertOneLineError(2);
         assertTrue(line.contains("no command given"), line);

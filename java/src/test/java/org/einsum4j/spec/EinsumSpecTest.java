@@ -204,6 +204,7 @@ class EinsumSpecTest {
         "...a...|4|second '...'",
         "....|3|lone '.'",
         "ab->b->a|5|second '->'",
+        "ab->a-b|5|'-' in the output",
         "ab-b|2|'-' must be followed by '>'",
         "ab-|2|'-' must be followed by '>'",
         "a>b|1|'>' without '-'",

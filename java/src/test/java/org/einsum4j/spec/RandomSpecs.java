@@ -207,4 +207,88 @@ public final class RandomSpecs {
             list.set(j, t);
         }
     }
+
+    /** An invalid case: spec and shapes, the exception type it must raise, and text its message must contain. */
+    public record Invalid(String spec, int[][] shapes, Class<? extends RuntimeException> expected, String mentions) {
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder("'" + spec + "' shapes");
+            for (int[] s : shapes) {
+                sb.append(' ').append(Arrays.toString(s));
+            }
+            return sb.append(" must throw ").append(expected.getSimpleName()).append(" mentioning '")
+                    .append(mentions).append("'").toString();
+        }
+    }
+
+    /**
+     * A valid case made invalid in one way: a bad character, a repeated or unknown output label, one operand too
+     * many or too few, a rank that does not fit the term, or a label given two sizes (neither 1).
+     */
+    public static Invalid drawInvalid(SplittableRandom r) {
+        while (true) {
+            Drawn d = draw(r, 1_000_000);
+            String spec = d.spec();
+            int[][] shapes = d.shapes().clone();
+            int kind = r.nextInt(5);
+            if (kind == 0) {
+                char ch = "019_#!*+@".charAt(r.nextInt(9));
+                int p = r.nextInt(spec.length() + 1);
+                while (p > 0 && p < spec.length() && (spec.charAt(p - 1) == '-' || spec.charAt(p - 1) == '.')) {
+                    p--;
+                }
+                return new Invalid(spec.substring(0, p) + ch + spec.substring(p), shapes, EinsumSyntaxException.class,
+                        "'" + ch + "'");
+            }
+            if (kind == 1) {
+                String base = spec.contains("->") ? spec : spec + "->";
+                String inputs = base.substring(0, base.indexOf("->"));
+                String letters = inputs.replaceAll("[^a-zA-Z]", "");
+                if (letters.isEmpty()) {
+                    continue;
+                }
+                char l = letters.charAt(r.nextInt(letters.length()));
+                return new Invalid(base + l + l, shapes, EinsumSyntaxException.class, "'" + l + "' repeated");
+            }
+            if (kind == 2) {
+                int[][] s = Arrays.copyOf(shapes, shapes.length + (r.nextBoolean() ? 1 : -1));
+                if (s.length == 0) {
+                    continue;
+                }
+                if (s.length > shapes.length) {
+                    s[s.length - 1] = new int[] {2};
+                }
+                return new Invalid(spec, s, OperandCountException.class, shapes.length + " input term");
+            }
+            EinsumSpec parsed = EinsumSpec.parse(spec);
+            Contraction c = parsed.bind(shapes);
+            int k = r.nextInt(shapes.length);
+            if (kind == 3) {
+                boolean ell = Arrays.stream(parsed.term(k)).anyMatch(x -> x == EinsumSpec.ELLIPSIS);
+                int letters = (int) Arrays.stream(parsed.term(k)).filter(x -> x != EinsumSpec.ELLIPSIS).count();
+                if (ell && letters == 0) {
+                    continue;
+                }
+                shapes[k] = new int[ell ? letters - 1 : shapes[k].length + 1];
+                Arrays.fill(shapes[k], 1);
+                return new Invalid(spec, shapes, ShapeMismatchException.class, "operand " + k);
+            }
+            // kind 4: give one occurrence of a label a size that conflicts with another occurrence
+            int[] in = c.input(k);
+            for (int dim = 0; dim < in.length; dim++) {
+                for (int k2 = 0; k2 < shapes.length; k2++) {
+                    int[] in2 = c.input(k2);
+                    for (int d2 = 0; d2 < in2.length; d2++) {
+                        int other = c.shape(k2)[d2];
+                        if ((k2 != k || d2 != dim) && in2[d2] == in[dim] && (k2 == k || other != 1)) {
+                            int changed = Math.max(other, shapes[k][dim]) + 1;
+                            shapes[k] = shapes[k].clone();
+                            shapes[k][dim] = changed;
+                            return new Invalid(spec, shapes, ShapeMismatchException.class, String.valueOf(changed));
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -32,13 +32,24 @@ final class DynamicProgramming implements PathOptimizer {
     private final long factor;
     private final long costCap;
     private final boolean searchOuter;
+    /** Components of at most this many operands also consider outer products (exact over all trees). */
+    private final int outerUpTo;
 
+    /** Components this small are searched with outer products by default: at most 3^10 pairs, microseconds. */
+    static final int DEFAULT_OUTER_UP_TO = 10;
+
+    /** dp as the registry names it: iterated cost cap; outer products within components of up to 10 operands,
+     * so that on a connected network its cost is optimal's (no label summed alone: those are pre-summed). */
     DynamicProgramming(String minimize) {
-        this(minimize, -1, false);
+        this(minimize, -1, false, DEFAULT_OUTER_UP_TO);
+    }
+
+    DynamicProgramming(String minimize, long costCap, boolean searchOuter) {
+        this(minimize, costCap, searchOuter, 0);
     }
 
     /** @param costCap negative: iterated cap (opt_einsum's True); 0: no cap (False); positive: that cap */
-    DynamicProgramming(String minimize, long costCap, boolean searchOuter) {
+    DynamicProgramming(String minimize, long costCap, boolean searchOuter, int outerUpTo) {
         Matcher m = MINIMIZE.matcher(minimize.trim().toLowerCase(java.util.Locale.ROOT));
         if (!m.matches()) {
             throw new IllegalArgumentException("dp cannot minimize '" + minimize
@@ -51,6 +62,7 @@ final class DynamicProgramming implements PathOptimizer {
         this.factor = m.group(2).isEmpty() ? 64 : Long.parseLong(m.group(2));
         this.costCap = costCap;
         this.searchOuter = searchOuter;
+        this.outerUpTo = outerUpTo;
     }
 
     private static final class Level {
@@ -89,6 +101,15 @@ final class DynamicProgramming implements PathOptimizer {
 
     @Override
     public List<int[]> optimize(int[][] inputs0, int[] output0, long[] sizes0, long memoryLimit) {
+        List<int[]> path = search(inputs0, output0, sizes0, memoryLimit);
+        if (memoryLimit >= 0) {
+            // the outer products joining components are not searched: make them respect the limit too
+            path = Searches.evaluate(inputs0, output0, sizes0, path, memoryLimit).path();
+        }
+        return path;
+    }
+
+    private List<int[]> search(int[][] inputs0, int[] output0, long[] sizes0, long memoryLimit) {
         int n0 = inputs0.length;
         if (n0 == 0) {
             return new ArrayList<>();
@@ -160,6 +181,7 @@ final class DynamicProgramming implements PathOptimizer {
         }
         for (long g : subgraphs) {
             int gSize = Long.bitCount(g);
+            boolean outer = searchOuter || gSize <= outerUpTo;
             Level[] x = new Level[gSize + 1];
             for (int k = 1; k <= gSize; k++) {
                 x[k] = new Level();
@@ -214,7 +236,7 @@ final class DynamicProgramming implements PathOptimizer {
                                 }
                                 long i2 = b.legs[q];
                                 long cut = i1 & i2 & ~out;
-                                if (!searchOuter && cut == 0) {
+                                if (!outer && cut == 0) {
                                     continue;
                                 }
                                 long s = s1 | s2;

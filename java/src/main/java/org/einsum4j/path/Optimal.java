@@ -12,6 +12,10 @@ import java.util.List;
  * kept labels are computed from the current state (label reference counts over the remaining operands, as bit
  * masks), which makes the result truly optimal. Candidates are tried in opt_einsum's order (pairs of remaining
  * SSA ids, ascending), and the first complete path of least cost wins, as in opt_einsum.
+ *
+ * <p>From 7 to 16 operands without a memory limit, the same optimum comes from {@link SubsetSearch} (3^n subset
+ * pairs instead of a factorial number of orderings); the path may then differ from opt_einsum's among paths of
+ * equal cost.
  */
 final class Optimal implements PathOptimizer {
     @Override
@@ -24,7 +28,17 @@ final class Optimal implements PathOptimizer {
         if (net == null) {
             throw Searches.tooManyLabels("optimal");
         }
-        return new Search(net, memoryLimit, Searches.upperBound(inputs, output, sizes, memoryLimit)).run();
+        if (memoryLimit < 0 && n >= 7 && n <= SubsetSearch.MAX_OPERANDS) {
+            return SubsetSearch.optimize(net);
+        }
+        long bound = Searches.upperBound(inputs, output, sizes, memoryLimit);
+        Search s = new Search(net, memoryLimit, bound);
+        List<int[]> p = s.run();
+        if (!s.found && bound != Long.MAX_VALUE) {
+            // cannot happen with a bound from a path in this search's space; kept as a guard
+            p = new Search(net, memoryLimit, Long.MAX_VALUE).run();
+        }
+        return p;
     }
 
     private static final class Search {
@@ -33,6 +47,7 @@ final class Optimal implements PathOptimizer {
         final long[] masks;
         final int n;
         long best;
+        boolean found;
         int[][] bestPath;
         final int[][] stack;
 
@@ -68,6 +83,7 @@ final class Optimal implements PathOptimizer {
 
         private void iterate(int[] rem, int r, long flops, int depth, int nextId) {
             if (r == 1) {
+                found = true;
                 best = flops;
                 bestPath = java.util.Arrays.copyOf(stack, depth);
                 return;
@@ -102,6 +118,7 @@ final class Optimal implements PathOptimizer {
                     if (limit >= 0 && net.size(k12) > limit) {
                         long all = Costs.add(flops, Searches.oversizeFlops(net, masks, rem, r));
                         if (all < best) {
+                            found = true;
                             best = all;
                             int[][] p = java.util.Arrays.copyOf(stack, depth + 1);
                             p[depth] = java.util.Arrays.copyOf(rem, r);

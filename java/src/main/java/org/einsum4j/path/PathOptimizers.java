@@ -71,9 +71,14 @@ public final class PathOptimizers {
         }
     }
 
-    /** dp with an objective: flops (default), size, write, combo, limit, or combo-N / limit-N (α = N). */
+    /**
+     * opt_einsum's {@code DynamicProgramming(minimize=...)} with its defaults (iterated cost cap, no outer
+     * products): flops (default), size, write, combo, limit, or combo-N / limit-N (α = N). The registry's
+     * {@code dp} / {@code dp-size} … differ in one way: they also search outer products inside components of up to
+     * 10 operands, which makes {@code dp} as good as {@code optimal} there.
+     */
     public static PathOptimizer dp(String minimize) {
-        return new DynamicProgramming(minimize);
+        return new DynamicProgramming(minimize, -1, false);
     }
 
     /** dp with all its options (opt_einsum's DynamicProgramming): costCap < 0 for the iterated cap (default),

@@ -36,13 +36,29 @@ final class Searches {
         return net.flops(all, (all & ~net.output) != 0, r);
     }
 
-    /** The cost of greedy's path (an upper bound for exhaustive searches), or MAX when a limit applies. */
+    /**
+     * An upper bound on the optimal cost for exhaustive searches to prune with from the start: the cheaper of
+     * greedy's and dp's paths (dp is fast up to ~16 operands and usually optimal already); MAX when a memory
+     * limit applies (the searches' limit semantics differ from these paths').
+     */
     static long upperBound(int[][] inputs, int[] output, long[] sizes, long memoryLimit) {
         if (memoryLimit >= 0) {
             return Long.MAX_VALUE;
         }
         List<int[]> p = Paths.ssaToLinear(Greedy.ssaGreedy(inputs, output, sizes, null, -1));
-        return evaluate(inputs, output, sizes, p, -1).flops();
+        long bound = evaluate(inputs, output, sizes, p, -1).flops();
+        if (inputs.length <= 16) {
+            try {
+                List<int[]> d = new DynamicProgramming("flops").optimize(inputs, output, sizes, -1);
+                // only a pairwise path is in the exhaustive searches' space (dp may sum a label alone first)
+                if (d.stream().allMatch(step -> step.length == 2)) {
+                    bound = Math.min(bound, evaluate(inputs, output, sizes, d, -1).flops());
+                }
+            } catch (RuntimeException tooLarge) {
+                // more label classes than dp's masks hold: greedy's bound it is
+            }
+        }
+        return bound;
     }
 
     /** A path with its saturating flop count and largest result (every step's, the last included). */

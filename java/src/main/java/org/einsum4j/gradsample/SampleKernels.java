@@ -350,8 +350,14 @@ final class SampleKernels {
         int rows = idx.dim(0);
         int b = rows / k;
         int positions = rows == 0 ? 0 : (int) (idx.numel() / rows);
-        Tensor out = Tensor.zeros(g.dtype(), b, v, dim);
-        if (out.numel() == 0 || positions == 0) {
+        if (positions == 0) {
+            return Tensor.zeros(g.dtype(), b, v, dim);
+        }
+        // each sample's [V, D] slab is zeroed by the thread that scatters into it: the dense result is B·V·D
+        // values (1.9 GiB for the suite's L07), and a single-threaded memset plus its page faults would cost more
+        // than the scatter itself
+        Tensor out = Tensor.empty(g.dtype(), b, v, dim);
+        if (out.numel() == 0) {
             return out;
         }
         final long ia = idx.address();
@@ -360,11 +366,12 @@ final class SampleKernels {
         final boolean f32 = g.dtype() == DType.FLOAT32;
         final int es = g.dtype().byteSize();
         IntStream range = IntStream.range(0, b);
-        if ((long) rows * positions * dim >= PARALLEL_THRESHOLD) {
+        if ((long) rows * positions * dim + (long) b * v * dim >= PARALLEL_THRESHOLD) {
             range = range.parallel();
         }
         range.forEach(n -> {
             long outBase = oa + (long) n * v * dim * es;
+            Memory.zero(outBase, (long) v * dim * es);
             for (int r = n * k; r < n * k + k; r++) {
                 for (int t = 0; t < positions; t++) {
                     long pos = (long) r * positions + t;

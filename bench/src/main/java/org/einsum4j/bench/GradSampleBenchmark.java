@@ -5,7 +5,6 @@ import org.einsum4j.cli.GradsampleWorkload;
 import org.einsum4j.gradsample.KReduction;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.HostAllocator;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -40,17 +39,8 @@ public class GradSampleBenchmark {
     private GradsampleWorkload workload;
     private GradsampleWorkload.Inputs inputs;
 
-    /** The peak extra native memory of the calls in an iteration, in MiB (max, not a rate). */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
-    public static class Memory {
-        public double extraMiB;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            extraMiB = 0;
-        }
-    }
+    /** The largest extra native bytes any call of this trial held at once. */
+    private long peakExtraBytes;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -61,17 +51,19 @@ public class GradSampleBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         inputs.close();
+        System.out.printf(java.util.Locale.ROOT, "%n# extra MiB per call (peak) row=%s: %.1f%n", row,
+                peakExtraBytes / 1048576.0);
     }
 
     @Benchmark
-    public long compute(Memory memory) {
+    public long compute() {
         long base;
         synchronized (HostAllocator.class) {
             HostAllocator.resetPeak();
             base = HostAllocator.liveBytes();
         }
         long n = workload.runOnce(inputs, KReduction.SUM);
-        memory.extraMiB = Math.max(memory.extraMiB, (HostAllocator.peakBytes() - base) / 1048576.0);
+        peakExtraBytes = Math.max(peakExtraBytes, HostAllocator.peakBytes() - base);
         return n;
     }
 }

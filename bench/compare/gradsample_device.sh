@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs the layer suite side by side on one machine: `einsum4j gradsample ... --json` (every row, plus L07's sparse
+# form) and bench/compare/torch_gradsample.py (PyTorch, CPU and, when a GPU is there, CUDA). Meant for the GPU
+# machine (16 quiet CPU cores, PyTorch, no Java): stage a Java runtime and the CLI jar first with
+#   bash bench/compare/gradsample_device.sh --stage        # here: writes .gradsample-device/ (git-ignored)
+# then run there with carry [".gradsample-device"]:
+#   bash bench/compare/gradsample_device.sh "$OUT"
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+dev=$root/.gradsample-device
+if [ "${1:-}" = "--stage" ]; then
+  cd "$root"
+  grep -qxF '/.gradsample-device/' "$(git rev-parse --git-common-dir)/info/exclude" 2>/dev/null \
+    || echo '/.gradsample-device/' >> "$(git rev-parse --git-common-dir)/info/exclude"
+  mkdir -p "$dev"
+  cp java/target/einsum4j.jar "$dev/einsum4j.jar"
+  if [ ! -f "$dev/jre.tar.xz" ]; then
+    tmp=$(mktemp -d)
+    jlink --add-modules java.base,jdk.unsupported,java.management,java.logging --strip-debug --no-header-files \
+          --no-man-pages --output "$tmp/jre"
+    tar -C "$tmp" -cf - jre | xz -T2 -6 > "$dev/jre.tar.xz"
+    rm -rf "$tmp"
+  fi
+  ls -la "$dev"
+  exit 0
+fi
+out=${1:?output folder}
+[ -x /tmp/jre/bin/java ] || tar -C /tmp -xJf "$dev/jre.tar.xz"
+java=/tmp/jre/bin/java
+nproc > "$out/machine.txt"; lscpu | grep -E 'Model name|^CPU\(s\)' >> "$out/machine.txt" || true
+nvidia-smi --query-gpu=name --format=csv,noheader >> "$out/machine.txt" 2>/dev/null || true
+suite=$root/bench/src/main/resources/org/einsum4j/bench/layer_suite.tsv
+: > "$out/einsum4j_cli.jsonl"
+tail -n +2 "$suite" | while IFS=$'\t' read -r id layer B K hyper what; do
+  for extra in "" sparse; do
+    [ -n "$extra" ] && [ "$layer" != Embedding ] && continue
+    sid=$id; [ -n "$extra" ] && sid=${id}s
+    timeout 90 $java -Xmx8g -jar "$dev/einsum4j.jar" gradsample "$layer" --B "$B" --K "$K" $hyper $extra --repeat 5 --warmup 2 \
+      --json | sed "s/^{/{\"id\": \"$sid\", /" >> "$out/einsum4j_cli.jsonl" || echo "{\"id\": \"$sid\", \"failed\": true}" >> "$out/einsum4j_cli.jsonl"
+  done
+done
+timeout 200 python3 "$root/bench/compare/torch_gradsample.py" --device cpu --threads "$(nproc)" --repeat 3 \
+  > "$out/torch_cpu.jsonl" 2> "$out/torch_cpu.err" || true
+if command -v nvidia-smi >/dev/null 2>&1; then
+  timeout 120 python3 "$root/bench/compare/torch_gradsample.py" --device cuda --repeat 10 --warmup 3 \
+    > "$out/torch_cuda.jsonl" 2> "$out/torch_cuda.err" || true
+fi

@@ -37,7 +37,8 @@ public final class Main {
     static final List<Command> COMMANDS = List.of(
             new Command("contract", ContractCommand.SUMMARY, ContractCommand::run),
             new Command("demo", DemoCommand.SUMMARY, DemoCommand::run),
-            new Command("gradsample", GradsampleCommand.SUMMARY, GradsampleCommand::run));
+            new Command("gradsample", GradsampleCommand.SUMMARY, GradsampleCommand::run),
+            new Command("path", PathCommand.SUMMARY, PathCommand::run));
 
     static final int OK = 0;
     static final int FAILED = 1;

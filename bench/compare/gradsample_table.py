@@ -2,7 +2,7 @@
 """Markdown table of the layer suite from `einsum4j gradsample --json` lines, optionally with JMH's JSON result
 (GradSampleBenchmark) and torch_gradsample.py lines measured on the same machine.
 
-  python3 bench/compare/gradsample_table.py --cli cli.jsonl [--jmh jmh.json] [--torch torch_cpu.jsonl]
+  python3 bench/compare/gradsample_table.py --cli cli.jsonl [--jmh jmh.json --jmh-log jmh.log] [--torch torch.jsonl]
 """
 import argparse
 import json
@@ -23,6 +23,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--cli", required=True)
     p.add_argument("--jmh")
+    p.add_argument("--jmh-log", help="JMH's console output, for the '# extra MiB per call (peak) row=..' lines")
     p.add_argument("--torch")
     p.add_argument("--torch-label", default="PyTorch")
     a = p.parse_args()
@@ -31,8 +32,13 @@ def main():
     if a.jmh:
         for r in json.load(open(a.jmh)):
             row = r["params"]["row"]
-            jmh[row] = {"ms": r["primaryMetric"]["score"],
-                        "mib": r.get("secondaryMetrics", {}).get("extraMiB", {}).get("score")}
+            jmh[row] = {"ms": r["primaryMetric"]["score"], "mib": None}
+    if a.jmh_log:
+        for line in open(a.jmh_log):
+            if line.startswith("# extra MiB per call (peak) row="):
+                row, _, mib = line.split("row=", 1)[1].partition(":")
+                if row in jmh:
+                    jmh[row]["mib"] = float(mib)
     torch = {}
     for r in load_lines(a.torch):
         torch.setdefault(r["id"], {})[r["impl"]] = r

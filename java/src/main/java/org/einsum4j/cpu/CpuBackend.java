@@ -19,6 +19,10 @@ public final class CpuBackend implements Backend {
     /** Matrices with at most this many multiply-adds go through the Java loop rather than a BLAS call. */
     private static final long SMALL_GEMM = 64;
 
+    static {
+        BlasThreads.configure();
+    }
+
     private CpuBackend() {
     }
 
@@ -139,36 +143,7 @@ public final class CpuBackend implements Backend {
                 b = bc;
                 lb = layoutOf(k, n, b.stride(2), b.stride(3));
             }
-            int order = openblas_nolapack.CblasRowMajor;
-            int ta = la.trans() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-            int tb = lb.trans() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-            long scb = (long) m * n;
-            boolean f32 = c.dtype() == DType.FLOAT32;
-            FloatPointer fa = f32 ? a.floatPointer() : null;
-            FloatPointer fb = f32 ? b.floatPointer() : null;
-            FloatPointer fc = f32 ? c.floatPointer() : null;
-            DoublePointer da = f32 ? null : a.doublePointer();
-            DoublePointer db = f32 ? null : b.doublePointer();
-            DoublePointer dc = f32 ? null : c.doublePointer();
-            for (int i = 0; i < batch; i++) {
-                for (int j = 0; j < r; j++) {
-                    long pa = i * a.stride(0) + j * a.stride(1);
-                    long pb = i * b.stride(0) + j * b.stride(1);
-                    if (f32) {
-                        fa.position(pa);
-                        fb.position(pb);
-                        fc.position(i * scb);
-                        openblas_nolapack.cblas_sgemm(order, ta, tb, m, n, k, 1f, fa, la.ld(), fb, lb.ld(),
-                                j == 0 ? 0f : 1f, fc, n);
-                    } else {
-                        da.position(pa);
-                        db.position(pb);
-                        dc.position(i * scb);
-                        openblas_nolapack.cblas_dgemm(order, ta, tb, m, n, k, 1.0, da, la.ld(), db, lb.ld(),
-                                j == 0 ? 0.0 : 1.0, dc, n);
-                    }
-                }
-            }
+            gemmTasks(a, la, a.stride(0), a.stride(1), b, lb, b.stride(0), b.stride(1), c, batch, r, m, n, k);
             return c;
         } catch (RuntimeException e) {
             c.close();
@@ -185,33 +160,62 @@ public final class CpuBackend implements Backend {
 
     private static void blasLoop(Tensor a, BlasLayout la, Tensor b, BlasLayout lb, Tensor c,
                                  int batch, int m, int n, int k) {
+        gemmTasks(a, la, a.stride(0), 0, b, lb, b.stride(0), 0, c, batch, 1, m, n, k);
+    }
+
+    /**
+     * {@code C[i] = Σ_j op(A)[i, j] op(B)[i, j]} over {@code batch × r} single-threaded BLAS calls, spread over the
+     * cores by batch entry and, when there are fewer batch entries than cores, by blocks of C's rows.
+     * A at {@code i·sa0 + j·sa1}, B at {@code i·sb0 + j·sb1} (elements).
+     */
+    private static void gemmTasks(Tensor a, BlasLayout la, long sa0, long sa1, Tensor b, BlasLayout lb, long sb0,
+                                  long sb1, Tensor c, int batch, int r, int m, int n, int k) {
         int order = openblas_nolapack.CblasRowMajor;
         int ta = la.trans() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
         int tb = lb.trans() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-        long sa = a.stride(0);
-        long sb = b.stride(0);
         long scb = (long) m * n;
-        if (c.dtype() == DType.FLOAT32) {
-            FloatPointer pa = a.floatPointer();
-            FloatPointer pb = b.floatPointer();
-            FloatPointer pc = c.floatPointer();
-            for (int i = 0; i < batch; i++) {
-                pa.position(i * sa);
-                pb.position(i * sb);
-                pc.position(i * scb);
-                openblas_nolapack.cblas_sgemm(order, ta, tb, m, n, k, 1f, pa, la.ld(), pb, lb.ld(), 0f, pc, n);
-            }
-        } else {
-            DoublePointer pa = a.doublePointer();
-            DoublePointer pb = b.doublePointer();
-            DoublePointer pc = c.doublePointer();
-            for (int i = 0; i < batch; i++) {
-                pa.position(i * sa);
-                pb.position(i * sb);
-                pc.position(i * scb);
-                openblas_nolapack.cblas_dgemm(order, ta, tb, m, n, k, 1.0, pa, la.ld(), pb, lb.ld(), 0.0, pc, n);
-            }
+        long work = (long) m * n * k * r;
+        int threads = Parallel.threads();
+        int split = 1;
+        if (batch < threads && work >= Parallel.MIN_GEMM_WORK) {
+            split = Math.min((threads + batch - 1) / batch, Math.max(1, m / 32));
         }
+        int rowsPer = (m + split - 1) / split;
+        int mBlocks = (m + rowsPer - 1) / rowsPer;
+        // A's rows of op(A): a row step of lda when not transposed, of one element when transposed
+        long aRow = la.trans() ? 1 : la.ld();
+        boolean f32 = c.dtype() == DType.FLOAT32;
+        Parallel.forRange(batch * mBlocks, (lo, hi) -> {
+            FloatPointer fa = f32 ? a.floatPointer() : null;
+            FloatPointer fb = f32 ? b.floatPointer() : null;
+            FloatPointer fc = f32 ? c.floatPointer() : null;
+            DoublePointer da = f32 ? null : a.doublePointer();
+            DoublePointer db = f32 ? null : b.doublePointer();
+            DoublePointer dc = f32 ? null : c.doublePointer();
+            for (int t = lo; t < hi; t++) {
+                int i = t / mBlocks;
+                int row0 = (t - i * mBlocks) * rowsPer;
+                int rows = Math.min(rowsPer, m - row0);
+                for (int j = 0; j < r; j++) {
+                    long pa = i * sa0 + j * sa1 + row0 * aRow;
+                    long pb = i * sb0 + j * sb1;
+                    long pc = i * scb + (long) row0 * n;
+                    if (f32) {
+                        fa.position(pa);
+                        fb.position(pb);
+                        fc.position(pc);
+                        openblas_nolapack.cblas_sgemm(order, ta, tb, rows, n, k, 1f, fa, la.ld(), fb, lb.ld(),
+                                j == 0 ? 0f : 1f, fc, n);
+                    } else {
+                        da.position(pa);
+                        db.position(pb);
+                        dc.position(pc);
+                        openblas_nolapack.cblas_dgemm(order, ta, tb, rows, n, k, 1.0, da, la.ld(), db, lb.ld(),
+                                j == 0 ? 0.0 : 1.0, dc, n);
+                    }
+                }
+            }
+        }, Math.max(1, work / Math.max(1, mBlocks)));
     }
 
     /**

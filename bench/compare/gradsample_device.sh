@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the layer suite side by side on one machine: `einsum4j gradsample ... --json` (every row, plus L07's sparse
-# form) and bench/compare/torch_gradsample.py (PyTorch, CPU and, when a GPU is there, CUDA). Meant for the GPU
-# machine (16 quiet CPU cores, PyTorch, no Java): stage a Java runtime and the CLI jar first with
+# form), bench/compare/torch_gradsample.py (PyTorch, CPU and, when a GPU is there, CUDA), then JMH's
+# GradSampleBenchmark (-f 1 -wi 2 -i 3). Meant for the GPU machine (16 quiet CPU cores, PyTorch, no Java): stage a
+# Java runtime and the benchmarks jar (which holds the CLI too) first with
 #   bash bench/compare/gradsample_device.sh --stage        # here: writes .gradsample-device/ (git-ignored)
 # then run there with carry [".gradsample-device"]:
 #   bash bench/compare/gradsample_device.sh "$OUT"
@@ -13,7 +14,8 @@ if [ "${1:-}" = "--stage" ]; then
   grep -qxF '/.gradsample-device/' "$(git rev-parse --git-common-dir)/info/exclude" 2>/dev/null \
     || echo '/.gradsample-device/' >> "$(git rev-parse --git-common-dir)/info/exclude"
   mkdir -p "$dev"
-  cp java/target/einsum4j.jar "$dev/einsum4j.jar"
+  rm -f "$dev/einsum4j.jar"
+  cp bench/target/benchmarks.jar "$dev/benchmarks.jar"
   if [ ! -f "$dev/jre.tar.xz" ]; then
     tmp=$(mktemp -d)
     jlink --add-modules java.base,jdk.unsupported,java.management,java.logging --strip-debug --no-header-files \
@@ -35,7 +37,7 @@ tail -n +2 "$suite" | while IFS=$'\t' read -r id layer B K hyper what; do
   for extra in "" sparse; do
     [ -n "$extra" ] && [ "$layer" != Embedding ] && continue
     sid=$id; [ -n "$extra" ] && sid=${id}s
-    timeout 90 $java -Xmx8g -jar "$dev/einsum4j.jar" gradsample "$layer" --B "$B" --K "$K" $hyper $extra --repeat 5 --warmup 2 \
+    timeout 90 $java -Xmx8g -cp "$dev/benchmarks.jar" org.einsum4j.cli.Main gradsample "$layer" --B "$B" --K "$K" $hyper $extra --repeat 5 --warmup 2 \
       --json | sed "s/^{/{\"id\": \"$sid\", /" >> "$out/einsum4j_cli.jsonl" || echo "{\"id\": \"$sid\", \"failed\": true}" >> "$out/einsum4j_cli.jsonl"
   done
 done
@@ -45,3 +47,5 @@ if command -v nvidia-smi >/dev/null 2>&1; then
   timeout 120 python3 "$root/bench/compare/torch_gradsample.py" --device cuda --repeat 10 --warmup 3 \
     > "$out/torch_cuda.jsonl" 2> "$out/torch_cuda.err" || true
 fi
+timeout 240 $java -Djmh.ignoreLock=true -jar "$dev/benchmarks.jar" GradSampleBenchmark -f 1 -wi 2 -i 3 \
+  -rf json -rff "$out/jmh_gradsample.json" > "$out/jmh_gradsample.log" 2>&1 || true

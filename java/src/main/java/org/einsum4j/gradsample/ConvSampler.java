@@ -5,8 +5,8 @@ import java.util.Map;
 import org.einsum4j.tensor.Tensor;
 
 /**
- * Per-sample gradients of {@code Conv1d/2d/3d}. The activations are unfolded (im2col) to
- * {@code [B·K, G, C_in/G·Πk, L]}, then one contraction per call, per group (never Opacus's G² blocks):
+ * Per-sample gradients of {@code Conv1d/2d/3d}. The activations are unfolded (im2col, viewed as
+ * {@code [B, K, G, C_in/G·Πk, L]}), then one contraction per call, per group (never Opacus's G² blocks):
  * weight {@code nkgoq,nkgpq->ngop} (g viewed {@code [B, K, G, C_out/G, L]}) reshaped to
  * {@code [B, C_out, C_in/G, k…]}; bias {@code nkoq->no}. ALGORITHMS.md §4.
  */
@@ -67,9 +67,17 @@ public final class ConvSampler implements LayerSampler<Layer.Conv> {
         Checks.Results out = new Checks.Results();
         try (Scope s = new Scope()) {
             Tensor ac = s.contiguous(a);
-            Tensor cols = s.add(SampleKernels.unfold(ac, b * k, layer.in(), in3, k3, s3, p3, d3, out3));
-            Tensor cv = s.reshape(cols, b, k, groups, cg * kk, l);
+            // cols is laid out [B, G, K, P, L] and viewed as [B, K, G, P, L]; with G > 1 the backprops get the same
+            // (sample, group)-major copy, so the contraction's batch (n, g) is one stride in both operands and the
+            // executor runs it without copying the much larger cols (its copy-free 4-d GEMM form, K accumulated)
+            Tensor cols = s.add(SampleKernels.unfold(ac, b, k, groups, layer.in(), in3, k3, s3, p3, d3, out3));
+            Tensor cv = s.add(cols.permute(0, 2, 1, 3, 4));
             Tensor gv = s.reshape(g, b, k, groups, og, l);
+            if (groups > 1) {
+                Tensor gp = s.add(gv.permute(0, 2, 1, 3, 4));
+                Tensor gc = s.add(gp.copy());
+                gv = s.add(gc.permute(0, 2, 1, 3, 4));
+            }
             int[] wShape = layer.parameterShapes().get("weight");
             out.put("weight", SampleKernels.finish(SampleKernels.contract(WEIGHT_SPEC, gv, cv), reduction, k,
                     Checks.withBatch(b, wShape)));

@@ -81,14 +81,18 @@ final class SampleKernels {
 
     /**
      * im2col for 1-, 2- and 3-d convolutions (1-d and 2-d as 3-d with leading size-1 dims): {@code x} contiguous
-     * {@code [R, C, D, H, W]} → new {@code [R, C·kd·kh·kw, oD·oH·oW]}, channel-major then kernel offsets row-major
-     * (PyTorch's weight layout {@code [C_out, C_in/G, k…]}, so each group's rows are one contiguous block).
-     * Taps that fall into the zero padding stay zero.
+     * {@code [B·K, C, D, H, W]} → new contiguous {@code [B, G, K, (C/G)·kd·kh·kw, oD·oH·oW]}: sample-major, then
+     * group, then copy, so that (sample, group) is one mergeable batch dim of the per-group GEMMs; within a
+     * group, channel-major then kernel offsets row-major (PyTorch's weight layout {@code [C_out, C_in/G, k…]}).
+     * With G = 1 this is the plain {@code [B·K, C·Πk, L]} layout. Taps that fall into the zero padding stay zero.
      *
      * @param in  input spatial sizes {D, H, W}
      * @param k   kernel sizes; {@code s} strides; {@code p} left paddings; {@code d} dilations; {@code out} output sizes
      */
-    static Tensor unfold(Tensor x, int rows, int channels, int[] in, int[] k, int[] s, int[] p, int[] d, int[] out) {
+    static Tensor unfold(Tensor x, int samples, int copies, int groups, int channels, int[] in, int[] k, int[] s,
+                         int[] p, int[] d, int[] out) {
+        final int rows = samples * copies;
+        final int cpg = channels / groups;
         int kk = k[0] * k[1] * k[2];
         int l = out[0] * out[1] * out[2];
         final int es = x.dtype().byteSize();
@@ -117,8 +121,8 @@ final class SampleKernels {
             }
         }
         // only taps that fall into the padding need zeros; without any, every element is written below
-        Tensor cols = padded ? Tensor.zeros(x.dtype(), rows, channels * kk, l)
-                : Tensor.empty(x.dtype(), rows, channels * kk, l);
+        int[] shape = {samples, groups, copies, cpg * kk, l};
+        Tensor cols = padded ? Tensor.zeros(x.dtype(), shape) : Tensor.empty(x.dtype(), shape);
         if (cols.numel() == 0) {
             return cols;
         }
@@ -130,8 +134,14 @@ final class SampleKernels {
             range = range.parallel();
         }
         range.forEach(rc -> {
+            int r = rc / channels;
+            int c = rc % channels;
+            int n = r / copies;
+            int copy = r % copies;
+            int grp = c / cpg;
+            long block = (((long) n * groups + grp) * copies + copy) * cpg + c % cpg;
             long xBase = src + (long) rc * inVol * es;
-            long cBase = dst + (long) rc * kk * l * es;
+            long cBase = dst + block * kk * l * es;
             int kidx = 0;
             for (int kd = 0; kd < k[0]; kd++) {
                 for (int kh = 0; kh < k[1]; kh++) {
@@ -350,8 +360,14 @@ final class SampleKernels {
         int rows = idx.dim(0);
         int b = rows / k;
         int positions = rows == 0 ? 0 : (int) (idx.numel() / rows);
-        Tensor out = Tensor.zeros(g.dtype(), b, v, dim);
-        if (out.numel() == 0 || positions == 0) {
+        if (positions == 0) {
+            return Tensor.zeros(g.dtype(), b, v, dim);
+        }
+        // each sample's [V, D] slab is zeroed by the thread that scatters into it: the dense result is B·V·D
+        // values (1.9 GiB for the suite's L07), and a single-threaded memset plus its page faults would cost more
+        // than the scatter itself
+        Tensor out = Tensor.empty(g.dtype(), b, v, dim);
+        if (out.numel() == 0) {
             return out;
         }
         final long ia = idx.address();
@@ -360,11 +376,12 @@ final class SampleKernels {
         final boolean f32 = g.dtype() == DType.FLOAT32;
         final int es = g.dtype().byteSize();
         IntStream range = IntStream.range(0, b);
-        if ((long) rows * positions * dim >= PARALLEL_THRESHOLD) {
+        if ((long) rows * positions * dim + (long) b * v * dim >= PARALLEL_THRESHOLD) {
             range = range.parallel();
         }
         range.forEach(n -> {
             long outBase = oa + (long) n * v * dim * es;
+            Memory.zero(outBase, (long) v * dim * es);
             for (int r = n * k; r < n * k + k; r++) {
                 for (int t = 0; t < positions; t++) {
                     long pos = (long) r * positions + t;

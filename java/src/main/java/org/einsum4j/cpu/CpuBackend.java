@@ -52,84 +52,68 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor batchedGemm(Tensor a, Tensor b) {
-        if (a.rank() == 4) {
-            return accumulatedGemm(a, b);
-        }
-        if (a.rank() != 3 || b.rank() != 3 || a.dim(0) != b.dim(0) || a.dim(2) != b.dim(1)) {
+        boolean acc = a.rank() == 4;
+        if (acc ? b.rank() != 4 || a.dim(1) != b.dim(1) || a.dim(3) != b.dim(2)
+                : a.rank() != 3 || b.rank() != 3 || a.dim(2) != b.dim(1)) {
             throw new Einsum4jException("batchedGemm: shapes " + a.shape() + " and " + b.shape()
-                    + " are not [batch, m, k] and [batch, k, n]");
+                    + " are not [batch, m, k] and [batch, k, n] (or [batch, r, m, k] and [batch, r, k, n])");
+        }
+        if (a.dim(0) != b.dim(0)) {
+            throw new Einsum4jException("batchedGemm: batch sizes " + a.dim(0) + " and " + b.dim(0) + " differ");
         }
         if (a.dtype() != b.dtype() || !a.dtype().isFloating()) {
             throw new Einsum4jException("batchedGemm: dtypes " + a.dtype() + " and " + b.dtype());
         }
-        int batch = a.dim(0);
-        int m = a.dim(1);
-        int k = a.dim(2);
-        int n = b.dim(2);
-        DType dt = a.dtype();
-        Tensor c = (long) batch * m * n == 0 || k == 0 ? Tensor.zeros(dt, batch, m, n) : Tensor.empty(dt, batch, m, n);
-        if ((long) batch * m * n == 0 || k == 0) {
-            return c;
-        }
-        if ((long) m * n * k <= SMALL_GEMM) {
-            smallGemm(a, b, c);
-            return c;
-        }
-        if (k == 1 && c.dtype() == DType.FLOAT32) {
-            outerLoop(a, b, c, batch, m, n);
-            return c;
-        }
-        if (m == 1 && n == 1) {
-            dotLoop(a, b, c, batch, k);
-            return c;
-        }
-        Tensor ac = null;
-        Tensor bc = null;
-        try {
-            BlasLayout la = layoutOf(m, k, a.stride(1), a.stride(2));
-            if (la == null) {
-                ac = a.copy();
-                a = ac;
-                la = layoutOf(m, k, a.stride(1), a.stride(2));
-            }
-            BlasLayout lb = layoutOf(k, n, b.stride(1), b.stride(2));
-            if (lb == null) {
-                bc = b.copy();
-                b = bc;
-                lb = layoutOf(k, n, b.stride(1), b.stride(2));
-            }
-            blasLoop(a, la, b, lb, c, batch, m, n, k);
-        } finally {
-            if (ac != null) {
-                ac.close();
-            }
-            if (bc != null) {
-                bc.close();
-            }
-        }
-        return c;
-    }
-
-    /** {@code C[b] = Σ_r A[b, r] · B[b, r]}: one GEMM per (b, r), the r > 0 ones accumulating (beta = 1). */
-    private Tensor accumulatedGemm(Tensor a, Tensor b) {
-        if (b.rank() != 4 || a.dim(0) != b.dim(0) || a.dim(1) != b.dim(1) || a.dim(3) != b.dim(2)) {
-            throw new Einsum4jException("batchedGemm: shapes " + a.shape() + " and " + b.shape()
-                    + " are not [batch, r, m, k] and [batch, r, k, n]");
-        }
-        if (a.dtype() != b.dtype() || !a.dtype().isFloating()) {
-            throw new Einsum4jException("batchedGemm: dtypes " + a.dtype() + " and " + b.dtype());
+        if (!acc) {
+            // one summed slice: the 4-d form with r = 1
+            a = a.asStrided(new int[] {a.dim(0), 1, a.dim(1), a.dim(2)},
+                    new long[] {a.stride(0), 0, a.stride(1), a.stride(2)}, a.offset());
+            b = b.asStrided(new int[] {b.dim(0), 1, b.dim(1), b.dim(2)},
+                    new long[] {b.stride(0), 0, b.stride(1), b.stride(2)}, b.offset());
         }
         int batch = a.dim(0);
         int r = a.dim(1);
         int m = a.dim(2);
         int k = a.dim(3);
         int n = b.dim(3);
+        DType dt = a.dtype();
         if (r == 0 || k == 0 || (long) batch * m * n == 0) {
-            return Tensor.zeros(a.dtype(), batch, m, n);
+            return Tensor.zeros(dt, batch, m, n);
         }
+        Tensor c = Tensor.empty(dt, batch, m, n);
+        try {
+            if (r == 1 && (long) m * n * k <= SMALL_GEMM) {
+                smallGemm(slice0(a), slice0(b), c);
+            } else if (r == 1 && k == 1 && dt == DType.FLOAT32) {
+                outerLoop(slice0(a), slice0(b), c, batch, m, n);
+            } else if (r == 1 && m == 1 && n == 1) {
+                dotLoop(slice0(a), slice0(b), c, batch, k);
+            } else {
+                blasGemm(a, b, c);
+            }
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** The 3-d [batch, x, y] slice r = 0 of a 4-d [batch, r, x, y] operand. */
+    private static Tensor slice0(Tensor t) {
+        return t.asStrided(new int[] {t.dim(0), t.dim(2), t.dim(3)}, new long[] {t.stride(0), t.stride(2), t.stride(3)},
+                t.offset());
+    }
+
+    /**
+     * {@code C[b] = Σ_r A[b, r] · B[b, r]} by BLAS: one GEMM per (b, r), the r > 0 ones accumulating (beta = 1).
+     * Operands whose matrices fit no BLAS layout are copied first.
+     */
+    private static void blasGemm(Tensor a, Tensor b, Tensor c) {
+        int m = a.dim(2);
+        int k = a.dim(3);
+        int n = b.dim(3);
         Tensor ac = null;
         Tensor bc = null;
-        Tensor c = Tensor.empty(a.dtype(), batch, m, n);
         try {
             BlasLayout la = layoutOf(m, k, a.stride(2), a.stride(3));
             if (la == null) {
@@ -143,11 +127,7 @@ public final class CpuBackend implements Backend {
                 b = bc;
                 lb = layoutOf(k, n, b.stride(2), b.stride(3));
             }
-            gemmTasks(a, la, a.stride(0), a.stride(1), b, lb, b.stride(0), b.stride(1), c, batch, r, m, n, k);
-            return c;
-        } catch (RuntimeException e) {
-            c.close();
-            throw e;
+            gemmTasks(a, la, a.stride(0), a.stride(1), b, lb, b.stride(0), b.stride(1), c, a.dim(0), a.dim(1), m, n, k);
         } finally {
             if (ac != null) {
                 ac.close();
@@ -156,11 +136,6 @@ public final class CpuBackend implements Backend {
                 bc.close();
             }
         }
-    }
-
-    private static void blasLoop(Tensor a, BlasLayout la, Tensor b, BlasLayout lb, Tensor c,
-                                 int batch, int m, int n, int k) {
-        gemmTasks(a, la, a.stride(0), 0, b, lb, b.stride(0), 0, c, batch, 1, m, n, k);
     }
 
     /**

@@ -19,6 +19,10 @@ public final class CpuBackend implements Backend {
     /** Matrices with at most this many multiply-adds go through the Java loop rather than a BLAS call. */
     private static final long SMALL_GEMM = 64;
 
+    static {
+        BlasThreads.configure();
+    }
+
     private CpuBackend() {
     }
 
@@ -48,84 +52,68 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor batchedGemm(Tensor a, Tensor b) {
-        if (a.rank() == 4) {
-            return accumulatedGemm(a, b);
-        }
-        if (a.rank() != 3 || b.rank() != 3 || a.dim(0) != b.dim(0) || a.dim(2) != b.dim(1)) {
+        boolean acc = a.rank() == 4;
+        if (acc ? b.rank() != 4 || a.dim(1) != b.dim(1) || a.dim(3) != b.dim(2)
+                : a.rank() != 3 || b.rank() != 3 || a.dim(2) != b.dim(1)) {
             throw new Einsum4jException("batchedGemm: shapes " + a.shape() + " and " + b.shape()
-                    + " are not [batch, m, k] and [batch, k, n]");
+                    + " are not [batch, m, k] and [batch, k, n] (or [batch, r, m, k] and [batch, r, k, n])");
+        }
+        if (a.dim(0) != b.dim(0)) {
+            throw new Einsum4jException("batchedGemm: batch sizes " + a.dim(0) + " and " + b.dim(0) + " differ");
         }
         if (a.dtype() != b.dtype() || !a.dtype().isFloating()) {
             throw new Einsum4jException("batchedGemm: dtypes " + a.dtype() + " and " + b.dtype());
         }
-        int batch = a.dim(0);
-        int m = a.dim(1);
-        int k = a.dim(2);
-        int n = b.dim(2);
-        DType dt = a.dtype();
-        Tensor c = (long) batch * m * n == 0 || k == 0 ? Tensor.zeros(dt, batch, m, n) : Tensor.empty(dt, batch, m, n);
-        if ((long) batch * m * n == 0 || k == 0) {
-            return c;
-        }
-        if ((long) m * n * k <= SMALL_GEMM) {
-            smallGemm(a, b, c);
-            return c;
-        }
-        if (k == 1 && c.dtype() == DType.FLOAT32) {
-            outerLoop(a, b, c, batch, m, n);
-            return c;
-        }
-        if (m == 1 && n == 1) {
-            dotLoop(a, b, c, batch, k);
-            return c;
-        }
-        Tensor ac = null;
-        Tensor bc = null;
-        try {
-            BlasLayout la = layoutOf(m, k, a.stride(1), a.stride(2));
-            if (la == null) {
-                ac = a.copy();
-                a = ac;
-                la = layoutOf(m, k, a.stride(1), a.stride(2));
-            }
-            BlasLayout lb = layoutOf(k, n, b.stride(1), b.stride(2));
-            if (lb == null) {
-                bc = b.copy();
-                b = bc;
-                lb = layoutOf(k, n, b.stride(1), b.stride(2));
-            }
-            blasLoop(a, la, b, lb, c, batch, m, n, k);
-        } finally {
-            if (ac != null) {
-                ac.close();
-            }
-            if (bc != null) {
-                bc.close();
-            }
-        }
-        return c;
-    }
-
-    /** {@code C[b] = Σ_r A[b, r] · B[b, r]}: one GEMM per (b, r), the r > 0 ones accumulating (beta = 1). */
-    private Tensor accumulatedGemm(Tensor a, Tensor b) {
-        if (b.rank() != 4 || a.dim(0) != b.dim(0) || a.dim(1) != b.dim(1) || a.dim(3) != b.dim(2)) {
-            throw new Einsum4jException("batchedGemm: shapes " + a.shape() + " and " + b.shape()
-                    + " are not [batch, r, m, k] and [batch, r, k, n]");
-        }
-        if (a.dtype() != b.dtype() || !a.dtype().isFloating()) {
-            throw new Einsum4jException("batchedGemm: dtypes " + a.dtype() + " and " + b.dtype());
+        if (!acc) {
+            // one summed slice: the 4-d form with r = 1
+            a = a.asStrided(new int[] {a.dim(0), 1, a.dim(1), a.dim(2)},
+                    new long[] {a.stride(0), 0, a.stride(1), a.stride(2)}, a.offset());
+            b = b.asStrided(new int[] {b.dim(0), 1, b.dim(1), b.dim(2)},
+                    new long[] {b.stride(0), 0, b.stride(1), b.stride(2)}, b.offset());
         }
         int batch = a.dim(0);
         int r = a.dim(1);
         int m = a.dim(2);
         int k = a.dim(3);
         int n = b.dim(3);
+        DType dt = a.dtype();
         if (r == 0 || k == 0 || (long) batch * m * n == 0) {
-            return Tensor.zeros(a.dtype(), batch, m, n);
+            return Tensor.zeros(dt, batch, m, n);
         }
+        Tensor c = Tensor.empty(dt, batch, m, n);
+        try {
+            if (r == 1 && (long) m * n * k <= SMALL_GEMM) {
+                smallGemm(slice0(a), slice0(b), c);
+            } else if (r == 1 && k == 1 && dt == DType.FLOAT32) {
+                outerLoop(slice0(a), slice0(b), c, batch, m, n);
+            } else if (r == 1 && m == 1 && n == 1) {
+                dotLoop(slice0(a), slice0(b), c, batch, k);
+            } else {
+                blasGemm(a, b, c);
+            }
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** The 3-d [batch, x, y] slice r = 0 of a 4-d [batch, r, x, y] operand. */
+    private static Tensor slice0(Tensor t) {
+        return t.asStrided(new int[] {t.dim(0), t.dim(2), t.dim(3)}, new long[] {t.stride(0), t.stride(2), t.stride(3)},
+                t.offset());
+    }
+
+    /**
+     * {@code C[b] = Σ_r A[b, r] · B[b, r]} by BLAS: one GEMM per (b, r), the r > 0 ones accumulating (beta = 1).
+     * Operands whose matrices fit no BLAS layout are copied first.
+     */
+    private static void blasGemm(Tensor a, Tensor b, Tensor c) {
+        int m = a.dim(2);
+        int k = a.dim(3);
+        int n = b.dim(3);
         Tensor ac = null;
         Tensor bc = null;
-        Tensor c = Tensor.empty(a.dtype(), batch, m, n);
         try {
             BlasLayout la = layoutOf(m, k, a.stride(2), a.stride(3));
             if (la == null) {
@@ -139,40 +127,7 @@ public final class CpuBackend implements Backend {
                 b = bc;
                 lb = layoutOf(k, n, b.stride(2), b.stride(3));
             }
-            int order = openblas_nolapack.CblasRowMajor;
-            int ta = la.trans() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-            int tb = lb.trans() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-            long scb = (long) m * n;
-            boolean f32 = c.dtype() == DType.FLOAT32;
-            FloatPointer fa = f32 ? a.floatPointer() : null;
-            FloatPointer fb = f32 ? b.floatPointer() : null;
-            FloatPointer fc = f32 ? c.floatPointer() : null;
-            DoublePointer da = f32 ? null : a.doublePointer();
-            DoublePointer db = f32 ? null : b.doublePointer();
-            DoublePointer dc = f32 ? null : c.doublePointer();
-            for (int i = 0; i < batch; i++) {
-                for (int j = 0; j < r; j++) {
-                    long pa = i * a.stride(0) + j * a.stride(1);
-                    long pb = i * b.stride(0) + j * b.stride(1);
-                    if (f32) {
-                        fa.position(pa);
-                        fb.position(pb);
-                        fc.position(i * scb);
-                        openblas_nolapack.cblas_sgemm(order, ta, tb, m, n, k, 1f, fa, la.ld(), fb, lb.ld(),
-                                j == 0 ? 0f : 1f, fc, n);
-                    } else {
-                        da.position(pa);
-                        db.position(pb);
-                        dc.position(i * scb);
-                        openblas_nolapack.cblas_dgemm(order, ta, tb, m, n, k, 1.0, da, la.ld(), db, lb.ld(),
-                                j == 0 ? 0.0 : 1.0, dc, n);
-                    }
-                }
-            }
-            return c;
-        } catch (RuntimeException e) {
-            c.close();
-            throw e;
+            gemmTasks(a, la, a.stride(0), a.stride(1), b, lb, b.stride(0), b.stride(1), c, a.dim(0), a.dim(1), m, n, k);
         } finally {
             if (ac != null) {
                 ac.close();
@@ -183,35 +138,59 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    private static void blasLoop(Tensor a, BlasLayout la, Tensor b, BlasLayout lb, Tensor c,
-                                 int batch, int m, int n, int k) {
+    /**
+     * {@code C[i] = Σ_j op(A)[i, j] op(B)[i, j]} over {@code batch × r} single-threaded BLAS calls, spread over the
+     * cores by batch entry and, when there are fewer batch entries than cores, by blocks of C's rows.
+     * A at {@code i·sa0 + j·sa1}, B at {@code i·sb0 + j·sb1} (elements).
+     */
+    private static void gemmTasks(Tensor a, BlasLayout la, long sa0, long sa1, Tensor b, BlasLayout lb, long sb0,
+                                  long sb1, Tensor c, int batch, int r, int m, int n, int k) {
         int order = openblas_nolapack.CblasRowMajor;
         int ta = la.trans() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
         int tb = lb.trans() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-        long sa = a.stride(0);
-        long sb = b.stride(0);
         long scb = (long) m * n;
-        if (c.dtype() == DType.FLOAT32) {
-            FloatPointer pa = a.floatPointer();
-            FloatPointer pb = b.floatPointer();
-            FloatPointer pc = c.floatPointer();
-            for (int i = 0; i < batch; i++) {
-                pa.position(i * sa);
-                pb.position(i * sb);
-                pc.position(i * scb);
-                openblas_nolapack.cblas_sgemm(order, ta, tb, m, n, k, 1f, pa, la.ld(), pb, lb.ld(), 0f, pc, n);
-            }
-        } else {
-            DoublePointer pa = a.doublePointer();
-            DoublePointer pb = b.doublePointer();
-            DoublePointer pc = c.doublePointer();
-            for (int i = 0; i < batch; i++) {
-                pa.position(i * sa);
-                pb.position(i * sb);
-                pc.position(i * scb);
-                openblas_nolapack.cblas_dgemm(order, ta, tb, m, n, k, 1.0, pa, la.ld(), pb, lb.ld(), 0.0, pc, n);
-            }
+        long work = (long) m * n * k * r;
+        int threads = Parallel.threads();
+        int split = 1;
+        if (batch < threads && work >= Parallel.MIN_GEMM_WORK) {
+            split = Math.min((threads + batch - 1) / batch, Math.max(1, m / 32));
         }
+        int rowsPer = (m + split - 1) / split;
+        int mBlocks = (m + rowsPer - 1) / rowsPer;
+        // A's rows of op(A): a row step of lda when not transposed, of one element when transposed
+        long aRow = la.trans() ? 1 : la.ld();
+        boolean f32 = c.dtype() == DType.FLOAT32;
+        Parallel.forRange(batch * mBlocks, (lo, hi) -> {
+            FloatPointer fa = f32 ? a.floatPointer() : null;
+            FloatPointer fb = f32 ? b.floatPointer() : null;
+            FloatPointer fc = f32 ? c.floatPointer() : null;
+            DoublePointer da = f32 ? null : a.doublePointer();
+            DoublePointer db = f32 ? null : b.doublePointer();
+            DoublePointer dc = f32 ? null : c.doublePointer();
+            for (int t = lo; t < hi; t++) {
+                int i = t / mBlocks;
+                int row0 = (t - i * mBlocks) * rowsPer;
+                int rows = Math.min(rowsPer, m - row0);
+                for (int j = 0; j < r; j++) {
+                    long pa = i * sa0 + j * sa1 + row0 * aRow;
+                    long pb = i * sb0 + j * sb1;
+                    long pc = i * scb + (long) row0 * n;
+                    if (f32) {
+                        fa.position(pa);
+                        fb.position(pb);
+                        fc.position(pc);
+                        openblas_nolapack.cblas_sgemm(order, ta, tb, rows, n, k, 1f, fa, la.ld(), fb, lb.ld(),
+                                j == 0 ? 0f : 1f, fc, n);
+                    } else {
+                        da.position(pa);
+                        db.position(pb);
+                        dc.position(pc);
+                        openblas_nolapack.cblas_dgemm(order, ta, tb, rows, n, k, 1.0, da, la.ld(), db, lb.ld(),
+                                j == 0 ? 0.0 : 1.0, dc, n);
+                    }
+                }
+            }
+        }, Math.max(1, work / Math.max(1, mBlocks)));
     }
 
     /**

@@ -7,6 +7,8 @@ import java.util.stream.IntStream;
 final class Parallel {
     /** Below this many elements of work in total, run on the calling thread. */
     private static final long MIN_WORK = 1 << 16;
+    /** Below this many multiply-adds a GEMM is not split into row blocks. */
+    static final long MIN_GEMM_WORK = 1 << 18;
 
     interface Range {
         void run(int lo, int hi);
@@ -15,9 +17,14 @@ final class Parallel {
     private Parallel() {
     }
 
+    /** The number of threads a loop is split over: the common pool's workers plus the caller. */
+    static int threads() {
+        return Math.max(1, Math.min(ForkJoinPool.getCommonPoolParallelism() + 1, Runtime.getRuntime().availableProcessors()));
+    }
+
     /** Runs {@code body} over [0, n) in chunks; {@code workPerItem} sizes the decision to go parallel. */
     static void forRange(int n, Range body, long workPerItem) {
-        int threads = Math.min(ForkJoinPool.getCommonPoolParallelism() + 1, Runtime.getRuntime().availableProcessors());
+        int threads = threads();
         if (threads <= 1 || n < 2 || (long) n * workPerItem < MIN_WORK) {
             body.run(0, n);
             return;

@@ -166,6 +166,17 @@ class ExecutorTest {
     }
 
     @Test
+    void largeGemmsAreSplitIntoRowBlocksAcrossThreads() {
+        // large enough (> 2^18 multiply-adds) for the row-block split; seeds give transposed and plain layouts
+        for (long seed = 20; seed < 24; seed++) {
+            check(contraction("ij,jk->ik", 130, 70, 40), List.of(new int[] {0, 1}), DType.FLOAT32, seed);
+            check(contraction("ij,jk->ik", 130, 70, 40), List.of(new int[] {0, 1}), DType.FLOAT64, seed);
+        }
+        // split-k accumulation: (k, q) cannot be merged without a copy, so k becomes an accumulated loop
+        check(contraction("nkoq,nkpq->nop", 2, 3, 40, 50, 60), List.of(new int[] {0, 1}), DType.FLOAT64, 30);
+    }
+
+    @Test
     void diagonalAndTrace() {
         check(contraction("ii->i", 6), List.of(new int[] {0}), DType.FLOAT64, 8);
         check(contraction("ii->", 6), List.of(new int[] {0}), DType.FLOAT32, 9);

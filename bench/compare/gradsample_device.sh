@@ -6,7 +6,14 @@
 #   bash bench/compare/gradsample_device.sh --stage        # here: writes .gradsample-device/ (git-ignored)
 # then run there with carry [".gradsample-device"]:
 #   bash bench/compare/gradsample_device.sh "$OUT"
+# On any machine with Java on the PATH, only the CLI rows (no PyTorch, no JMH), after `mvn -B -q -DskipTests package`:
+#   bash bench/compare/gradsample_device.sh --cli-only OUT_DIR
 set -euo pipefail
+cli_only=0
+if [ "${1:-}" = "--cli-only" ]; then
+  cli_only=1
+  shift
+fi
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dev=$root/.gradsample-device
 if [ "${1:-}" = "--stage" ]; then
@@ -27,8 +34,15 @@ if [ "${1:-}" = "--stage" ]; then
   exit 0
 fi
 out=${1:?output folder}
-[ -x /tmp/jre/bin/java ] || tar -C /tmp -xJf "$dev/jre.tar.xz"
-java=/tmp/jre/bin/java
+mkdir -p "$out"
+if [ "$cli_only" = 1 ]; then
+  java=java
+  jar=$root/bench/target/benchmarks.jar
+else
+  [ -x /tmp/jre/bin/java ] || tar -C /tmp -xJf "$dev/jre.tar.xz"
+  java=/tmp/jre/bin/java
+  jar=$dev/benchmarks.jar
+fi
 nproc > "$out/machine.txt"; lscpu | grep -E 'Model name|^CPU\(s\)' >> "$out/machine.txt" || true
 nvidia-smi --query-gpu=name --format=csv,noheader >> "$out/machine.txt" 2>/dev/null || true
 suite=$root/bench/src/main/resources/org/einsum4j/bench/layer_suite.tsv
@@ -37,10 +51,11 @@ tail -n +2 "$suite" | while IFS=$'\t' read -r id layer B K hyper what; do
   for extra in "" sparse; do
     [ -n "$extra" ] && [ "$layer" != Embedding ] && continue
     sid=$id; [ -n "$extra" ] && sid=${id}s
-    timeout 90 $java -Xmx8g -cp "$dev/benchmarks.jar" org.einsum4j.cli.Main gradsample "$layer" --B "$B" --K "$K" $hyper $extra --repeat 5 --warmup 2 \
+    timeout 90 $java -Xmx8g -cp "$jar" org.einsum4j.cli.Main gradsample "$layer" --B "$B" --K "$K" $hyper $extra --repeat 5 --warmup 2 \
       --json | sed "s/^{/{\"id\": \"$sid\", /" >> "$out/einsum4j_cli.jsonl" || echo "{\"id\": \"$sid\", \"failed\": true}" >> "$out/einsum4j_cli.jsonl"
   done
 done
+[ "$cli_only" = 1 ] && exit 0
 timeout 200 python3 "$root/bench/compare/torch_gradsample.py" --device cpu --threads "$(nproc)" --repeat 3 \
   > "$out/torch_cpu.jsonl" 2> "$out/torch_cpu.err" || true
 if command -v nvidia-smi >/dev/null 2>&1; then

@@ -51,8 +51,8 @@ public final class EmbeddingSampler implements LayerSampler<Layer.Embedding> {
             Tensor ic = s.contiguous(indices);
             SampleKernels.checkIndices(layer, ic, layer.num());
             Tensor gc = s.contiguous(backprops);
-            double scale = reduction == KReduction.MEAN ? 1.0 / k : 1.0;
-            return SampleKernels.embeddingSparse(ic, gc, k, layer.dim(), layer.paddingIdx(), scale);
+            return SampleKernels.embeddingSparse(ic, gc, k, layer.dim(), layer.paddingIdx(),
+                    reduction == KReduction.MEAN ? k : 1);
         }
     }
 

@@ -9,7 +9,8 @@ import org.einsum4j.tensor.Tensor;
 /**
  * Everything the samplers compute goes through here: the contractions (always {@link Einsum#contract}, so every
  * backend that the facade reaches serves the samplers unchanged) and a few small kernels that are not
- * contractions (im2col, row normalization, scatter-add, scaling). The kernels are plain loops over off-heap
+ * contractions (im2col, the norm layers' normalize-and-sum over positions, Embedding's scatter-add, the MEAN
+ * division). The kernels are plain loops over off-heap
  * memory by address ({@link Memory}); they take contiguous host tensors and allocate only their outputs.
  * A CUDA backend replaces these kernels in one place.
  */
@@ -36,7 +37,9 @@ final class SampleKernels {
                 if (result.ownsMemory() && result.isContiguous()) {
                     out = result.reshapeTakingOwnership(dims);
                 } else {
-                    out = result.copy().reshapeTakingOwnership(dims);
+                    Tensor copy = result.copy();
+                    out = copy;
+                    out = copy.reshapeTakingOwnership(dims);
                     result.close();
                 }
             } else if (!result.ownsMemory() || !result.isContiguous()) {
@@ -44,7 +47,7 @@ final class SampleKernels {
                 result.close();
             }
             if (reduction == KReduction.MEAN && k != 1) {
-                scale(out, 1.0 / k);
+                divide(out, k);
             }
             return out;
         } catch (RuntimeException e) {
@@ -56,23 +59,24 @@ final class SampleKernels {
         }
     }
 
-    /** Multiplies a contiguous tensor by {@code s} in place. */
-    static void scale(Tensor t, double s) {
+    /** Divides a contiguous tensor by {@code k} in place (a division, not a multiply by a rounded 1/k). */
+    static void divide(Tensor t, int k) {
         long n = t.numel();
         if (n == 0) {
             return;
         }
         long a = t.address();
         if (t.dtype() == DType.FLOAT32) {
-            float f = (float) s;
+            float f = k;
             for (long i = 0; i < n; i++) {
                 long p = a + 4 * i;
-                Memory.putFloat(p, Memory.getFloat(p) * f);
+                Memory.putFloat(p, Memory.getFloat(p) / f);
             }
         } else {
+            double d = k;
             for (long i = 0; i < n; i++) {
                 long p = a + 8 * i;
-                Memory.putDouble(p, Memory.getDouble(p) * s);
+                Memory.putDouble(p, Memory.getDouble(p) / d);
             }
         }
     }
@@ -412,7 +416,7 @@ final class SampleKernels {
      * left out) and the sum of the backprop rows at them. Memory O(B·K·P·D) at most, never B·V·D.
      */
     static SparseEmbeddingGrad embeddingSparse(Tensor idx, Tensor g, int k, int dim, int paddingIdx,
-                                               double scale) {
+                                               int divisor) {
         int rows = idx.dim(0);
         int b = rows / k;
         int positions = rows == 0 ? 0 : (int) (idx.numel() / rows);
@@ -479,8 +483,8 @@ final class SampleKernels {
                         }
                     }
                 }
-                if (scale != 1.0) {
-                    scale(values, scale);
+                if (divisor != 1) {
+                    divide(values, divisor);
                 }
             }
             return new SparseEmbeddingGrad(offsets, rowIds, values);

@@ -470,14 +470,30 @@ public sealed interface Layer
      * two activations, {@code x_t} {@code [B·K, T, input]} and {@code h_(t−1)} {@code [B·K, T, hidden]}, and two
      * backprops, dL/d({@code x_t W_ihᵀ + b_ih}) and dL/d({@code h_(t−1) W_hhᵀ + b_hh}), both
      * {@code [B·K, T, gates·hidden]}; time-first ({@code [T, B·K, …]}) when {@code batchFirst} is false.
+     * {@code layerIndex} and {@code reverse} only name the parameters as PyTorch does for stacked and
+     * bidirectional modules ({@code weight_ih_l1_reverse}); each (layer, direction) is sampled on its own inputs.
      */
-    record Rnn(RnnKind cell, int input, int hidden, boolean bias, boolean batchFirst) implements Layer {
+    record Rnn(RnnKind cell, int input, int hidden, boolean bias, boolean batchFirst, int layerIndex, boolean reverse)
+            implements Layer {
         public Rnn {
             if (cell == null) {
                 throw new GradSampleException("Rnn cell kind is null");
             }
             positive("Rnn input size", input);
             positive("Rnn hidden size", hidden);
+            if (layerIndex < 0) {
+                throw new GradSampleException("Rnn layer index must be >= 0, got " + layerIndex);
+            }
+        }
+
+        /** Layer 0, forward direction: parameters {@code weight_ih_l0} … */
+        public Rnn(RnnKind cell, int input, int hidden, boolean bias, boolean batchFirst) {
+            this(cell, input, hidden, bias, batchFirst, 0, false);
+        }
+
+        /** PyTorch's name of one of this layer's parameters: {@code weight_ih} → {@code weight_ih_l0}. */
+        public String parameterName(String base) {
+            return base + "_l" + layerIndex + (reverse ? "_reverse" : "");
         }
 
         @Override
@@ -489,11 +505,11 @@ public sealed interface Layer
         public Map<String, int[]> parameterShapes() {
             int gh = cell.gates() * hidden;
             Map<String, int[]> m = new LinkedHashMap<>();
-            m.put("weight_ih_l0", new int[] {gh, input});
-            m.put("weight_hh_l0", new int[] {gh, hidden});
+            m.put(parameterName("weight_ih"), new int[] {gh, input});
+            m.put(parameterName("weight_hh"), new int[] {gh, hidden});
             if (bias) {
-                m.put("bias_ih_l0", new int[] {gh});
-                m.put("bias_hh_l0", new int[] {gh});
+                m.put(parameterName("bias_ih"), new int[] {gh});
+                m.put(parameterName("bias_hh"), new int[] {gh});
             }
             return Collections.unmodifiableMap(m);
         }

@@ -57,13 +57,15 @@ public final class RnnSampler implements LayerSampler<Layer.Rnn> {
             Tensor gh2 = s.reshape(gHh, view(bf, b, k, t, gh));
             String w = bf ? WEIGHT_BATCH_FIRST : WEIGHT_TIME_FIRST;
             String bs = bf ? BIAS_BATCH_FIRST : BIAS_TIME_FIRST;
-            out.put("weight_ih_l0", SampleKernels.finish(SampleKernels.contract(w, gi, xv), reduction, k,
-                    b, gh, layer.input()));
-            out.put("weight_hh_l0", SampleKernels.finish(SampleKernels.contract(w, gh2, hv), reduction, k,
-                    b, gh, layer.hidden()));
+            out.put(layer.parameterName("weight_ih"), SampleKernels.finish(SampleKernels.contract(w, gi, xv),
+                    reduction, k, b, gh, layer.input()));
+            out.put(layer.parameterName("weight_hh"), SampleKernels.finish(SampleKernels.contract(w, gh2, hv),
+                    reduction, k, b, gh, layer.hidden()));
             if (layer.bias()) {
-                out.put("bias_ih_l0", SampleKernels.finish(SampleKernels.contract(bs, gi), reduction, k, b, gh));
-                out.put("bias_hh_l0", SampleKernels.finish(SampleKernels.contract(bs, gh2), reduction, k, b, gh));
+                out.put(layer.parameterName("bias_ih"), SampleKernels.finish(SampleKernels.contract(bs, gi),
+                        reduction, k, b, gh));
+                out.put(layer.parameterName("bias_hh"), SampleKernels.finish(SampleKernels.contract(bs, gh2),
+                        reduction, k, b, gh));
             }
             return out.done();
         } catch (RuntimeException e) {

@@ -119,6 +119,40 @@ class GradSamplerBehaviourTest {
         }
     }
 
+    @Test
+    void layersWithoutAffineParametersGiveNoGradients() {
+        try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 3, 5); Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 3, 5)) {
+            assertTrue(GradSampler.compute(new Layer.InstanceNorm(1, 3, 1e-5, false), a, g, 2).isEmpty());
+            assertTrue(GradSampler.compute(new Layer.GroupNorm(3, 3, 1e-5, false), a, g, 2).isEmpty());
+            assertTrue(GradSampler.compute(new Layer.LayerNorm(new int[] {5}, 1e-5, false, false), a, g, 2)
+                    .isEmpty());
+            Map<String, Tensor> w = GradSampler.compute(new Layer.LayerNorm(new int[] {5}, 1e-5, true, false), a, g, 2);
+            try {
+                assertEquals(List.of("weight"), List.copyOf(w.keySet()));
+            } finally {
+                GradTensors.closeAll(w);
+            }
+        }
+    }
+
+    @Test
+    void stackedAndReverseRnnLayersUsePyTorchNames() {
+        SplittableRandom r = new SplittableRandom(5);
+        try (RandomLayers.Case c = RandomLayers.random(RandomLayers.Kind.RNN, r, 2, 2, DType.FLOAT64, true)) {
+            Layer.Rnn l0 = (Layer.Rnn) c.layer();
+            Layer.Rnn l1r = new Layer.Rnn(l0.cell(), l0.input(), l0.hidden(), l0.bias(), true, 1, true);
+            Map<String, Tensor> a = GradSampler.compute(l0, c.acts(), c.backs(), 2, KReduction.SUM);
+            Map<String, Tensor> b = GradSampler.compute(l1r, c.acts(), c.backs(), 2, KReduction.SUM);
+            try {
+                GradTensors.assertClose("weight_ih", b.get("weight_ih_l1_reverse"), a.get("weight_ih_l0"), 1, 0);
+                assertEquals(a.size(), b.size());
+            } finally {
+                GradTensors.closeAll(a);
+                GradTensors.closeAll(b);
+            }
+        }
+    }
+
     record Scale(int n) implements CustomLayer {
         @Override
         public String kind() {
@@ -192,6 +226,8 @@ class GradSamplerBehaviourTest {
         assertArrayEquals(new int[] {8, 2, 3, 3},
                 Layer.Conv.of(2, 4, 8, 3).withGroups(2).parameterShapes().get("weight"));
         assertEquals("Conv3d", Layer.Conv.of(3, 1, 1, 1).kind());
+        assertEquals(List.of("weight_ih_l2_reverse", "weight_hh_l2_reverse"),
+                List.copyOf(new Layer.Rnn(Layer.RnnKind.RNN, 3, 5, false, true, 2, true).parameterShapes().keySet()));
         assertEquals(4, Layer.Embedding.of(5, 2, -1).paddingIdx());
     }
 }

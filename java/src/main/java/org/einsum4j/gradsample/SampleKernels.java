@@ -295,6 +295,9 @@ final class SampleKernels {
 
     /** Mean and 1/sqrt(biased var + eps) of {@code len} elements at element offset {@code off}, two passes. */
     private static double[] meanRstd(long base, long off, int len, double eps, boolean f32) {
+        if (len == 0) {
+            return new double[] {0, 0}; // an empty group (zero spatial size) contributes nothing, not NaN
+        }
         double sum = 0;
         for (int i = 0; i < len; i++) {
             sum += load(base, off + i, f32);

@@ -104,6 +104,27 @@ class GradSamplerBehaviourTest {
     }
 
     @Test
+    void emptyPositionsGiveZeroGradientsNotNaN() {
+        try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 4, 0); Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 4, 0);
+             Tensor x = Tensor.random(DType.FLOAT32, 3, 4, 0, 3); Tensor gx = Tensor.random(DType.FLOAT32, 4, 4, 0, 2)) {
+            Map<String, Tensor> gn = GradSampler.compute(new Layer.GroupNorm(2, 4, 1e-5, true), a, g, 2);
+            Map<String, Tensor> lin = GradSampler.compute(new Layer.Linear(3, 2, true), x, gx, 2);
+            try {
+                for (Map<String, Tensor> m : List.of(gn, lin)) {
+                    for (Tensor t : m.values()) {
+                        for (double v : t.toDoubleArray()) {
+                            assertEquals(0.0, v, t.toString());
+                        }
+                    }
+                }
+            } finally {
+                GradTensors.closeAll(gn);
+                GradTensors.closeAll(lin);
+            }
+        }
+    }
+
+    @Test
     void nonContiguousInputsGiveTheSameGradients() {
         Layer.Linear l = new Layer.Linear(3, 4, true);
         try (Tensor aT = Tensor.random(DType.FLOAT64, 1, 3, 6); Tensor g = Tensor.random(DType.FLOAT64, 2, 6, 4);

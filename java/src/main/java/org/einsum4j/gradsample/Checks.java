@@ -75,6 +75,10 @@ final class Checks {
 
     /** B = rows / K, where rows is the size of {@code axis}; rejects rows not divisible by K. */
     static int samples(Layer layer, Tensor t, String what, int axis, int k) {
+        if (k < 1) {
+            // samplers may be called directly, not only through GradSampler
+            throw new MultiplicityException(layer.kind() + ": augmentation multiplicity K must be >= 1, got " + k);
+        }
         int rows = t.dim(axis);
         if (rows % k != 0) {
             throw new MultiplicityException(layer.kind() + ": " + what + " has " + rows + " rows (dim " + axis

@@ -33,6 +33,8 @@ class GradSampleRejectsTest {
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 3); Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 2)) {
             rejects(MultiplicityException.class, () -> GradSampler.compute(new Layer.Linear(3, 2, true), a, g, 0),
                     "K must be >= 1, got 0");
+            rejects(MultiplicityException.class, () -> new LinearSampler().compute(new Layer.Linear(3, 2, true),
+                    List.of(a), List.of(g), -1, KReduction.SUM), "K must be >= 1, got -1");
         }
     }
 

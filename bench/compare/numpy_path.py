@@ -5,10 +5,10 @@ The networks come from org.einsum4j.bench.RandomNetworks (seeded; written by its
 sides search identical networks. numpy's 'optimal' is factorial: each call runs in a child process with a
 timeout and is reported as "> T s" when it does not finish.
 
-Usage (from the repository root):
+Usage (from the repository root; bench/compare/path_bench.sh does all of it):
   java -cp bench/target/benchmarks.jar org.einsum4j.bench.RandomNetworks bench/compare/networks.tsv
-  java -jar bench/target/benchmarks.jar PathSearchBenchmark -f 1 -wi 3 -i 5 -rf json -rff bench/compare/jmh_path.json
-  python3 bench/compare/numpy_path.py bench/compare/networks.tsv bench/compare/jmh_path.json
+  java -jar bench/target/benchmarks.jar PathSearchBenchmark -f 1 -wi 3 -i 5 -rf json -rff jmh_path.json
+  python3 bench/compare/numpy_path.py bench/compare/networks.tsv jmh_path.json [more JMH json files...]
 """
 import json
 import multiprocessing as mp
@@ -90,7 +90,9 @@ def fmt(t):
 
 def main():
     nets = load_networks(sys.argv[1] if len(sys.argv) > 1 else "bench/compare/networks.tsv")
-    jmh = load_jmh(sys.argv[2] if len(sys.argv) > 2 else None)
+    jmh = {}
+    for f in sys.argv[2:]:
+        jmh.update(load_jmh(f))
     print(f"numpy {np.__version__}")
     print("| n | numpy optimal | einsum4j optimal | ratio | numpy greedy | einsum4j greedy | ratio | "
           "einsum4j dp | einsum4j auto | einsum4j auto-hq | einsum4j random-greedy |")

@@ -16,9 +16,10 @@ import org.openjdk.jmh.annotations.State;
 /**
  * Path search time per optimizer on the seeded random networks of {@link RandomNetworks} (6–60 operands).
  * Exhaustive optimizers only run where they finish in reasonable time (see {@link #setup}: larger
- * combinations are skipped by throwing, which JMH reports as a failed run, so restrict with -p).
+ * combinations are refused by throwing, which JMH reports as a failed run, so restrict them with -p as
+ * bench/compare/path_bench.sh does).
  *
- * <p>Run: {@code java -jar bench/target/benchmarks.jar PathSearchBenchmark -f 1 -wi 3 -i 5}.
+ * <p>Run: {@code bash bench/compare/path_bench.sh} (JMH with -f 1 -wi 3 -i 5 plus numpy on the same networks).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,7 +39,7 @@ public class PathSearchBenchmark {
     @Setup
     public void setup() {
         boolean exhaustive = optimizer.equals("optimal") || optimizer.startsWith("branch-all");
-        if (exhaustive && n > 10) {
+        if (exhaustive && n > 12) {
             throw new IllegalStateException("skipped: " + optimizer + " at " + n + " operands is factorial");
         }
         if ((optimizer.equals("dp") || optimizer.equals("branch-2")) && n > 16) {

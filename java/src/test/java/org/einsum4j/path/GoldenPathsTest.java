@@ -108,7 +108,7 @@ class GoldenPathsTest {
         if (algo.equals("ALL(_PATH_OPTIONS)")) {
             Matcher m = Pattern.compile("len\\(path\\)==(\\d+)").matcher(notes);
             assertTrue(m.find(), id);
-            for (String name : PathOptimizers.names()) {
+            for (String name : OptimalityTest.BUILT_IN) {
                 PathInfo info = Planner.plan(c, name, ContractOptions.NO_LIMIT);
                 assertEquals(Integer.parseInt(m.group(1)), info.path().size(), id + " " + name);
             }

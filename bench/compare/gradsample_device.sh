@@ -8,7 +8,10 @@
 #   bash bench/compare/gradsample_device.sh "$OUT"
 # On any machine with Java on the PATH, only the CLI rows (no PyTorch, no JMH), after `mvn -B -q -DskipTests package`:
 #   bash bench/compare/gradsample_device.sh --cli-only OUT_DIR
+# Environment: GS_CLI_FILE (default einsum4j_cli.jsonl), GS_SKIP_TORCH=1, GS_SKIP_CUDA=1, GS_SKIP_JMH=1; OpenBLAS
+# honours OPENBLAS_CORETYPE (e.g. SkylakeX) where it misdetects a virtualized CPU.
 set -euo pipefail
+cli_file=${GS_CLI_FILE:-einsum4j_cli.jsonl}
 cli_only=0
 if [ "${1:-}" = "--cli-only" ]; then
   cli_only=1
@@ -43,24 +46,28 @@ else
   java=/tmp/jre/bin/java
   jar=$dev/benchmarks.jar
 fi
-nproc > "$out/machine.txt"; lscpu | grep -E 'Model name|^CPU\(s\)' >> "$out/machine.txt" || true
+{ nproc; lscpu | grep -E 'Model name|^CPU\(s\)' || true
+  echo "cpu flags: $(grep -o -w -E 'avx2|avx512f|avx512_bf16|amx_tile' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+  echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-}"
+  OPENBLAS_VERBOSE=2 $java -cp "$jar" org.einsum4j.cli.Main gradsample Linear in=2 out=2 --repeat 1 2>&1 | grep -i core || true
+} >> "$out/machine.txt"
 nvidia-smi --query-gpu=name --format=csv,noheader >> "$out/machine.txt" 2>/dev/null || true
 suite=$root/bench/src/main/resources/org/einsum4j/bench/layer_suite.tsv
-: > "$out/einsum4j_cli.jsonl"
+: > "$out/$cli_file"
 tail -n +2 "$suite" | while IFS=$'\t' read -r id layer B K hyper what; do
   for extra in "" sparse; do
     [ -n "$extra" ] && [ "$layer" != Embedding ] && continue
     sid=$id; [ -n "$extra" ] && sid=${id}s
     timeout 90 $java -Xmx8g -cp "$jar" org.einsum4j.cli.Main gradsample "$layer" --B "$B" --K "$K" $hyper $extra --repeat 5 --warmup 2 \
-      --json | sed "s/^{/{\"id\": \"$sid\", /" >> "$out/einsum4j_cli.jsonl" || echo "{\"id\": \"$sid\", \"failed\": true}" >> "$out/einsum4j_cli.jsonl"
+      --json | sed "s/^{/{\"id\": \"$sid\", /" >> "$out/$cli_file" || echo "{\"id\": \"$sid\", \"failed\": true}" >> "$out/$cli_file"
   done
 done
 [ "$cli_only" = 1 ] && exit 0
-timeout 200 python3 "$root/bench/compare/torch_gradsample.py" --device cpu --threads "$(nproc)" --repeat 3 \
+[ "${GS_SKIP_TORCH:-0}" = 1 ] || timeout 200 python3 "$root/bench/compare/torch_gradsample.py" --device cpu --threads "$(nproc)" --repeat 3 \
   > "$out/torch_cpu.jsonl" 2> "$out/torch_cpu.err" || true
-if command -v nvidia-smi >/dev/null 2>&1; then
+if [ "${GS_SKIP_CUDA:-0}" != 1 ] && command -v nvidia-smi >/dev/null 2>&1; then
   timeout 120 python3 "$root/bench/compare/torch_gradsample.py" --device cuda --repeat 10 --warmup 3 \
     > "$out/torch_cuda.jsonl" 2> "$out/torch_cuda.err" || true
 fi
-timeout 240 $java -Djmh.ignoreLock=true -jar "$dev/benchmarks.jar" GradSampleBenchmark -f 1 -wi 2 -i 3 \
+[ "${GS_SKIP_JMH:-0}" = 1 ] || timeout 240 $java -Djmh.ignoreLock=true -jar "$dev/benchmarks.jar" GradSampleBenchmark -f 1 -wi 2 -i 3 \
   -rf json -rff "$out/jmh_gradsample.json" > "$out/jmh_gradsample.log" 2>&1 || true

@@ -2,13 +2,11 @@ package org.einsum4j.path;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * {@code greedy} (opt_einsum's ssa_greedy_optimize): labels on every input count as output; inputs with identical
@@ -83,17 +81,21 @@ final class Greedy implements PathOptimizer {
                 remaining.put(fs[i], i);
             }
         }
-        Map<Integer, Set<LabelSet>> dimToKeys = new HashMap<>();
+        // keys (label sets of remaining tensors) per summed label; a label sits on few keys, so lists beat sets
+        @SuppressWarnings("unchecked")
+        List<LabelSet>[] dimToKeys = new List[sizes.length];
         for (LabelSet key : remaining.keySet()) {
             for (int d : key.andNot(out).toArray()) {
-                dimToKeys.computeIfAbsent(d, x -> new HashSet<>()).add(key);
+                if (dimToKeys[d] == null) {
+                    dimToKeys[d] = new ArrayList<>(4);
+                }
+                addOnce(dimToKeys[d], key);
             }
         }
         long[] rc2 = new long[words];
         long[] rc3 = new long[words];
-        for (Map.Entry<Integer, Set<LabelSet>> e : dimToKeys.entrySet()) {
-            int d = e.getKey();
-            int c = e.getValue().size();
+        for (int d = 0; d < dimToKeys.length; d++) {
+            int c = dimToKeys[d] == null ? 0 : dimToKeys[d].size();
             if (c >= 2) {
                 rc2[d >>> 6] |= 1L << (d & 63);
             }
@@ -106,7 +108,10 @@ final class Greedy implements PathOptimizer {
             footprints.put(key, key.size(sizes));
         }
         PriorityQueue<Cand> queue = new PriorityQueue<>();
-        for (Set<LabelSet> keysOfDim : dimToKeys.values()) {
+        for (List<LabelSet> keysOfDim : dimToKeys) {
+            if (keysOfDim == null) {
+                continue;
+            }
             List<LabelSet> keys = new ArrayList<>(keysOfDim);
             keys.sort((a, b) -> Integer.compare(remaining.get(a), remaining.get(b)));
             for (int i = 0; i + 1 < keys.size(); i++) {
@@ -127,10 +132,10 @@ final class Greedy implements PathOptimizer {
             int ssa1 = remaining.remove(k1);
             int ssa2 = remaining.remove(k2);
             for (int d : k1.andNot(out).toArray()) {
-                dimToKeys.get(d).remove(k1);
+                dimToKeys[d].remove(k1);
             }
             for (int d : k2.andNot(out).toArray()) {
-                dimToKeys.get(d).remove(k2);
+                dimToKeys[d].remove(k2);
             }
             ssaPath.add(new int[] {ssa1, ssa2});
             Integer existing = remaining.get(k12);
@@ -138,12 +143,15 @@ final class Greedy implements PathOptimizer {
                 ssaPath.add(new int[] {existing, nextId[0]++});
             } else {
                 for (int d : k12.andNot(out).toArray()) {
-                    dimToKeys.computeIfAbsent(d, x -> new HashSet<>()).add(k12);
+                    if (dimToKeys[d] == null) {
+                        dimToKeys[d] = new ArrayList<>(4);
+                    }
+                    addOnce(dimToKeys[d], k12);
                 }
             }
             remaining.put(k12, nextId[0]++);
             for (int d : k1.or(k2).andNot(out).toArray()) {
-                Set<LabelSet> ks = dimToKeys.get(d);
+                List<LabelSet> ks = dimToKeys[d];
                 int c = ks == null ? 0 : ks.size();
                 long bit = 1L << (d & 63);
                 if (c <= 1) {
@@ -158,17 +166,19 @@ final class Greedy implements PathOptimizer {
                 }
             }
             footprints.put(k12, k12.size(sizes));
-            Set<LabelSet> k2s = new HashSet<>();
+            List<LabelSet> k2s = new ArrayList<>();
             for (int d : k12.toArray()) {
-                Set<LabelSet> ks = dimToKeys.get(d);
+                List<LabelSet> ks = dimToKeys[d];
                 if (ks != null) {
-                    k2s.addAll(ks);
+                    for (LabelSet k : ks) {
+                        if (!k.equals(k12)) {
+                            addOnce(k2s, k);
+                        }
+                    }
                 }
             }
-            k2s.remove(k12);
             if (!k2s.isEmpty()) {
-                push(out, sizes, remaining, footprints, rc2, rc3, k12, new ArrayList<>(k2s), queue, pushAll, rng,
-                        limit);
+                push(out, sizes, remaining, footprints, rc2, rc3, k12, k2s, queue, pushAll, rng, limit);
             }
         }
 
@@ -208,14 +218,18 @@ final class Greedy implements PathOptimizer {
         return ssaPath;
     }
 
+    private static void addOnce(List<LabelSet> list, LabelSet key) {
+        if (!list.contains(key)) {
+            list.add(key);
+        }
+    }
+
     private static void push(LabelSet out, long[] sizes, Map<LabelSet, Integer> remaining,
             Map<LabelSet, Long> footprints, long[] rc2, long[] rc3, LabelSet k1, List<LabelSet> k2s,
             PriorityQueue<Cand> queue, boolean pushAll, Random rng, long limit) {
-        LabelSet r2 = new LabelSet(rc2.clone());
-        LabelSet r3 = new LabelSet(rc3.clone());
         Cand best = null;
         for (LabelSet k2 : k2s) {
-            Cand c = candidate(out, sizes, remaining, footprints, r2, r3, k1, k2, rng);
+            Cand c = candidate(out, sizes, remaining, footprints, rc2, rc3, k1, k2, rng);
             if (pushAll) {
                 queue.add(c);
             } else if (best == null || c.compareTo(best) < 0) {
@@ -228,11 +242,17 @@ final class Greedy implements PathOptimizer {
     }
 
     private static Cand candidate(LabelSet out, long[] sizes, Map<LabelSet, Integer> remaining,
-            Map<LabelSet, Long> footprints, LabelSet rc2, LabelSet rc3, LabelSet k1, LabelSet k2, Random rng) {
-        LabelSet either = k1.or(k2);
-        LabelSet two = k1.and(k2);
-        LabelSet one = either.andNot(two);
-        LabelSet k12 = either.and(out).or(two.and(rc3)).or(one.and(rc2));
+            Map<LabelSet, Long> footprints, long[] rc2, long[] rc3, LabelSet k1, LabelSet k2, Random rng) {
+        // k12 = (either & output) | (two & labels on 3+ keys) | (one & labels on 2+ keys), word by word
+        long[] w = new long[k1.words.length];
+        for (int q = 0; q < w.length; q++) {
+            long a = k1.words[q];
+            long b = k2.words[q];
+            long either = a | b;
+            long two = a & b;
+            w[q] = (either & out.words[q]) | (two & rc3[q]) | ((either & ~two) & rc2[q]);
+        }
+        LabelSet k12 = new LabelSet(w);
         double cost = (double) k12.size(sizes) - footprints.get(k1) - footprints.get(k2);
         if (rng != null) {
             cost *= 1.0 + 0.01 * rng.nextGaussian();

@@ -12,7 +12,17 @@ final class LabelSet {
 
     LabelSet(long[] words) {
         this.words = words;
-        this.hash = Arrays.hashCode(words);
+        this.hash = mix(words);
+    }
+
+    /** Bit masks hash badly with Arrays.hashCode (HashMap bins degrade to trees); mix every word. */
+    private static int mix(long[] words) {
+        long h = 0x9E3779B97F4A7C15L;
+        for (long w : words) {
+            h = (h ^ w) * 0xBF58476D1CE4E5B9L;
+            h ^= h >>> 31;
+        }
+        return (int) (h ^ (h >>> 32));
     }
 
     static LabelSet of(int[] labels, int numWords) {

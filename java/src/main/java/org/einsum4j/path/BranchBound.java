@@ -102,11 +102,7 @@ final class BranchBound implements PathOptimizer {
         }
 
         List<int[]> run() {
-            int[] rem = new int[n];
-            for (int i = 0; i < n; i++) {
-                rem[i] = i;
-            }
-            iterate(rem, n, 0, 0, 0, n);
+            iterate(PySetOrder.range(n), 0, 0, 0, n);
             return Paths.ssaToLinear(new ArrayList<>(Arrays.asList(bestPath)));
         }
 
@@ -120,7 +116,9 @@ final class BranchBound implements PathOptimizer {
             return flops < bestFlops || (flops == bestFlops && size < bestSize);
         }
 
-        private void iterate(int[] rem, int r, long flops, long size, int depth, int nextId) {
+        private void iterate(PySetOrder set, long flops, long size, int depth, int nextId) {
+            int[] rem = set.order();
+            int r = rem.length;
             if (r == 1) {
                 found = true;
                 bestSize = size;
@@ -141,8 +139,9 @@ final class BranchBound implements PathOptimizer {
             for (int pass = 0; pass < 2 && candidates.isEmpty(); pass++) {
                 for (int x = 0; x < r - 1; x++) {
                     for (int y = x + 1; y < r; y++) {
-                        int i = rem[x];
-                        int j = rem[y];
+                        // opt_einsum's itertools.combinations over its set (CPython order), smaller id first
+                        int i = Math.min(rem[x], rem[y]);
+                        int j = Math.max(rem[x], rem[y]);
                         if (pass == 0 && (masks[i] & masks[j]) == 0) {
                             continue; // outer products only when nothing else remains
                         }
@@ -153,21 +152,13 @@ final class BranchBound implements PathOptimizer {
                     }
                 }
             }
-            int[] next = new int[r - 1];
             int bi = 0;
             while ((nbranch == 0 || bi < nbranch) && !candidates.isEmpty()) {
                 Candidate c = candidates.poll();
-                int w = 0;
-                for (int q = 0; q < r; q++) {
-                    if (rem[q] != c.i && rem[q] != c.j) {
-                        next[w++] = rem[q];
-                    }
-                }
-                next[w] = nextId;
                 masks[nextId] = c.k12;
                 maskSizes[nextId] = net.size(c.k12);
                 stack[depth] = new int[] {c.i, c.j};
-                iterate(next, r - 1, c.newFlops, c.newSize, depth + 1, nextId + 1);
+                iterate(set.minusPairPlus(c.i, c.j, nextId), c.newFlops, c.newSize, depth + 1, nextId + 1);
                 bi++;
             }
         }

@@ -11,7 +11,8 @@ import java.util.List;
  * depends on which other operands remain when a label sits on three or more of them, so here every candidate's
  * kept labels are computed from the current state (label reference counts over the remaining operands, as bit
  * masks), which makes the result truly optimal. Candidates are tried in opt_einsum's order (pairs of remaining
- * SSA ids, ascending), and the first complete path of least cost wins, as in opt_einsum.
+ * SSA ids in CPython's set order, {@link PySetOrder}), and the first complete path of least cost wins, as in
+ * opt_einsum.
  *
  * <p>From 7 to 16 operands without a memory limit, the same optimum comes from {@link SubsetSearch} (3^n subset
  * pairs instead of a factorial number of orderings); the path may then differ from opt_einsum's among paths of
@@ -69,11 +70,7 @@ final class Optimal implements PathOptimizer {
         }
 
         List<int[]> run() {
-            int[] rem = new int[n];
-            for (int i = 0; i < n; i++) {
-                rem[i] = i;
-            }
-            iterate(rem, n, 0L, 0, n);
+            iterate(PySetOrder.range(n), 0L, 0, n);
             List<int[]> ssa = new ArrayList<>(bestPath.length);
             for (int[] s : bestPath) {
                 ssa.add(s);
@@ -81,7 +78,9 @@ final class Optimal implements PathOptimizer {
             return Paths.ssaToLinear(ssa);
         }
 
-        private void iterate(int[] rem, int r, long flops, int depth, int nextId) {
+        private void iterate(PySetOrder set, long flops, int depth, int nextId) {
+            int[] rem = set.order();
+            int r = rem.length;
             if (r == 1) {
                 found = true;
                 best = flops;
@@ -98,12 +97,12 @@ final class Optimal implements PathOptimizer {
                 a1 |= m;
             }
             final long out = net.output;
-            int[] next = new int[r - 1];
             for (int x = 0; x < r - 1; x++) {
-                int i = rem[x];
-                long li = masks[i];
                 for (int y = x + 1; y < r; y++) {
-                    int j = rem[y];
+                    // pairs in the order of opt_einsum's itertools.combinations over its set, smaller id first
+                    int i = Math.min(rem[x], rem[y]);
+                    int j = Math.max(rem[x], rem[y]);
+                    long li = masks[i];
                     long lj = masks[j];
                     long either = li | lj;
                     long shared = li & lj;
@@ -126,16 +125,9 @@ final class Optimal implements PathOptimizer {
                         }
                         continue;
                     }
-                    int w = 0;
-                    for (int q = 0; q < r; q++) {
-                        if (q != x && q != y) {
-                            next[w++] = rem[q];
-                        }
-                    }
-                    next[w] = nextId;
                     masks[nextId] = k12;
                     stack[depth] = new int[] {i, j};
-                    iterate(next, r - 1, newFlops, depth + 1, nextId + 1);
+                    iterate(set.minusPairPlus(i, j, nextId), newFlops, depth + 1, nextId + 1);
                 }
             }
         }

@@ -5,7 +5,10 @@ import java.math.BigInteger;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The chosen contraction path and what it costs, with opt_einsum's fields and exactly its printed table
@@ -38,6 +41,8 @@ public final class PathInfo {
 
     private final String eq;
     private final String outputSubscript;
+    private final Map<String, Long> sizeDict;
+    private final int[][] shapes;
     private final List<int[]> path;
     private final List<Step> steps;
     private final int naiveScaling;
@@ -47,10 +52,15 @@ public final class PathInfo {
     private final String optimizer;
     private final long searchNanos;
 
-    PathInfo(String eq, String outputSubscript, List<int[]> path, List<Step> steps, int naiveScaling,
-            BigInteger naiveCost, String optimizer, long searchNanos) {
+    PathInfo(String eq, String outputSubscript, Map<String, Long> sizeDict, int[][] shapes, List<int[]> path,
+            List<Step> steps, int naiveScaling, BigInteger naiveCost, String optimizer, long searchNanos) {
         this.eq = eq;
         this.outputSubscript = outputSubscript;
+        this.sizeDict = Collections.unmodifiableMap(new LinkedHashMap<>(sizeDict));
+        this.shapes = new int[shapes.length][];
+        for (int i = 0; i < shapes.length; i++) {
+            this.shapes[i] = shapes[i].clone();
+        }
         List<int[]> p = new ArrayList<>(path.size());
         for (int[] s : path) {
             p.add(s.clone());
@@ -87,6 +97,35 @@ public final class PathInfo {
     /** The complete contraction, e.g. {@code ij,jk,kl->il}. */
     public String eq() {
         return eq;
+    }
+
+    /** The inputs' terms joined by commas, e.g. {@code ij,jk,kl} (opt_einsum's input_subscripts). */
+    public String inputSubscripts() {
+        return eq.substring(0, eq.indexOf("->"));
+    }
+
+    /** The output's term, e.g. {@code il}. */
+    public String outputSubscript() {
+        return outputSubscript;
+    }
+
+    /** Each label's size by its symbol, in order of first appearance (opt_einsum's size_dict). */
+    public Map<String, Long> sizeDict() {
+        return sizeDict;
+    }
+
+    /** The operands' shapes (copies). */
+    public int[][] shapes() {
+        int[][] s = new int[shapes.length][];
+        for (int i = 0; i < shapes.length; i++) {
+            s[i] = shapes[i].clone();
+        }
+        return s;
+    }
+
+    /** Elements of each step's result (opt_einsum's size_list). */
+    public List<BigInteger> sizeList() {
+        return steps.stream().map(Step::resultSize).toList();
     }
 
     /** Number of distinct labels of the inputs. */

@@ -211,8 +211,14 @@ public final class Planner {
             steps.add(new PathInfo.Step(inds, tmpInputs, idxResult, toArray(removed), cost, idxContract.size(),
                     size, blas, es.toString(), remaining == null ? null : List.copyOf(remaining)));
         }
-        return new PathInfo(c.toSpecString(), c.term(output), path, steps, indices.size(), naive, optimizerName,
-                searchNanos);
+        java.util.Map<String, Long> sizeDict = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            for (int l : c.input(i)) {
+                sizeDict.putIfAbsent(c.symbol(l), sizes[l]);
+            }
+        }
+        return new PathInfo(c.toSpecString(), c.term(output), sizeDict, c.shapes(), path, steps, indices.size(), naive,
+                optimizerName, searchNanos);
     }
 
     private static Set<Integer> setOf(int[] a) {

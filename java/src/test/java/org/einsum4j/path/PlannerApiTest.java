@@ -30,6 +30,11 @@ class PlannerApiTest {
         assertEquals("auto", info.optimizer());
         assertTrue(info.toString().contains("   3           GEMM              kl,jk->lj"), info.toString());
         assertEquals(List.of("ij", "lj"), info.steps().get(0).remaining());
+        assertEquals("ij,jk,kl", info.inputSubscripts());
+        assertEquals("il", info.outputSubscript());
+        assertEquals(java.util.Map.of("i", 2L, "j", 2L, "k", 5L, "l", 2L), info.sizeDict());
+        assertEquals(List.of(BigInteger.valueOf(4), BigInteger.valueOf(4)), info.sizeList());
+        assertEquals(5, info.shapes()[1][1]);
     }
 
     @Test

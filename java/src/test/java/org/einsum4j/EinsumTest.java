@@ -52,6 +52,10 @@ class EinsumTest {
         "ji;                3x4",
         "ii;                4x4",
         "...;               2x3",
+        "ijk->ik;           20x30x40",
+        "ijk->j;            20x30x40",
+        "ijk->ki;           20x30x40",
+        "ijk->;             20x30x40",
     })
     void contractMatchesOracle(String spec, String shapes) {
         String[] parts = shapes.split(",");

@@ -315,6 +315,10 @@ public final class CpuBackend implements Backend {
                 outDims[j++] = t.dim(i);
             }
         }
+        Tensor viaGemv = sumByGemv(t, reduce, outDims);
+        if (viaGemv != null) {
+            return viaGemv;
+        }
         // accumulate in float64 whatever the dtype, then convert once
         try (Tensor acc = Tensor.zeros(DType.FLOAT64, outDims)) {
             if (t.numel() > 0) {
@@ -326,6 +330,49 @@ public final class CpuBackend implements Backend {
                 accumulate(t, outStrides, acc.address());
             }
             return t.dtype() == DType.FLOAT64 ? acc.copy() : acc.to(t.dtype());
+        }
+    }
+
+    /**
+     * The sum as a matrix-vector product with a vector of ones, {@code [kept, reduced] · 1}, through the batched
+     * GEMM (BLAS, threads, no copy) when t's kept and reduced axes each merge into one dimension without a copy;
+     * null otherwise. Accumulates in t's dtype, as every GEMM step does.
+     */
+    private Tensor sumByGemv(Tensor t, boolean[] reduce, int[] outDims) {
+        int rank = t.rank();
+        int[] perm = new int[rank];
+        int p = 0;
+        long keptSize = 1;
+        long reducedSize = 1;
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < rank; i++) {
+                if (reduce[i] == (pass == 1)) {
+                    perm[p++] = i;
+                    if (pass == 0) {
+                        keptSize *= t.dim(i);
+                    } else {
+                        reducedSize *= t.dim(i);
+                    }
+                }
+            }
+        }
+        if (keptSize > Integer.MAX_VALUE || reducedSize > Integer.MAX_VALUE || reducedSize < 2) {
+            return null;
+        }
+        Tensor matrix = t.permute(perm).viewAs(1, (int) keptSize, (int) reducedSize).orElse(null);
+        if (matrix == null) {
+            return null;
+        }
+        try (Tensor ones = Tensor.empty(t.dtype(), 1, (int) reducedSize, 1)) {
+            long a = ones.address();
+            for (long i = 0; i < reducedSize; i++) {
+                if (t.dtype() == DType.FLOAT32) {
+                    Memory.putFloat(a + 4 * i, 1f);
+                } else {
+                    Memory.putDouble(a + 8 * i, 1.0);
+                }
+            }
+            return batchedGemm(matrix, ones).reshapeTakingOwnership(outDims);
         }
     }
 

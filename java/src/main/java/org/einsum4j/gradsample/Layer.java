@@ -23,7 +23,9 @@ public sealed interface Layer
 
     // ------------------------------------------------------------------ Linear
 
-    /** {@code torch.nn.Linear(in, out, bias)}: activations {@code [B·K, …, in]}, backprops {@code [B·K, …, out]}. */
+    /**
+     * {@code torch.nn.Linear(in, out, bias)}: activations {@code [B·K, …, in]}, backprops {@code [B·K, …, out]}.
+     */
     record Linear(int in, int out, boolean bias) implements Layer {
         public Linear {
             positive("Linear in", in);
@@ -135,7 +137,8 @@ public sealed interface Layer
     }
 
     /**
-     * {@code torch.nn.Conv1d/2d/3d}: activations {@code [B·K, in, spatial…]}, backprops {@code [B·K, out, outSpatial…]}.
+     * {@code torch.nn.Conv1d/2d/3d}: activations {@code [B·K, in, spatial…]}, backprops
+     * {@code [B·K, out, outSpatial…]}.
      * Sizes given as one number apply to every spatial dim. Padding modes other than zeros are rejected here:
      * Opacus silently zero-pads them, which gives wrong gradients.
      */

@@ -109,13 +109,15 @@ final class SampleKernels {
 
     /**
      * im2col for 1-, 2- and 3-d convolutions (1-d and 2-d as 3-d with leading size-1 dims): {@code x} contiguous
-     * {@code [B·K, C, D, H, W]} → new contiguous {@code [B, G, K, (C/G)·kd·kh·kw, oD·oH·oW]}: sample-major, then
+     * {@code [B·K, C, D, H, W]} → new contiguous {@code [B, G, K, (C/G)·kd·kh·kw, oD·oH·oW]}: sample-major,
+     * then
      * group, then copy, so that (sample, group) is one mergeable batch dim of the per-group GEMMs; within a
      * group, channel-major then kernel offsets row-major (PyTorch's weight layout {@code [C_out, C_in/G, k…]}).
      * With G = 1 this is the plain {@code [B·K, C·Πk, L]} layout. Taps that fall into the zero padding stay zero.
      *
      * @param in  input spatial sizes {D, H, W}
-     * @param k   kernel sizes; {@code s} strides; {@code p} left paddings; {@code d} dilations; {@code out} output sizes
+     * @param k   kernel sizes; {@code s} strides; {@code p} left paddings; {@code d} dilations;
+     *            {@code out} output sizes
      */
     static Tensor unfold(Tensor x, int samples, int copies, int groups, int channels, int[] in, int[] k, int[] s,
                          int[] p, int[] d, int[] out) {

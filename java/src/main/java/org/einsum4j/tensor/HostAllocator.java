@@ -17,6 +17,8 @@ import org.bytedeco.javacpp.Pointer;
  */
 public final class HostAllocator {
     static final long MIN_CACHED = 1 << 16;
+    /** Every block has this many bytes beyond its size class, so the user can align its start to 64 bytes. */
+    static final int ALIGN = 64;
     private static final long CACHE_LIMIT = Long.getLong("einsum4j.hostCacheBytes", 1L << 30);
 
     private static final Map<Long, ArrayDeque<Pointer>> FREE = new HashMap<>();
@@ -37,7 +39,10 @@ public final class HostAllocator {
         return (bytes + step - 1) / step * step;
     }
 
-    /** A block of at least {@code bytes} bytes (its size is {@link #sizeClass}), or null when malloc fails. */
+    /**
+     * A block of {@link #sizeClass}{@code (bytes)} usable bytes plus {@link #ALIGN} bytes of slack for alignment, or
+     * null when malloc fails. Counted by its size class (the slack is not counted).
+     */
     static Pointer allocate(long bytes) {
         long cls = sizeClass(bytes);
         Pointer p = null;
@@ -49,10 +54,10 @@ public final class HostAllocator {
             }
         }
         if (p == null) {
-            p = Pointer.malloc(cls);
+            p = Pointer.malloc(cls + ALIGN);
             if (p == null || p.isNull()) {
                 trim();
-                p = Pointer.malloc(cls);
+                p = Pointer.malloc(cls + ALIGN);
                 if (p == null || p.isNull()) {
                     return null;
                 }

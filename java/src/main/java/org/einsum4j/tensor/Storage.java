@@ -11,7 +11,7 @@ import org.einsum4j.Einsum4jException;
  */
 final class Storage {
     private static final Cleaner CLEANER = Cleaner.create();
-    private static final int ALIGN = 64;
+    private static final int ALIGN = HostAllocator.ALIGN;
 
     /** Holds what the cleaner frees; must not refer to the Storage itself. */
     private static final class Block implements Runnable {
@@ -42,10 +42,11 @@ final class Storage {
         if (bytes < 0) {
             throw new Einsum4jException("cannot allocate a negative number of bytes: " + bytes);
         }
-        long ask = bytes + ALIGN;
+        long ask = bytes;
         Pointer p = HostAllocator.allocate(ask);
         if (p == null || p.isNull()) {
-            throw new Einsum4jException("out of host memory: could not allocate " + ask + " bytes");
+            throw new Einsum4jException("out of host memory: could not allocate " + ask + " bytes ("
+                    + HostAllocator.liveBytes() + " bytes held by live tensors)");
         }
         this.raw = p;
         long a = p.address();

@@ -132,7 +132,10 @@ final class DirectGradients {
         }
     }
 
-    /** Weight and bias gradients of a convolution by its definition: out[o, q] = Σ w[o, c, t] · x[c, q·s − p + t·d]. */
+    /**
+     * Weight and bias gradients of a convolution by its definition:
+     * out[o, q] = Σ w[o, c, t] · x[c, q·s − p + t·d].
+     */
     private static void conv(Layer.Conv c, Tensor at, Tensor gt, Map<String, double[]> m) {
         int nd = c.dims();
         int rows = at.dim(0);

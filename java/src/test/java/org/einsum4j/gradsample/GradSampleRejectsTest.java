@@ -98,7 +98,8 @@ class GradSampleRejectsTest {
             rejects(IndexOutOfRangeException.class,
                     () -> new EmbeddingSampler().computeSparse(e, idx, g, 1, KReduction.SUM), "index 7");
         }
-        try (Tensor idx = Tensor.ofLongs(new long[] {0, -1}, 1, 2); Tensor g = Tensor.random(DType.FLOAT32, 2, 1, 2, 2)) {
+        try (Tensor idx = Tensor.ofLongs(new long[] {0, -1}, 1, 2);
+             Tensor g = Tensor.random(DType.FLOAT32, 2, 1, 2, 2)) {
             rejects(IndexOutOfRangeException.class, () -> GradSampler.compute(e, idx, g, 1), "index -1");
         }
     }

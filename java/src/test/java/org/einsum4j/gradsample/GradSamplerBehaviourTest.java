@@ -106,7 +106,8 @@ class GradSamplerBehaviourTest {
     @Test
     void emptyPositionsGiveZeroGradientsNotNaN() {
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 4, 0); Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 4, 0);
-             Tensor x = Tensor.random(DType.FLOAT32, 3, 4, 0, 3); Tensor gx = Tensor.random(DType.FLOAT32, 4, 4, 0, 2)) {
+             Tensor x = Tensor.random(DType.FLOAT32, 3, 4, 0, 3);
+             Tensor gx = Tensor.random(DType.FLOAT32, 4, 4, 0, 2)) {
             Map<String, Tensor> gn = GradSampler.compute(new Layer.GroupNorm(2, 4, 1e-5, true), a, g, 2);
             Map<String, Tensor> lin = GradSampler.compute(new Layer.Linear(3, 2, true), x, gx, 2);
             try {
@@ -198,7 +199,8 @@ class GradSamplerBehaviourTest {
         };
         assertTrue(reg.register(Scale.class, sampler).isEmpty());
         assertSame(sampler, reg.find(new Scale(3)).orElseThrow());
-        try (Tensor a = Tensor.of(new double[] {1, 2, 3, 4}, 2, 2); Tensor g = Tensor.of(new double[] {1, 1, 2, 2}, 2, 2)) {
+        try (Tensor a = Tensor.of(new double[] {1, 2, 3, 4}, 2, 2);
+             Tensor g = Tensor.of(new double[] {1, 1, 2, 2}, 2, 2)) {
             Map<String, Tensor> out = GradSampler.compute(reg, new Scale(2), List.of(a), List.of(g), 2,
                     KReduction.SUM);
             try {

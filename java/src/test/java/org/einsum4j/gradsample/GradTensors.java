@@ -11,7 +11,7 @@ final class GradTensors {
     private GradTensors() {
     }
 
-    /** ‖out − ref‖ / ‖ref‖ (0 when both are all zero or empty), with {@code ref} scaled by {@code refScale}. */
+    /** ‖out − ref‖ / ‖ref‖ (‖out‖ when ref is all zero or empty), ref scaled by {@code refScale}. */
     static double relError(Tensor out, Tensor ref, double refScale) {
         double[] o = out.toDoubleArray();
         double[] r = ref.toDoubleArray();

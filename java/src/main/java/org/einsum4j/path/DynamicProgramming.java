@@ -153,9 +153,11 @@ final class DynamicProgramming implements PathOptimizer {
         for (int j = 0; j < n; j++) {
             in[j] = parsed.get(j);
         }
+        // an upper bound on any tree's cost: sizes of 0 count as 1 (else the bound is 0 and a search under a
+        // memory limit would never give up)
         long naiveCost = 1;
         for (long s : net.sizes) {
-            naiveCost = Costs.mul(naiveCost, s);
+            naiveCost = Costs.mul(naiveCost, Math.max(s, 1));
         }
         naiveCost = switch (objective) {
             case FLOPS -> Costs.mul(Costs.mul(naiveCost, n0), 2);
@@ -299,7 +301,7 @@ final class DynamicProgramming implements PathOptimizer {
                     throw new Einsum4jException("dp: no contraction found for the memory limit " + memoryLimit
                             + " (every way of contracting needs a larger intermediate)");
                 }
-                cap = Costs.mul(increment, cap);
+                cap = Math.max(Costs.mul(increment, cap), Costs.add(cap, 1)); // a cap of 0 must grow too
             }
             Level last = x[gSize];
             subgraphTrees.add(last.trees[0]);

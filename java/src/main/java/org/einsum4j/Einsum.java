@@ -59,7 +59,14 @@ public final class Einsum {
         if (dtype == null || !dtype.isFloating()) {
             throw new InvalidOperandException("contractions take FLOAT32 or FLOAT64, not " + dtype);
         }
-        String key = spec + '|' + Arrays.deepToString(shapes) + '|' + dtype + '|' + options;
+        if (options.optimizer() != null) {
+            // a user optimizer may answer differently each time: plan afresh, never from the cache
+            return compile(spec, EinsumSpec.parse(spec).bind(shapes), options, dtype);
+        }
+        // explicit paths by content (the record's toString would print int[] identities)
+        String key = spec + '|' + Arrays.deepToString(shapes) + '|' + dtype + '|' + options.optimize() + '|'
+                + options.memoryLimit() + '|' + options.backend() + '|'
+                + (options.path() == null ? "" : Arrays.deepToString(options.path().toArray()));
         synchronized (CACHE) {
             ContractExpression e = CACHE.get(key);
             if (e != null) {

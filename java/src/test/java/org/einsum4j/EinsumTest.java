@@ -134,6 +134,21 @@ class EinsumTest {
     }
 
     @Test
+    void explicitPathsAreCachedByContent() {
+        int[][] s = {{2, 3}, {3, 4}, {4, 5}};
+        ContractOptions o = ContractOptions.defaults();
+        ContractExpression e1 = Einsum.expression("ij,jk,kl->il", o.withPath(List.of(new int[] {0, 1}, new int[] {0, 1})),
+                DType.FLOAT64, s);
+        ContractExpression e2 = Einsum.expression("ij,jk,kl->il", o.withPath(List.of(new int[] {1, 2}, new int[] {0, 1})),
+                DType.FLOAT64, s);
+        ContractExpression e3 = Einsum.expression("ij,jk,kl->il", o.withPath(List.of(new int[] {0, 1}, new int[] {0, 1})),
+                DType.FLOAT64, s);
+        assertEquals("[[0, 1], [0, 1]]", java.util.Arrays.deepToString(e1.path().toArray()));
+        assertEquals("[[1, 2], [0, 1]]", java.util.Arrays.deepToString(e2.path().toArray()));
+        assertSame(e1, e3);
+    }
+
+    @Test
     void resultDoesNotAliasInput() {
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 3, 4); Tensor r = Einsum.contract("ij->ij", a)) {
             assertTrue(r.ownsMemory());

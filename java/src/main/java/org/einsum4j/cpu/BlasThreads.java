@@ -29,7 +29,13 @@ final class BlasThreads {
         if (n < 1) {
             throw new IllegalArgumentException("einsum4j.blasThreads must be positive, was " + n);
         }
-        // openblas_set_num_threads is only bound in the openblas_full preset class; it sets the one shared library
-        openblas_full.openblas_set_num_threads(n);
+        // openblas_set_num_threads is only bound in the openblas_full preset class; it sets the one shared library.
+        // If that class cannot load, OpenBLAS keeps its own thread count: slower on a busy machine, still correct.
+        try {
+            openblas_full.openblas_set_num_threads(n);
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            System.getLogger(BlasThreads.class.getName()).log(System.Logger.Level.WARNING,
+                    "einsum4j: could not set OpenBLAS's thread count (" + e + "); keeping its default");
+        }
     }
 }

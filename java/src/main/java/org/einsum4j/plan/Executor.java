@@ -130,17 +130,68 @@ public final class Executor {
 
     /** Contracts the picked terms pairwise, left to right, keeping the labels in {@code keep}. */
     private static Term fold(List<Term> picked, BitSet keep, Backend backend) {
-        Term acc = picked.get(0);
         if (picked.size() == 1) {
-            return sumAway(acc, keep, backend);
+            return sumAway(picked.get(0), keep, backend);
         }
-        for (int i = 1; i < picked.size(); i++) {
-            BitSet k = (BitSet) keep.clone();
-            k.or(labelsOf(picked.subList(i + 1, picked.size())));
-            Term next = pair(acc, picked.get(i), k, backend);
-            acc = next;
+        // A step over three or more operands (opt_einsum's "contract the rest at once", e.g. under a memory
+        // limit) runs as pairs, smallest result first, so its intermediates stay as small as pairs allow.
+        List<Term> live = new ArrayList<>(picked);
+        try {
+            while (live.size() > 1) {
+                int bi = 0;
+                int bj = 1;
+                double best = Double.MAX_VALUE;
+                for (int i = 0; i < live.size(); i++) {
+                    for (int j = i + 1; j < live.size(); j++) {
+                        double size = resultSize(live.get(i), live.get(j), keepFor(live, i, j, keep));
+                        if (size < best) {
+                            best = size;
+                            bi = i;
+                            bj = j;
+                        }
+                    }
+                }
+                BitSet k = keepFor(live, bi, bj, keep);
+                Term b = live.remove(bj); // bj > bi
+                Term a = live.remove(bi);
+                live.add(pair(a, b, k, backend)); // pair releases a and b, also when it throws
+            }
+            return live.get(0);
+        } catch (RuntimeException e) {
+            for (Term t : live) {
+                t.release();
+            }
+            throw e;
         }
-        return acc;
+    }
+
+    /** The labels a pair (i, j) of {@code live} must keep: {@code keep} and those of the other live terms. */
+    private static BitSet keepFor(List<Term> live, int i, int j, BitSet keep) {
+        BitSet k = (BitSet) keep.clone();
+        for (int q = 0; q < live.size(); q++) {
+            if (q != i && q != j) {
+                for (int l : live.get(q).labels) {
+                    k.set(l);
+                }
+            }
+        }
+        return k;
+    }
+
+    /** Elements of the result of contracting a and b keeping {@code keep}. */
+    private static double resultSize(Term a, Term b, BitSet keep) {
+        BitSet seen = new BitSet();
+        double size = 1;
+        for (Term t : List.of(a, b)) {
+            for (int d = 0; d < t.labels.length; d++) {
+                int l = t.labels[d];
+                if (keep.get(l) && !seen.get(l)) {
+                    seen.set(l);
+                    size *= t.view.dim(d);
+                }
+            }
+        }
+        return size;
     }
 
     /** Sums away the labels of {@code t} not in {@code keep} (releasing t's memory if it owned any). */

@@ -177,6 +177,14 @@ class ExecutorTest {
     }
 
     @Test
+    void stepsOverThreeOrMoreOperands() {
+        check(contraction("abc,cd,de,ef,fa->be", 3, 4, 5, 6, 7, 2), List.of(new int[] {0, 1, 2, 3, 4}), DType.FLOAT64, 40);
+        check(contraction("abc,cd,de,ef,fa->be", 3, 4, 5, 6, 7, 2), List.of(new int[] {1, 3}, new int[] {0, 1, 2, 3}),
+                DType.FLOAT32, 41);
+        check(contraction("ij,jk,kl->il", 5, 6, 7, 8), List.of(new int[] {2, 0, 1}), DType.FLOAT64, 42);
+    }
+
+    @Test
     void diagonalAndTrace() {
         check(contraction("ii->i", 6), List.of(new int[] {0}), DType.FLOAT64, 8);
         check(contraction("ii->", 6), List.of(new int[] {0}), DType.FLOAT32, 9);

@@ -194,7 +194,10 @@ public final class Executor {
         return size;
     }
 
-    /** Sums away the labels of {@code t} not in {@code keep} (releasing t's memory if it owned any). */
+    /**
+     * Sums away the labels of {@code t} not in {@code keep}. When a sum is needed, t's memory (if it owned any) is
+     * released, whether the sum succeeds or not.
+     */
     private static Term sumAway(Term t, BitSet keep, Backend backend) {
         boolean[] reduce = new boolean[t.labels.length];
         int kept = 0;
@@ -213,8 +216,12 @@ public final class Executor {
                 nl[j++] = t.labels[i];
             }
         }
-        Tensor s = backend.sum(t.view, reduce);
-        t.release();
+        Tensor s;
+        try {
+            s = backend.sum(t.view, reduce);
+        } finally {
+            t.release();
+        }
         return new Term(s, nl, s);
     }
 
@@ -225,7 +232,12 @@ public final class Executor {
         keepA.or(inB);
         BitSet keepB = (BitSet) keep.clone();
         keepB.or(inA);
-        a = sumAway(a, keepA, backend);
+        try {
+            a = sumAway(a, keepA, backend); // releases the old a, also when it throws
+        } catch (RuntimeException e) {
+            b.release();
+            throw e;
+        }
         try {
             b = sumAway(b, keepB, backend);
         } catch (RuntimeException e) {

@@ -56,6 +56,9 @@ class EinsumTest {
         "ijk->j;            20x30x40",
         "ijk->ki;           20x30x40",
         "ijk->;             20x30x40",
+        "nkto->no;          3x4x5x60",
+        "nkto->on;          3x4x5x60",
+        "nkoq->no;          6x2x7x30",
     })
     void contractMatchesOracle(String spec, String shapes) {
         String[] parts = shapes.split(",");

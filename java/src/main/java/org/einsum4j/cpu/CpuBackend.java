@@ -315,7 +315,7 @@ public final class CpuBackend implements Backend {
                 outDims[j++] = t.dim(i);
             }
         }
-        Tensor viaGemv = sumByGemv(t, reduce, outDims);
+        Tensor viaGemv = sumByGemv(t, reduce);
         if (viaGemv != null) {
             return viaGemv;
         }
@@ -334,46 +334,101 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * The sum as a matrix-vector product with a vector of ones, {@code [kept, reduced] · 1}, through the batched
-     * GEMM (BLAS, threads, no copy) when t's kept and reduced axes each merge into one dimension without a copy;
-     * null otherwise. Accumulates in t's dtype, as every GEMM step does.
+     * The sum as matrix-vector products with a vector of ones, {@code [batch, kept, reduced] · 1}, through the
+     * batched GEMM (BLAS, threads, no copy of t): the kept axes, outermost first, become batch axes until the
+     * rest of them and the reduced axes each merge into one dimension without a copy. Null when no such view
+     * exists. Accumulates in t's dtype, as every GEMM step does.
      */
-    private Tensor sumByGemv(Tensor t, boolean[] reduce, int[] outDims) {
-        int rank = t.rank();
-        int[] perm = new int[rank];
-        int p = 0;
-        long keptSize = 1;
-        long reducedSize = 1;
-        for (int pass = 0; pass < 2; pass++) {
-            for (int i = 0; i < rank; i++) {
-                if (reduce[i] == (pass == 1)) {
-                    perm[p++] = i;
-                    if (pass == 0) {
-                        keptSize *= t.dim(i);
-                    } else {
-                        reducedSize *= t.dim(i);
-                    }
+    private Tensor sumByGemv(Tensor t, boolean[] reduce) {
+        int[] kept = axesInMemoryOrder(t, reduce, false);
+        int[] red = axesInMemoryOrder(t, reduce, true);
+        long reducedSize = product(t, red, 0, red.length);
+        if (product(t, kept, 0, kept.length) > Integer.MAX_VALUE || reducedSize > Integer.MAX_VALUE
+                || reducedSize < 2) {
+            return null;
+        }
+        // kept axes: the first nb (outermost) become batch; reduced axes: the first nr become an accumulated
+        // loop (C += A_r · 1), the rest the GEMV's depth. The first split that needs no copy wins.
+        for (int nb = 0; nb <= kept.length; nb++) {
+            for (int nr = 0; nr < red.length; nr++) {
+                int[] perm = new int[t.rank()];
+                int p = 0;
+                for (int[] g : new int[][] {java.util.Arrays.copyOfRange(kept, 0, nb),
+                        java.util.Arrays.copyOfRange(red, 0, nr), java.util.Arrays.copyOfRange(kept, nb, kept.length),
+                        java.util.Arrays.copyOfRange(red, nr, red.length)}) {
+                    System.arraycopy(g, 0, perm, p, g.length);
+                    p += g.length;
+                }
+                int batch = (int) product(t, kept, 0, nb);
+                int r = (int) product(t, red, 0, nr);
+                int m = (int) product(t, kept, nb, kept.length);
+                int depth = (int) product(t, red, nr, red.length);
+                Tensor matrix = t.permute(perm).viewAs(batch, r, m, depth).orElse(null);
+                if (matrix != null) {
+                    return gemvWithOnes(t, matrix, kept);
                 }
             }
         }
-        if (keptSize > Integer.MAX_VALUE || reducedSize > Integer.MAX_VALUE || reducedSize < 2) {
-            return null;
-        }
-        Tensor matrix = t.permute(perm).viewAs(1, (int) keptSize, (int) reducedSize).orElse(null);
-        if (matrix == null) {
-            return null;
-        }
-        try (Tensor ones = Tensor.empty(t.dtype(), 1, (int) reducedSize, 1)) {
+        return null;
+    }
+
+    /** {@code Σ_r matrix[b, r] · 1} for the [batch, r, m, depth] view; the result in the kept axes' own order. */
+    private Tensor gemvWithOnes(Tensor t, Tensor matrix, int[] kept) {
+        int batch = matrix.dim(0);
+        int r = matrix.dim(1);
+        int depth = matrix.dim(3);
+        Tensor result;
+        try (Tensor ones = Tensor.empty(t.dtype(), depth)) {
             long a = ones.address();
-            for (long i = 0; i < reducedSize; i++) {
+            for (long i = 0; i < depth; i++) {
                 if (t.dtype() == DType.FLOAT32) {
                     Memory.putFloat(a + 4 * i, 1f);
                 } else {
                     Memory.putDouble(a + 8 * i, 1.0);
                 }
             }
-            return batchedGemm(matrix, ones).reshapeTakingOwnership(outDims);
+            result = batchedGemm(matrix, ones.asStrided(new int[] {batch, r, depth, 1}, new long[] {0, 0, 1, 1}, 0));
         }
+        int[] keptDims = new int[kept.length];
+        boolean inOrder = true;
+        for (int i = 0; i < kept.length; i++) {
+            keptDims[i] = t.dim(kept[i]);
+            inOrder &= i == 0 || kept[i] > kept[i - 1];
+        }
+        Tensor shaped = result.reshapeTakingOwnership(keptDims);
+        if (inOrder) {
+            return shaped;
+        }
+        // back to the kept axes' own order: the result is smaller than t by the reduced size
+        int[] back = new int[kept.length];
+        int[] sortedKept = kept.clone();
+        java.util.Arrays.sort(sortedKept);
+        for (int i = 0; i < kept.length; i++) {
+            for (int j = 0; j < kept.length; j++) {
+                if (kept[j] == sortedKept[i]) {
+                    back[i] = j;
+                }
+            }
+        }
+        try {
+            return shaped.permute(back).copy();
+        } finally {
+            shaped.close();
+        }
+    }
+
+    /** The axes flagged {@code want} in {@code reduce}, by decreasing stride (memory order), stable. */
+    private static int[] axesInMemoryOrder(Tensor t, boolean[] reduce, boolean want) {
+        return java.util.stream.IntStream.range(0, t.rank()).filter(i -> reduce[i] == want).boxed()
+                .sorted((x, y) -> Long.compare(t.stride(y), t.stride(x))).mapToInt(Integer::intValue).toArray();
+    }
+
+    private static long product(Tensor t, int[] axes, int from, int to) {
+        long p = 1;
+        for (int i = from; i < to; i++) {
+            p *= t.dim(axes[i]);
+        }
+        return p;
     }
 
     /** Adds every element of {@code t} into {@code out[index · outStrides]} (float64), walking t's memory in order. */

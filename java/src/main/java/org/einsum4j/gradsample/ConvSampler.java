@@ -12,8 +12,7 @@ import org.einsum4j.tensor.Tensor;
  */
 public final class ConvSampler implements LayerSampler<Layer.Conv> {
     static final String WEIGHT_SPEC = "nkgoq,nkgpq->ngop";
-    /** {@code nkoq->no} as a contraction with ones (see {@link SampleKernels#ones}). */
-    static final String BIAS_SPEC = "nkoq,nkq->no";
+    static final String BIAS_SPEC = "nkoq->no";
 
     @Override
     public Map<String, Tensor> compute(Layer.Conv layer, List<Tensor> activations, List<Tensor> backprops, int k,
@@ -84,8 +83,7 @@ public final class ConvSampler implements LayerSampler<Layer.Conv> {
                     Checks.withBatch(b, wShape)));
             if (layer.bias()) {
                 Tensor gb = s.reshape(g, b, k, layer.out(), l);
-                Tensor ones = SampleKernels.ones(s, g.dtype(), 0, b, k, l);
-                out.put("bias", SampleKernels.finish(SampleKernels.contract(BIAS_SPEC, gb, ones), reduction, k,
+                out.put("bias", SampleKernels.finish(SampleKernels.contract(BIAS_SPEC, gb), reduction, k,
                         b, layer.out()));
             }
             return out.done();

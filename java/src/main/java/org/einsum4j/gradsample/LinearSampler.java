@@ -5,16 +5,14 @@ import java.util.Map;
 import org.einsum4j.tensor.Tensor;
 
 /**
- * Per-sample gradients of {@code Linear}: weight {@code nkti,nktj->nij} (g, a) and bias {@code nkto->no} (run as
- * {@code nkto,nkt->no} with ones, a GEMV per sample), where
+ * Per-sample gradients of {@code Linear}: weight {@code nkti,nktj->nij} (g, a) and bias {@code nkto->no}, where
  * rows {@code [B·K, …]} are viewed as {@code [B, K, …]} and all middle dims are flattened into t (both views,
  * no copies for contiguous inputs), so K and t are summed labels of one batched GEMM per sample
  * (ALGORITHMS.md §4, the seed's {@code n...i,n...j->nij} after the K reshape).
  */
 public final class LinearSampler implements LayerSampler<Layer.Linear> {
     static final String WEIGHT_SPEC = "nkti,nktj->nij";
-    /** {@code nkto->no} as a contraction with ones (see {@link SampleKernels#ones}). */
-    static final String BIAS_SPEC = "nkto,nkt->no";
+    static final String BIAS_SPEC = "nkto->no";
 
     @Override
     public Map<String, Tensor> compute(Layer.Linear layer, List<Tensor> activations, List<Tensor> backprops, int k,
@@ -41,8 +39,7 @@ public final class LinearSampler implements LayerSampler<Layer.Linear> {
             out.put("weight", SampleKernels.finish(SampleKernels.contract(WEIGHT_SPEC, gv, av), reduction, k,
                     b, layer.out(), layer.in()));
             if (layer.bias()) {
-                Tensor ones = SampleKernels.ones(s, g.dtype(), 0, b, k, t);
-                out.put("bias", SampleKernels.finish(SampleKernels.contract(BIAS_SPEC, gv, ones), reduction, k,
+                out.put("bias", SampleKernels.finish(SampleKernels.contract(BIAS_SPEC, gv), reduction, k,
                         b, layer.out()));
             }
             return out.done();

@@ -13,10 +13,9 @@ import org.einsum4j.tensor.Tensor;
  */
 public final class RnnSampler implements LayerSampler<Layer.Rnn> {
     static final String WEIGHT_BATCH_FIRST = "nkti,nktj->nij";
-    /** {@code nkto->no} / {@code tnko->no} as contractions with ones (see {@link SampleKernels#ones}). */
-    static final String BIAS_BATCH_FIRST = "nkto,nkt->no";
+    static final String BIAS_BATCH_FIRST = "nkto->no";
     static final String WEIGHT_TIME_FIRST = "tnki,tnkj->nij";
-    static final String BIAS_TIME_FIRST = "tnko,tnk->no";
+    static final String BIAS_TIME_FIRST = "tnko->no";
 
     @Override
     public Map<String, Tensor> compute(Layer.Rnn layer, List<Tensor> activations, List<Tensor> backprops, int k,
@@ -63,11 +62,9 @@ public final class RnnSampler implements LayerSampler<Layer.Rnn> {
             out.put(layer.parameterName("weight_hh"), SampleKernels.finish(SampleKernels.contract(w, gh2, hv),
                     reduction, k, b, gh, layer.hidden()));
             if (layer.bias()) {
-                Tensor ones = bf ? SampleKernels.ones(s, gIh.dtype(), 0, b, k, t)
-                        : SampleKernels.ones(s, gIh.dtype(), 1, t, b, k);
-                out.put(layer.parameterName("bias_ih"), SampleKernels.finish(SampleKernels.contract(bs, gi, ones),
+                out.put(layer.parameterName("bias_ih"), SampleKernels.finish(SampleKernels.contract(bs, gi),
                         reduction, k, b, gh));
-                out.put(layer.parameterName("bias_hh"), SampleKernels.finish(SampleKernels.contract(bs, gh2, ones),
+                out.put(layer.parameterName("bias_hh"), SampleKernels.finish(SampleKernels.contract(bs, gh2),
                         reduction, k, b, gh));
             }
             return out.done();

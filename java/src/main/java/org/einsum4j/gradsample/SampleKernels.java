@@ -27,30 +27,6 @@ final class SampleKernels {
     }
 
     /**
-     * A tensor of ones of shape {@code dims}, stored once without the {@code batchAxis} (stride 0 there), closed
-     * with {@code scope}. Bias gradients are contractions with it ({@code nkto,nkt->no} rather than
-     * {@code nkto->no}): the same sum, but the executor runs it as one GEMV per sample through BLAS, spread over
-     * the cores, instead of its generic single-threaded reduction (5× faster for the suite's L03 bias here).
-     */
-    static Tensor ones(Scope scope, DType dtype, int batchAxis, int... dims) {
-        int[] stored = dims.clone();
-        stored[batchAxis] = 1;
-        Tensor one = scope.add(Tensor.empty(dtype, stored));
-        long n = one.numel();
-        if (n > 0) {
-            long a = one.address();
-            for (long i = 0; i < n; i++) {
-                if (dtype == DType.FLOAT32) {
-                    Memory.putFloat(a + 4 * i, 1f);
-                } else {
-                    Memory.putDouble(a + 8 * i, 1.0);
-                }
-            }
-        }
-        return scope.add(one.broadcastTo(dims));
-    }
-
-    /**
      * Turns a contraction result into a per-sample gradient: divides by K for {@link KReduction#MEAN} and gives it
      * the shape {@code dims}, returning a tensor the caller owns ({@code result} is consumed).
      */

@@ -190,6 +190,17 @@ final class SampleKernels {
 
     /** Per-row partial sums of a norm layer's parameter gradients, {@code [rows, P]} each; close both. */
     record NormPartials(Tensor weight, Tensor bias) implements AutoCloseable {
+        /** Two uninitialized {@code [rows, cols]} tensors; nothing is left allocated if the second fails. */
+        static NormPartials allocate(DType dtype, int rows, int cols) {
+            Tensor w = Tensor.empty(dtype, rows, cols);
+            try {
+                return new NormPartials(w, Tensor.empty(dtype, rows, cols));
+            } catch (RuntimeException e) {
+                w.close();
+                throw e;
+            }
+        }
+
         @Override
         public void close() {
             weight.close();
@@ -205,19 +216,16 @@ final class SampleKernels {
      * reduction) is then one contraction {@code nkd->nd} over these {@code [rows, len]} partials.
      */
     static NormPartials layerNormPartials(Tensor x, Tensor g, int rows, int inner, int len, double eps) {
-        Tensor w = Tensor.empty(g.dtype(), rows, len);
-        Tensor b = null;
+        NormPartials p = NormPartials.allocate(g.dtype(), rows, len);
         try {
-            b = Tensor.empty(g.dtype(), rows, len);
-            if (w.numel() == 0) {
-                return new NormPartials(w, b);
+            if (p.weight().numel() == 0) {
+                return p;
             }
             final long xa = x.address();
             final long ga = g.address();
-            final long wa = w.address();
-            final long ba = b.address();
+            final long wa = p.weight().address();
+            final long ba = p.bias().address();
             final boolean f32 = x.dtype() == DType.FLOAT32;
-            final int es = x.dtype().byteSize();
             parallel(rows, (long) rows * inner * len).forEach(r -> {
                 double[] accW = new double[len];
                 double[] accB = new double[len];
@@ -236,12 +244,9 @@ final class SampleKernels {
                     store(ba, (long) r * len + d, accB[d], f32);
                 }
             });
-            return new NormPartials(w, b);
+            return p;
         } catch (RuntimeException e) {
-            w.close();
-            if (b != null) {
-                b.close();
-            }
+            p.close();
             throw e;
         }
     }
@@ -255,17 +260,15 @@ final class SampleKernels {
     static NormPartials groupNormPartials(Tensor x, Tensor g, int rows, int groups, int cpg, int spatial,
                                           double eps) {
         int channels = groups * cpg;
-        Tensor w = Tensor.empty(g.dtype(), rows, channels);
-        Tensor b = null;
+        NormPartials p = NormPartials.allocate(g.dtype(), rows, channels);
         try {
-            b = Tensor.empty(g.dtype(), rows, channels);
-            if (w.numel() == 0) {
-                return new NormPartials(w, b);
+            if (p.weight().numel() == 0) {
+                return p;
             }
             final long xa = x.address();
             final long ga = g.address();
-            final long wa = w.address();
-            final long ba = b.address();
+            final long wa = p.weight().address();
+            final long ba = p.bias().address();
             final boolean f32 = x.dtype() == DType.FLOAT32;
             final int len = cpg * spatial;
             parallel(rows * groups, (long) rows * channels * spatial).forEach(rg -> {
@@ -285,12 +288,9 @@ final class SampleKernels {
                     store(ba, o, sb, f32);
                 }
             });
-            return new NormPartials(w, b);
+            return p;
         } catch (RuntimeException e) {
-            w.close();
-            if (b != null) {
-                b.close();
-            }
+            p.close();
             throw e;
         }
     }

@@ -1,0 +1,115 @@
+package org.einsum4j.nn;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.einsum4j.gradsample.Layer;
+import org.einsum4j.tensor.DType;
+import org.einsum4j.tensor.Tensor;
+
+/**
+ * A layer of a {@link Sequential}: forward and backward, its parameters, and — for layers with parameters — the
+ * grad-sampler record ({@link #layer()}) plus the activations and backprops captured in the last pass, which
+ * {@link GradSampleModule} hands to the grad samplers or the ghost norms.
+ *
+ * <p>Ownership: tensors a module returns (outputs, input gradients) belong to the module and stay valid until its
+ * next forward pass or {@link Sequential#release()}; a module never closes the tensors it is given.
+ */
+public abstract class Module {
+    private final List<Tensor> owned = new ArrayList<>();
+    Tensor input;
+    Tensor gradOut;
+
+    Module() {
+    }
+
+    /** The output of {@code x}; in training mode the module keeps what its backward and the samplers need. */
+    public abstract Tensor forward(Tensor x, boolean training);
+
+    /**
+     * The gradient with respect to the input of the last forward pass (null for an Embedding, whose input is
+     * indices); with {@code parameterGradients} also each parameter's batch gradient ({@link Parameter#grad()}).
+     */
+    public abstract Tensor backward(Tensor gradOutput, boolean parameterGradients);
+
+    /** The output shape for an input shape, or an {@link NnException} naming what the module expects. */
+    public abstract int[] outputShape(int[] inputShape);
+
+    /** This module's parameters, in PyTorch's order. */
+    public List<Parameter> parameters() {
+        return List.of();
+    }
+
+    /** The grad samplers' description of this layer; empty for layers without parameters. */
+    public Optional<Layer> layer() {
+        return Optional.empty();
+    }
+
+    /** The input of the last training forward pass (the grad samplers' activations). */
+    Tensor capturedInput() {
+        return input;
+    }
+
+    /** dL/d(output) of the last backward pass (the grad samplers' backprops). */
+    Tensor capturedGradOut() {
+        return gradOut;
+    }
+
+    Tensor own(Tensor t) {
+        owned.add(t);
+        return t;
+    }
+
+    /** Closes what the last pass made and forgets what it captured. */
+    void release() {
+        for (Tensor t : owned) {
+            t.close();
+        }
+        owned.clear();
+        input = null;
+        gradOut = null;
+    }
+
+    void checkTrained(String what) {
+        if (input == null) {
+            throw new NnException(this + ": backward without a training forward pass (" + what + ")");
+        }
+    }
+
+    static NnException shape(Module m, String expected, int[] got) {
+        return new NnException(m + " expects input " + expected + ", got " + Arrays.toString(got));
+    }
+
+    /** PyTorch's default init for Linear and Conv: uniform in ±1/sqrt(fan_in). */
+    static Tensor uniform(DType dtype, SplittableRandom r, double bound, int... dims) {
+        int n = 1;
+        for (int d : dims) {
+            n *= d;
+        }
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (r.nextDouble() * 2 - 1) * bound;
+        }
+        return CpuNnKernels.out(v, dtype, dims);
+    }
+
+    static Tensor constant(DType dtype, double c, int... dims) {
+        int n = 1;
+        for (int d : dims) {
+            n *= d;
+        }
+        double[] v = new double[n];
+        Arrays.fill(v, c);
+        return CpuNnKernels.out(v, dtype, dims);
+    }
+
+    static int prod(int[] d, int from, int to) {
+        int p = 1;
+        for (int i = from; i < to; i++) {
+            p *= d[i];
+        }
+        return p;
+    }
+}

@@ -1,0 +1,261 @@
+package org.einsum4j.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import org.einsum4j.tensor.DType;
+import org.einsum4j.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every module's backward pass (input gradient and parameter gradients) against central finite differences in
+ * float64 of {@code L = Σ R ⊙ module(x)} for a random R.
+ */
+class ModuleGradientTest {
+    private static final DType F64 = DType.FLOAT64;
+
+    static double[] random(SplittableRandom r, int n) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = r.nextDouble() * 2 - 1;
+        }
+        return v;
+    }
+
+    static int numel(int[] d) {
+        int n = 1;
+        for (int x : d) {
+            n *= x;
+        }
+        return n;
+    }
+
+    /** L(x) = Σ R ⊙ m(x) with the module in training mode. */
+    static double objective(Module m, double[] x, int[] dims, double[] weights) {
+        try (Tensor t = Tensor.of(x, dims)) {
+            double[] y = m.forward(t, true).toDoubleArray();
+            m.release();
+            double s = 0;
+            for (int i = 0; i < y.length; i++) {
+                s += y[i] * weights[i];
+            }
+            return s;
+        }
+    }
+
+    /** Checks dL/dx and dL/dθ at up to 25 coordinates each against central differences. */
+    static void check(Module m, int... dims) {
+        SplittableRandom r = new SplittableRandom(7);
+        double[] x = random(r, numel(dims));
+        int[] outDims = m.outputShape(dims);
+        double[] w = random(r, numel(outDims));
+        double[] dx;
+        try (Tensor t = Tensor.of(x, dims); Tensor g = Tensor.of(w, outDims)) {
+            Tensor y = m.forward(t, true);
+            assertArrayEquals(outDims, y.dims(), m + " output shape");
+            dx = m.backward(g, true).toDoubleArray();
+        }
+        double h = 1e-6;
+        for (int c = 0; c < Math.min(25, x.length); c++) {
+            int i = x.length <= 25 ? c : r.nextInt(x.length);
+            double[] xp = x.clone();
+            xp[i] += h;
+            double[] xm = x.clone();
+            xm[i] -= h;
+            double fd = (objective(m, xp, dims, w) - objective(m, xm, dims, w)) / (2 * h);
+            assertEquals(fd, dx[i], 1e-6 * Math.max(1, Math.abs(fd)), m + " dL/dx[" + i + "]");
+        }
+        for (Parameter p : m.parameters()) {
+            double[] grad = p.grad().toDoubleArray();
+            double[] v = p.value().toDoubleArray();
+            int[] pd = p.dims();
+            for (int c = 0; c < Math.min(25, v.length); c++) {
+                int i = v.length <= 25 ? c : r.nextInt(v.length);
+                double[] vp = v.clone();
+                vp[i] += h;
+                p.setValue(Tensor.of(vp, pd));
+                double fp = objective(m, x, dims, w);
+                double[] vm = v.clone();
+                vm[i] -= h;
+                p.setValue(Tensor.of(vm, pd));
+                double fm = objective(m, x, dims, w);
+                p.setValue(Tensor.of(v, pd));
+                double fd = (fp - fm) / (2 * h);
+                assertEquals(fd, grad[i], 1e-6 * Math.max(1, Math.abs(fd)), m + " dL/d" + p.name() + "[" + i + "]");
+            }
+        }
+        m.release();
+    }
+
+    @Test
+    void linearMatchesFiniteDifferences() {
+        check(new Linear(5, 3, true, F64, 1), 4, 5);
+        check(new Linear(5, 3, false, F64, 1), 2, 3, 5);
+    }
+
+    @Test
+    void conv2dMatchesFiniteDifferences() {
+        check(Conv.conv2d(2, 3, 3, 1, 1, F64, 2), 2, 2, 5, 5);
+        check(Conv.conv2d(2, 3, new int[] {2, 3}, new int[] {2, 1}, new int[] {0, 1}, false, F64, 3), 2, 2, 6, 5);
+    }
+
+    @Test
+    void conv1dMatchesFiniteDifferences() {
+        check(Conv.conv1d(3, 2, 3, 2, 1, F64, 4), 2, 3, 9);
+    }
+
+    @Test
+    void activationsMatchFiniteDifferences() {
+        check(Activation.relu(), 3, 7);
+        check(Activation.tanh(), 3, 7);
+        check(Activation.gelu(), 3, 7);
+    }
+
+    @Test
+    void flattenAndPoolingMatchFiniteDifferences() {
+        check(new Flatten(), 2, 3, 2, 2);
+        check(Pool2d.max(2), 2, 2, 4, 5);
+        check(Pool2d.avg(2), 2, 2, 4, 5);
+        check(Pool2d.avg(3, 1), 1, 2, 4, 4);
+        check(Pool2d.max(2, 1), 1, 2, 3, 3);
+    }
+
+    @Test
+    void normsMatchFiniteDifferences() {
+        LayerNorm ln = new LayerNorm(new int[] {6}, 1e-5, F64);
+        perturbAffine(ln.parameters());
+        check(ln, 3, 2, 6);
+        GroupNorm gn = new GroupNorm(2, 4, 1e-5, F64);
+        perturbAffine(gn.parameters());
+        check(gn, 3, 4, 2, 3);
+    }
+
+    /** Away from γ = 1, β = 0 so a gradient that ignores them fails. */
+    private static void perturbAffine(List<Parameter> ps) {
+        SplittableRandom r = new SplittableRandom(3);
+        for (Parameter p : ps) {
+            double[] v = p.value().toDoubleArray();
+            for (int i = 0; i < v.length; i++) {
+                v[i] += 0.5 * (r.nextDouble() - 0.5);
+            }
+            p.setValue(Tensor.of(v, p.dims()));
+        }
+    }
+
+    @Test
+    void embeddingWeightGradientMatchesFiniteDifferences() {
+        Embedding e = new Embedding(7, 3, F64, 5);
+        long[] idx = {1, 4, 4, 0, 6, 1};
+        SplittableRandom r = new SplittableRandom(1);
+        double[] w = random(r, 6 * 3);
+        Supplier<Double> obj = () -> {
+            try (Tensor t = Tensor.ofLongs(idx, 2, 3)) {
+                double[] y = e.forward(t, true).toDoubleArray();
+                e.release();
+                double s = 0;
+                for (int i = 0; i < y.length; i++) {
+                    s += y[i] * w[i];
+                }
+                return s;
+            }
+        };
+        double[] grad;
+        try (Tensor t = Tensor.ofLongs(idx, 2, 3); Tensor g = Tensor.of(w, 2, 3, 3)) {
+            e.forward(t, true);
+            e.backward(g, true);
+            grad = e.parameters().get(0).grad().toDoubleArray();
+        }
+        Parameter p = e.parameters().get(0);
+        double[] v = p.value().toDoubleArray();
+        for (int i = 0; i < v.length; i++) {
+            double[] vp = v.clone();
+            vp[i] += 1e-6;
+            p.setValue(Tensor.of(vp, 7, 3));
+            double fp = obj.get();
+            vp[i] -= 2e-6;
+            p.setValue(Tensor.of(vp, 7, 3));
+            double fm = obj.get();
+            p.setValue(Tensor.of(v, 7, 3));
+            assertEquals((fp - fm) / 2e-6, grad[i], 1e-6, "embedding weight[" + i + "]");
+        }
+    }
+
+    @Test
+    void dropoutScalesKeptElementsAndRoutesGradientThroughTheMask() {
+        Dropout d = new Dropout(0.5, 11);
+        double[] x = random(new SplittableRandom(2), 400);
+        try (Tensor t = Tensor.of(x, 20, 20); Tensor g = Tensor.of(x, 20, 20)) {
+            double[] y = d.forward(t, true).toDoubleArray();
+            double[] mask = d.mask().toDoubleArray();
+            double[] dx = d.backward(g, true).toDoubleArray();
+            int zeros = 0;
+            for (int i = 0; i < x.length; i++) {
+                assertTrue(mask[i] == 0 || mask[i] == 2, "mask values are 0 or 1/(1-p)");
+                zeros += mask[i] == 0 ? 1 : 0;
+                assertEquals(x[i] * mask[i], y[i], 1e-12);
+                assertEquals(x[i] * mask[i], dx[i], 1e-12);
+            }
+            assertTrue(zeros > 150 && zeros < 250, "about half the elements dropped: " + zeros);
+            assertArrayEquals(x, d.forward(t, false).toDoubleArray(), "identity in evaluation");
+        }
+    }
+
+    @Test
+    void crossEntropyGradientMatchesFiniteDifferences() {
+        double[] z = random(new SplittableRandom(4), 3 * 5);
+        long[] y = {2, 0, 4};
+        Loss loss = Loss.crossEntropy();
+        double[] grad;
+        try (Tensor zt = Tensor.of(z, 3, 5); Tensor yt = Tensor.ofLongs(y, 3); Loss.Result r = loss.evaluate(zt, yt)) {
+            grad = r.gradient().toDoubleArray();
+            for (int i = 0; i < 3; i++) {
+                double m = Double.NEGATIVE_INFINITY;
+                double s = 0;
+                for (int j = 0; j < 5; j++) {
+                    s += Math.exp(z[i * 5 + j]);
+                }
+                assertEquals(Math.log(s) - z[i * 5 + (int) y[i]], r.rowLosses()[i], 1e-12, "row " + i + " loss");
+            }
+        }
+        checkLossGradient(loss, z, grad, new int[] {3, 5}, () -> Tensor.ofLongs(y, 3));
+    }
+
+    @Test
+    void meanSquaredErrorGradientMatchesFiniteDifferences() {
+        SplittableRandom r = new SplittableRandom(5);
+        double[] p = random(r, 8);
+        double[] t = random(r, 8);
+        Loss loss = Loss.meanSquaredError();
+        double[] grad;
+        try (Tensor pt = Tensor.of(p, 2, 4); Tensor tt = Tensor.of(t, 2, 4); Loss.Result res = loss.evaluate(pt, tt)) {
+            grad = res.gradient().toDoubleArray();
+        }
+        checkLossGradient(loss, p, grad, new int[] {2, 4}, () -> Tensor.of(t, 2, 4));
+    }
+
+    /** Σ_r ℓ_r's gradient is the stacked per-row gradients. */
+    private static void checkLossGradient(Loss loss, double[] z, double[] grad, int[] dims, Supplier<Tensor> target) {
+        for (int i = 0; i < z.length; i++) {
+            double[] zp = z.clone();
+            zp[i] += 1e-6;
+            double[] zm = z.clone();
+            zm[i] -= 1e-6;
+            double fd = (total(loss, zp, dims, target) - total(loss, zm, dims, target)) / 2e-6;
+            assertEquals(fd, grad[i], 1e-6, "dL/dz[" + i + "]");
+        }
+    }
+
+    private static double total(Loss loss, double[] z, int[] dims, Supplier<Tensor> target) {
+        try (Tensor zt = Tensor.of(z, dims); Tensor t = target.get(); Loss.Result r = loss.evaluate(zt, t)) {
+            double s = 0;
+            for (double v : r.rowLosses()) {
+                s += v;
+            }
+            return s;
+        }
+    }
+}

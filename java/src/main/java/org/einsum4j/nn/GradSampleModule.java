@@ -59,9 +59,13 @@ public final class GradSampleModule {
         return model.forward(x, true);
     }
 
-    /** Backpropagates each row's loss gradient {@code dℓ_r/d output_r}; no batch parameter gradients. */
+    /**
+     * Backpropagates each row's loss gradient {@code dℓ_r/d output_r}; no batch parameter gradients. The gradient is
+     * copied (the last layer's backprops must outlive the caller's loss result).
+     */
     public void backward(Tensor rowGradients) {
-        model.backward(rowGradients, false);
+        List<Module> ms = model.modules();
+        model.backward(ms.get(ms.size() - 1).own(rowGradients.copy()), false);
     }
 
     /** Number of samples B in the last batch. */

@@ -83,6 +83,15 @@ final class CpuNnKernels implements NnKernels {
     }
 
     @Override
+    public Tensor scale(Tensor x, double alpha) {
+        double[] a = x.toDoubleArray();
+        for (int i = 0; i < a.length; i++) {
+            a[i] *= alpha;
+        }
+        return out(a, x.dtype(), x.dims());
+    }
+
+    @Override
     public Tensor axpy(Tensor x, double alpha, Tensor y) {
         double[] a = x.toDoubleArray();
         double[] b = y.toDoubleArray();

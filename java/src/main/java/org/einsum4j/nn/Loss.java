@@ -62,6 +62,11 @@ public interface Loss {
             return rowLosses.length == 0 ? 0 : s / rowLosses.length;
         }
 
+        /** The gradient of the mean loss {@code (1/R) Σ_r ℓ_r}: a new tensor the caller closes. */
+        public Tensor meanGradient() {
+            return NnKernels.of(gradient).scale(gradient, rowLosses.length == 0 ? 0 : 1.0 / rowLosses.length);
+        }
+
         @Override
         public void close() {
             gradient.close();

@@ -31,6 +31,9 @@ interface NnKernels {
     /** {@code x + bias} with {@code bias} (length {@code x.dim(axis)}) broadcast along every other axis. */
     Tensor addAlongAxis(Tensor x, Tensor bias, int axis);
 
+    /** {@code alpha·x}. */
+    Tensor scale(Tensor x, double alpha);
+
     /** {@code a + alpha·b}, same shapes. */
     Tensor axpy(Tensor a, double alpha, Tensor b);
 

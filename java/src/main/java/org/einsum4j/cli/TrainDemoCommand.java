@@ -1,0 +1,376 @@
+package org.einsum4j.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
+import org.einsum4j.BackendUnavailableException;
+import org.einsum4j.dp.DpException;
+import org.einsum4j.dp.PrivacySpent;
+import org.einsum4j.dp.RdpAccountant;
+import org.einsum4j.nn.Activation;
+import org.einsum4j.nn.Augmentation;
+import org.einsum4j.nn.Conv;
+import org.einsum4j.nn.Dataset;
+import org.einsum4j.nn.Digits;
+import org.einsum4j.nn.DpOptimizer;
+import org.einsum4j.nn.Evaluation;
+import org.einsum4j.nn.Flatten;
+import org.einsum4j.nn.GradSampleModule;
+import org.einsum4j.nn.LearningRateSchedule;
+import org.einsum4j.nn.Linear;
+import org.einsum4j.nn.Loss;
+import org.einsum4j.nn.Optimizer;
+import org.einsum4j.nn.Parameter;
+import org.einsum4j.nn.PoissonSampler;
+import org.einsum4j.nn.Pool2d;
+import org.einsum4j.nn.Sequential;
+import org.einsum4j.tensor.DType;
+import org.einsum4j.tensor.Tensor;
+
+/**
+ * {@code einsum4j train-demo}: DP training end to end on the bundled handwritten digits (an 80/20 split), with
+ * Poisson sampling, K augmented copies (random ±1-pixel shifts) per sampled example, DP-SGD or DP-Adam, and the
+ * RDP accountant's ε after every epoch; or, with {@code --sweep-k}, the table of test accuracy and ε for several K
+ * at the same σ, C, batch size, steps and seeds, which measures what augmentation multiplicity buys.
+ */
+final class TrainDemoCommand {
+    static final String SUMMARY = "DP training on the digits data set; what augmentation multiplicity K buys";
+
+    /** The demo's settings; {@link #validate()} refuses bad ones before any work. */
+    static final class Options {
+        String model = "cnn";
+        int k = 1;
+        int epochs = 10;
+        Double sigma;
+        Double epsilon;
+        double clip = 1.0;
+        int batch = 64;
+        double lr = 0.5;
+        String optimizer = "sgd";
+        double momentum = 0.9;
+        String backend = "cpu";
+        long seed = 0;
+        boolean ghost;
+        boolean json;
+        boolean nonPrivate;
+        double delta = 1e-5;
+        List<Integer> sweepK;
+        int seeds = 1;
+        boolean progress = true;
+
+        void validate() {
+            if (!model.equals("mlp") && !model.equals("cnn")) {
+                throw new UsageException("--model must be mlp or cnn, got '" + model + "'");
+            }
+            if (!backend.equals("cpu")) {
+                if (backend.equals("cuda")) {
+                    throw new BackendUnavailableException("CUDA backend not available: train-demo runs on the CPU"
+                            + " backend only for now (use --backend cpu)");
+                }
+                throw new UsageException("--backend must be cpu or cuda, got '" + backend + "'");
+            }
+            if (k < 1) {
+                throw new UsageException("--K must be >= 1, got " + k);
+            }
+            if (epochs < 1) {
+                throw new UsageException("--epochs must be >= 1, got " + epochs);
+            }
+            if (batch < 1) {
+                throw new UsageException("--batch must be >= 1 (the expected batch size q·N), got " + batch);
+            }
+            if (!(lr > 0) || Double.isInfinite(lr)) {
+                throw new UsageException("--lr must be a positive number, got " + lr);
+            }
+            if (!optimizer.equals("sgd") && !optimizer.equals("adam")) {
+                throw new UsageException("--optimizer must be sgd or adam, got '" + optimizer + "'");
+            }
+            if (!(momentum >= 0 && momentum < 1)) {
+                throw new UsageException("--momentum must be in [0, 1), got " + momentum);
+            }
+            if (!(delta > 0 && delta < 1)) {
+                throw new UsageException("--delta must be in (0, 1), got " + delta);
+            }
+            if (seeds < 1) {
+                throw new UsageException("--seeds must be >= 1, got " + seeds);
+            }
+            if (nonPrivate) {
+                if (sigma != null || epsilon != null || ghost) {
+                    throw new UsageException("--non-private takes no --sigma, --epsilon or --ghost");
+                }
+            } else {
+                if (sigma != null && epsilon != null) {
+                    throw new UsageException("give --sigma or --epsilon, not both");
+                }
+                if (sigma == null && epsilon == null) {
+                    throw new UsageException("give --sigma S or --epsilon E (or --non-private)");
+                }
+                if (sigma != null && (!(sigma >= 0) || sigma.isInfinite())) {
+                    throw new UsageException("--sigma must be a number >= 0, got " + sigma);
+                }
+                if (epsilon != null && (!(epsilon > 0) || epsilon.isInfinite())) {
+                    throw new UsageException("--epsilon must be a positive number, got " + epsilon);
+                }
+                if (!(clip > 0) || Double.isInfinite(clip)) {
+                    throw new UsageException("--clip must be a positive number, got " + clip);
+                }
+            }
+            if (sweepK != null) {
+                if (sweepK.isEmpty() || sweepK.stream().anyMatch(x -> x < 1)) {
+                    throw new UsageException("--sweep-k needs multiplicities >= 1, got " + sweepK);
+                }
+            }
+        }
+    }
+
+    /** One epoch's figures. */
+    record Epoch(int epoch, double loss, double trainAccuracy, double testAccuracy, double epsilon,
+                 double msPerStep, int steps) {
+    }
+
+    /** A finished run. */
+    record Run(int k, long seed, double sigma, double q, List<Epoch> epochs) {
+        Epoch last() {
+            return epochs.get(epochs.size() - 1);
+        }
+    }
+
+    private TrainDemoCommand() {
+    }
+
+    static Sequential model(String kind, long seed) {
+        DType f = DType.FLOAT32;
+        if (kind.equals("mlp")) {
+            return new Sequential(new Flatten(), new Linear(64, 128, true, f, seed), Activation.relu(),
+                    new Linear(128, 10, true, f, seed + 1));
+        }
+        return new Sequential(Conv.conv2d(1, 16, 3, 1, 1, f, seed), Activation.relu(), Pool2d.max(2),
+                Conv.conv2d(16, 32, 3, 1, 1, f, seed + 1), Activation.relu(), Pool2d.avg(2), new Flatten(),
+                new Linear(128, 10, true, f, seed + 2));
+    }
+
+    /** The split every run uses: 80/20, fixed seed, whatever --seed is (the seed varies the training only). */
+    static Dataset.Split split() {
+        return Digits.load().split(0.8, 20221);
+    }
+
+    /** σ from --sigma, or the σ that reaches --epsilon after the run's steps; refuses unreachable targets. */
+    static double sigma(Options o, double q, long steps) {
+        if (o.nonPrivate) {
+            return 0;
+        }
+        if (o.sigma != null) {
+            return o.sigma;
+        }
+        try {
+            return RdpAccountant.noiseMultiplier(o.epsilon, o.delta, q, steps);
+        } catch (DpException e) {
+            throw new UsageException("--epsilon " + o.epsilon + " cannot be reached: " + e.getMessage());
+        }
+    }
+
+    /** Trains one model with multiplicity k and seed; {@code onEpoch} sees each epoch, {@code onStep} each step. */
+    static Run train(Options o, Dataset.Split data, int k, long seed, double sigma,
+                     java.util.function.Consumer<Epoch> onEpoch, IntConsumer onStep) {
+        Dataset train = data.train();
+        int n = train.size();
+        double q = Math.min(1.0, (double) o.batch / n);
+        PoissonSampler sampler = new PoissonSampler(q, n, seed * 31 + 7);
+        int stepsPerEpoch = sampler.stepsPerEpoch();
+        Sequential model = model(o.model, seed * 1000 + 1);
+        model.checkInput(1, 1, 8, 8);
+        Optimizer inner = o.optimizer.equals("adam") ? Optimizer.adam(0.9, 0.999, 1e-8) : Optimizer.sgd(o.momentum);
+        LearningRateSchedule lr = LearningRateSchedule.cosine(o.lr, (long) o.epochs * stepsPerEpoch);
+        DpOptimizer dp = o.nonPrivate ? null : DpOptimizer.builder(model).optimizer(inner).learningRate(lr)
+                .noiseMultiplier(sigma).maxGradNorm(o.clip).sampler(sampler).noiseSeed(seed * 131 + 3)
+                .ghost(o.ghost).build();
+        GradSampleModule gsm = new GradSampleModule(model, k);
+        Augmentation aug = Augmentation.shift(1);
+        SplittableRandom augRandom = new SplittableRandom(seed * 17 + 5);
+        Loss loss = Loss.crossEntropy();
+        List<Epoch> epochs = new ArrayList<>();
+        long step = 0;
+        for (int e = 1; e <= o.epochs; e++) {
+            double lossSum = 0;
+            long rows = 0;
+            long nanos = 0;
+            for (int s = 0; s < stepsPerEpoch; s++, step++) {
+                int[] idx = sampler.next();
+                long t0 = System.nanoTime();
+                if (idx.length == 0) {
+                    if (dp != null) {
+                        dp.step(gsm, 0);
+                    }
+                } else {
+                    try (Dataset.Batch b = train.batch(idx, k, aug, augRandom)) {
+                        if (dp != null) {
+                            Tensor out = gsm.forward(b.inputs());
+                            try (Loss.Result r = loss.evaluate(out, b.labels())) {
+                                lossSum += sum(r.rowLosses());
+                                rows += r.rowLosses().length;
+                                gsm.backward(r.gradient());
+                            }
+                            dp.step(gsm, idx.length);
+                        } else {
+                            lossSum += nonPrivateStep(model, inner, lr.at(step), loss, b);
+                            rows += b.labels().dim(0);
+                        }
+                    } finally {
+                        model.release();
+                    }
+                }
+                nanos += System.nanoTime() - t0;
+                onStep.accept(1);
+            }
+            Evaluation tr = Evaluation.of(model, train, loss, 512);
+            Evaluation te = Evaluation.of(model, data.test(), loss, 512);
+            double eps = dp == null ? Double.POSITIVE_INFINITY : dp.spent(o.delta).epsilon();
+            Epoch ep = new Epoch(e, rows == 0 ? Double.NaN : lossSum / rows, tr.accuracy(), te.accuracy(), eps,
+                    nanos / 1e6 / stepsPerEpoch, stepsPerEpoch);
+            epochs.add(ep);
+            onEpoch.accept(ep);
+        }
+        for (Parameter p : model.parameters()) {
+            p.value().close();
+        }
+        return new Run(k, seed, sigma, q, epochs);
+    }
+
+    /** A plain gradient step on the mean loss over the B·K rows; returns the rows' summed loss. */
+    private static double nonPrivateStep(Sequential model, Optimizer opt, double lr, Loss loss, Dataset.Batch b) {
+        Tensor out = model.forward(b.inputs(), true);
+        double total;
+        try (Loss.Result r = loss.evaluate(out, b.labels())) {
+            try (Tensor g = r.meanGradient()) {
+                model.backward(g, true);
+            }
+            total = sum(r.rowLosses());
+        }
+        java.util.Map<Parameter, Tensor> grads = new java.util.LinkedHashMap<>();
+        for (Parameter p : model.parameters()) {
+            grads.put(p, p.grad());
+        }
+        opt.step(grads, lr);
+        return total;
+    }
+
+    private static double sum(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return s;
+    }
+
+    static String epochLine(Epoch e, int epochs, double delta) {
+        return String.format(Locale.ROOT, "epoch %2d/%d  loss %.4f  train %5.1f%%  test %5.1f%%  ε %s (δ %s)  %.1f ms/step",
+                e.epoch(), epochs, e.loss(), 100 * e.trainAccuracy(), 100 * e.testAccuracy(),
+                Double.isInfinite(e.epsilon()) ? "∞" : String.format(Locale.ROOT, "%.3f", e.epsilon()),
+                delta, e.msPerStep());
+    }
+
+    /** Runs the demo (one run, or the K sweep) and prints as text or JSON; returns the exit status. */
+    static int run(Options o, PrintStream out, PrintStream err) {
+        o.validate();
+        Dataset.Split data = split();
+        int n = data.train().size();
+        double q = Math.min(1.0, (double) o.batch / n);
+        long steps = (long) o.epochs * new PoissonSampler(q, n, 0).stepsPerEpoch();
+        double sigma = sigma(o, q, steps);
+        if (o.sweepK != null) {
+            return sweep(o, data, sigma, q, steps, out);
+        }
+        if (!o.json) {
+            out.printf(Locale.ROOT, "train-demo: %s, K = %d, %s, %d train / %d test, q = %.4f (B = %d), %d steps%n",
+                    o.model, o.k, o.nonPrivate ? "non-private" : String.format(Locale.ROOT,
+                            "σ = %.4f, C = %s%s", sigma, o.clip, o.ghost ? ", ghost clipping" : ""),
+                    n, data.test().size(), q, o.batch, steps);
+            out.flush();
+        }
+        Progress bar = Progress.start(o.progress && !o.json, "train", steps);
+        Run r;
+        try {
+            r = train(o, data, o.k, o.seed, sigma, e -> {
+                if (!o.json) {
+                    bar.println(epochLine(e, o.epochs, o.delta), out);
+                }
+            }, bar::step);
+        } finally {
+            bar.close();
+        }
+        if (o.json) {
+            out.println(json(o, r));
+        }
+        return 0;
+    }
+
+    private static String json(Options o, Run r) {
+        StringBuilder b = new StringBuilder();
+        b.append("{\"model\": ").append(Json.string(o.model)).append(", \"K\": ").append(r.k())
+                .append(", \"seed\": ").append(r.seed())
+                .append(", \"private\": ").append(!o.nonPrivate)
+                .append(", \"sigma\": ").append(Json.number(r.sigma()))
+                .append(", \"clip\": ").append(Json.number(o.clip))
+                .append(", \"q\": ").append(Json.number(r.q()))
+                .append(", \"expected_batch\": ").append(o.batch)
+                .append(", \"delta\": ").append(Json.number(o.delta))
+                .append(", \"ghost\": ").append(o.ghost)
+                .append(", \"epochs\": [");
+        for (int i = 0; i < r.epochs().size(); i++) {
+            Epoch e = r.epochs().get(i);
+            b.append(i > 0 ? ", " : "").append("{\"epoch\": ").append(e.epoch())
+                    .append(", \"loss\": ").append(Json.number(e.loss()))
+                    .append(", \"train_accuracy\": ").append(Json.number(e.trainAccuracy()))
+                    .append(", \"test_accuracy\": ").append(Json.number(e.testAccuracy()))
+                    .append(", \"epsilon\": ").append(Json.number(e.epsilon()))
+                    .append(", \"ms_per_step\": ").append(Json.number(e.msPerStep()))
+                    .append(", \"steps\": ").append(e.steps()).append('}');
+        }
+        return b.append("]}").toString();
+    }
+
+    /** K = each of --sweep-k, seeds seed … seed+seeds−1, same σ, C, B, steps: a markdown table (or JSON). */
+    private static int sweep(Options o, Dataset.Split data, double sigma, double q, long steps, PrintStream out) {
+        List<Run> runs = new ArrayList<>();
+        Progress bar = Progress.start(o.progress && !o.json, "sweep", steps * o.sweepK.size() * o.seeds);
+        try {
+            for (int k : o.sweepK) {
+                for (int s = 0; s < o.seeds; s++) {
+                    runs.add(train(o, data, k, o.seed + s, sigma, e -> { }, bar::step));
+                }
+            }
+        } finally {
+            bar.close();
+        }
+        if (o.json) {
+            out.println("[" + String.join(", ", runs.stream().map(r -> json(o, r)).toList()) + "]");
+            return 0;
+        }
+        out.printf(Locale.ROOT, "%s, %s, C = %s, expected batch B = %d (q = %.4f), %d epochs = %d steps, seeds %d..%d,"
+                + " lr %s (%s, cosine), δ = %s%n%n", o.model, o.nonPrivate ? "non-private"
+                : String.format(Locale.ROOT, "σ = %.4f", sigma), o.clip, o.batch, q, o.epochs, steps, o.seed,
+                o.seed + o.seeds - 1, o.lr, o.optimizer, o.delta);
+        out.println("| K | test accuracy (mean ± sd) | per seed | train accuracy | ε | ms/step |");
+        out.println("|---:|---:|---|---:|---:|---:|");
+        for (int k : o.sweepK) {
+            List<Run> rs = runs.stream().filter(r -> r.k() == k).toList();
+            double[] acc = rs.stream().mapToDouble(r -> r.last().testAccuracy()).toArray();
+            double mean = java.util.Arrays.stream(acc).average().orElse(0);
+            double sd = Math.sqrt(java.util.Arrays.stream(acc).map(a -> (a - mean) * (a - mean)).sum()
+                    / Math.max(1, acc.length - 1));
+            double train = rs.stream().mapToDouble(r -> r.last().trainAccuracy()).average().orElse(0);
+            double ms = rs.stream().flatMap(r -> r.epochs().stream()).mapToDouble(Epoch::msPerStep).average()
+                    .orElse(0);
+            StringBuilder per = new StringBuilder();
+            for (double a : acc) {
+                per.append(per.length() > 0 ? ", " : "").append(String.format(Locale.ROOT, "%.1f", 100 * a));
+            }
+            double eps = rs.get(0).last().epsilon();
+            out.printf(Locale.ROOT, "| %d | %.1f%% ± %.1f | %s | %.1f%% | %s | %.1f |%n", k, 100 * mean, 100 * sd, per,
+                    100 * train, Double.isInfinite(eps) ? "∞" : String.format(Locale.ROOT, "%.3f", eps), ms);
+        }
+        return 0;
+    }
+}

@@ -1,7 +1,6 @@
 package org.einsum4j.dp;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -35,7 +34,9 @@ import org.einsum4j.tensor.Tensor;
  * Backprops are the gradients of the per-sample (summed) losses; for a mean loss the result is divided by the
  * expected batch size B of the sampler (Poisson sampling: q·N), never by the realized one, and an empty batch
  * still gets its noise. Every input is checked (thresholds, σ, NaN/Inf, shapes, batch sizes) before any work.
- * Immutable and thread-safe apart from the shared {@link GaussianNoise}.
+ * Shapes and dtypes are checked by each layer's grad sampler on an empty slice of the batch (so a user's
+ * sampler must accept B = 0, as the built-ins do). Immutable and thread-safe apart from the shared
+ * {@link GaussianNoise}.
  */
 public final class DpStep {
     private final double maxGradNorm;
@@ -490,9 +491,5 @@ public final class DpStep {
         return "DpStep(C=" + (perLayerMaxGradNorms == null ? maxGradNorm : perLayerMaxGradNorms) + ", sigma="
                 + noiseMultiplier + ", K=" + k + " " + reduction + ", mode=" + mode + ", noise="
                 + (noise.isSecure() ? "secure" : "seeded") + ")";
-    }
-
-    static String dims(Tensor t) {
-        return Arrays.toString(t.dims());
     }
 }

@@ -15,9 +15,10 @@ import java.util.SplittableRandom;
  *       outputs). As Opacus's {@code secure_mode}, each value is the sum of four normals divided by 2, which
  *       blurs the gaps between the floating-point values a single Box–Muller draw can take (the attack of
  *       Mironov 2012 and Holohan et al. 2021 on textbook floating-point noise); this is a mitigation, not a
- *       proof. Cost: the DRBG's bytes are drawn in 64 KiB blocks, ~4× the normals of seeded mode and a SHA-256
- *       hash per 32 bytes — measured here ~25 ns per coordinate, against ~5 ns seeded; for a 100M-parameter
- *       model about 2.5 s per step, on the host.</li>
+ *       proof. Cost: 32 DRBG bytes per coordinate (four 53-bit uniforms), drawn in 64 KiB blocks; the JDK's
+ *       Hash_DRBG (SHA-256) gives ~130 MB/s, so a coordinate costs ~0.4–0.55 µs against ~6–10 ns seeded
+ *       (measured on the 2-core development machine, 5M draws): ~3 s per step for a 7.7M-parameter embedding,
+ *       on the host. It does not protect against side channels of the host itself.</li>
  *   <li>{@link #seeded(long)} — reproducible, for tests and debugging only: its noise is predictable, so it gives
  *       no privacy against anyone who knows or can infer the seed.</li>
  * </ul>

@@ -1,0 +1,113 @@
+package org.einsum4j.dp;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.einsum4j.Einsum;
+import org.einsum4j.gradsample.GradSampler;
+import org.einsum4j.gradsample.GradSamplerRegistry;
+import org.einsum4j.gradsample.KReduction;
+import org.einsum4j.gradsample.Layer;
+import org.einsum4j.tensor.DType;
+import org.einsum4j.tensor.Tensor;
+
+/**
+ * The clipped sum {@code Σ_n w_n G_n} (w = clip factors) in its weighted forms: from materialized per-sample
+ * gradients ({@code np,n->p}), or without them by scaling the backprops. Every result is a new tensor of the
+ * parameter's shape, owned by the caller.
+ */
+final class WeightedSums {
+    private WeightedSums() {
+    }
+
+    /** {@code Σ_n w_n G[n]} for each per-sample gradient {@code [B, *shape]}: one contraction each. */
+    static Map<String, Tensor> ofMaterialized(Map<String, Tensor> perSample, double[] weights) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Tensor> e : perSample.entrySet()) {
+                Tensor g = e.getValue();
+                int[] shape = java.util.Arrays.copyOfRange(g.dims(), 1, g.rank());
+                try (Tensor w = vector(weights, g.dtype()); Tensor flat = g.reshape(g.dim(0), -1)) {
+                    out.put(e.getKey(), owned(Einsum.contract("np,n->p", flat, w), shape));
+                }
+            }
+            return out;
+        } catch (RuntimeException ex) {
+            out.values().forEach(Tensor::close);
+            throw ex;
+        }
+    }
+
+    /**
+     * The default weighted sum of {@link GhostNorm#weightedSum}: the backprops scaled by {@code w_n} along their
+     * row axis (a backprop-sized temporary, never a per-sample gradient), then the layer's grad sampler with the
+     * whole batch as one sample of B·K copies (K-sum).
+     */
+    static Map<String, Tensor> bySampler(GradSamplerRegistry samplers, Layer layer, List<Tensor> activations,
+                                         List<Tensor> backprops, int k, double[] weights, int rowAxis) {
+        int b = weights.length;
+        List<Tensor> scaled = new ArrayList<>();
+        try {
+            for (Tensor g : backprops) {
+                scaled.add(scaleRows(g, rowAxis, b, k, weights));
+            }
+            Map<String, Tensor> one = GradSampler.compute(samplers, layer, activations, scaled, b * k,
+                    KReduction.SUM);
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            for (Map.Entry<String, Tensor> e : one.entrySet()) {
+                Tensor t = e.getValue();
+                out.put(e.getKey(), owned(t, java.util.Arrays.copyOfRange(t.dims(), 1, t.rank())));
+            }
+            return out;
+        } finally {
+            scaled.forEach(Tensor::close);
+        }
+    }
+
+    /** {@code g} with its rows n·K … n·K+K−1 (along {@code axis}) multiplied by {@code w_n}: a new tensor. */
+    static Tensor scaleRows(Tensor g, int axis, int b, int k, double[] weights) {
+        int[] d = g.dims();
+        int[] split = new int[d.length + 1];
+        StringBuilder labels = new StringBuilder();
+        char next = 'a';
+        for (int i = 0, j = 0; i < d.length; i++) {
+            if (i == axis) {
+                split[j++] = b;
+                split[j++] = k;
+                labels.append('N').append('K');
+            } else {
+                split[j++] = d[i];
+                labels.append(next++);
+            }
+        }
+        String l = labels.toString();
+        try (Tensor w = vector(weights, g.dtype()); Tensor view = g.reshape(split)) {
+            return owned(Einsum.contract(l + ",N->" + l, view, w), d);
+        }
+    }
+
+    /** A host vector as a tensor of the given floating dtype. */
+    static Tensor vector(double[] v, DType dtype) {
+        if (dtype == DType.FLOAT32) {
+            float[] f = new float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                f[i] = (float) v[i];
+            }
+            return Tensor.of(f, v.length);
+        }
+        return Tensor.of(v.clone(), v.length);
+    }
+
+    /** {@code t} (a new result) as a contiguous tensor of {@code dims} that owns its memory; consumes {@code t}. */
+    static Tensor owned(Tensor t, int... dims) {
+        if (t.ownsMemory() && t.isContiguous()) {
+            return t.reshapeTakingOwnership(dims);
+        }
+        try {
+            return t.copy().reshapeTakingOwnership(dims);
+        } finally {
+            t.close();
+        }
+    }
+}

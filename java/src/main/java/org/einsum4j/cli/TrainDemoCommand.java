@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
 import org.einsum4j.BackendUnavailableException;
 import org.einsum4j.dp.DpException;
+import org.einsum4j.dp.NormMode;
 import org.einsum4j.dp.PrivacySpent;
 import org.einsum4j.dp.RdpAccountant;
 import org.einsum4j.nn.Activation;
@@ -185,7 +186,7 @@ final class TrainDemoCommand {
         LearningRateSchedule lr = LearningRateSchedule.cosine(o.lr, (long) o.epochs * stepsPerEpoch);
         DpOptimizer dp = o.nonPrivate ? null : DpOptimizer.builder(model).optimizer(inner).learningRate(lr)
                 .noiseMultiplier(sigma).maxGradNorm(o.clip).sampler(sampler).noiseSeed(seed * 131 + 3)
-                .ghost(o.ghost).build();
+                .normMode(o.ghost ? NormMode.GHOST : NormMode.MATERIALIZED).build();
         GradSampleModule gsm = new GradSampleModule(model, k);
         Augmentation aug = Augmentation.shift(1);
         SplittableRandom augRandom = new SplittableRandom(seed * 17 + 5);
@@ -199,11 +200,7 @@ final class TrainDemoCommand {
             for (int s = 0; s < stepsPerEpoch; s++, step++) {
                 int[] idx = sampler.next();
                 long t0 = System.nanoTime();
-                if (idx.length == 0) {
-                    if (dp != null) {
-                        dp.step(gsm, 0);
-                    }
-                } else {
+                if (idx.length > 0 || dp != null) { // an empty Poisson batch is still a DP step (pure noise)
                     try (Dataset.Batch b = train.batch(idx, k, aug, augRandom)) {
                         if (dp != null) {
                             Tensor out = gsm.forward(b.inputs());
@@ -212,7 +209,7 @@ final class TrainDemoCommand {
                                 rows += r.rowLosses().length;
                                 gsm.backward(r.gradient());
                             }
-                            dp.step(gsm, idx.length);
+                            dp.step(gsm);
                         } else {
                             lossSum += nonPrivateStep(model, inner, lr.at(step), loss, b);
                             rows += b.labels().dim(0);

@@ -1,8 +1,8 @@
 package org.einsum4j.nn;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import org.einsum4j.dp.NormMode;
 import org.einsum4j.dp.PrivacySpent;
 import org.einsum4j.dp.RdpAccountant;
 import org.einsum4j.tensor.Tensor;
@@ -39,7 +39,7 @@ public final class DpOptimizer {
         this.maxGradNorm = b.clip;
         this.sampleRate = b.sampler.rate();
         this.expectedBatchSize = b.sampler.expectedBatchSize();
-        this.noisy = NoisyGradients.create(b.ghost, b.noiseSeed, b.sigma, b.clip, expectedBatchSize);
+        this.noisy = new NoisyGradients(b.noiseSeed, b.sigma, b.clip, expectedBatchSize, b.mode);
     }
 
     public static Builder builder(Sequential model) {
@@ -59,16 +59,16 @@ public final class DpOptimizer {
     }
 
     /**
-     * One step on what {@code module}'s last forward and backward passes captured ({@code samples} distinct
-     * examples, {@code samples·K} rows), or, for {@code samples == 0}, a step of noise only (no passes needed).
+     * One step on what {@code module}'s last forward and backward passes captured (B distinct examples,
+     * {@code B·K} rows). An empty Poisson batch is a pass over zero rows: the step is then pure noise.
      */
-    public StepStats step(GradSampleModule module, int samples) {
+    public StepStats step(GradSampleModule module) {
         if (module.model() != model) {
             throw new NnException("the GradSampleModule wraps another model than this optimizer's");
         }
         double lr = schedule.at(steps);
-        NoisyGradients.Result r = samples == 0 ? noisy.noiseOnly(model.parameters())
-                : noisy.compute(module);
+        NoisyGradients.Result r = noisy.compute(module);
+        int samples = r.norms().length;
         try {
             Map<Parameter, Tensor> grads = new LinkedHashMap<>(r.gradients());
             optimizer.step(grads, lr);
@@ -104,7 +104,7 @@ public final class DpOptimizer {
         private double clip = Double.NaN;
         private PoissonSampler sampler;
         private Long noiseSeed;
-        private boolean ghost;
+        private NormMode mode = NormMode.MATERIALIZED;
 
         private Builder(Sequential model) {
             if (model == null) {
@@ -150,9 +150,15 @@ public final class DpOptimizer {
             return this;
         }
 
-        /** Per-sample norms by ghost clipping (no per-sample gradient tensors) instead of materializing them. */
-        public Builder ghost(boolean g) {
-            this.ghost = g;
+        /**
+         * How per-sample norms are found (default {@link NormMode#MATERIALIZED}): {@link NormMode#GHOST} clips
+         * without per-sample gradient tensors, {@link NormMode#AUTO} lets the cost model choose per layer.
+         */
+        public Builder normMode(NormMode m) {
+            if (m == null) {
+                throw new NnException("norm mode is null");
+            }
+            this.mode = m;
             return this;
         }
 
@@ -166,10 +172,5 @@ public final class DpOptimizer {
             }
             return new DpOptimizer(this);
         }
-    }
-
-    /** Parameters of the model, for callers that build gradient maps. */
-    List<Parameter> parameters() {
-        return model.parameters();
     }
 }

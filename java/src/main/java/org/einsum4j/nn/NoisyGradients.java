@@ -1,89 +1,76 @@
 package org.einsum4j.nn;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.security.SecureRandom;
-import org.einsum4j.Einsum;
-import org.einsum4j.tensor.DType;
+import org.einsum4j.dp.DpResult;
+import org.einsum4j.dp.DpStep;
+import org.einsum4j.dp.GaussianNoise;
+import org.einsum4j.dp.LayerBatch;
+import org.einsum4j.dp.NormMode;
 import org.einsum4j.tensor.Tensor;
 
 /**
- * The clipped, noised mean gradient of one step, from the captures of a {@link GradSampleModule}: per-sample
- * gradients materialized by the grad samplers, flat norms over all parameters ({@code na,na->n}), clip factors
- * {@code min(1, C/(‖G_n‖ + 1e-6))}, the clipped sum as one weighted contraction per parameter ({@code na,n->a}),
- * noise {@code N(0, (σC)²)}, all divided by the expected batch size.
+ * The clipped, noised mean gradient of one step: the captures of a {@link GradSampleModule} handed to the dp
+ * package's {@link DpStep} (flat clipping at C, noise {@code N(0, (σC)²)}, division by the expected batch size),
+ * its results keyed back to the model's parameters. Layers are named by their index in the {@link Sequential}, so
+ * the step's {@code 3.weight} is the parameter {@code 3.weight}.
  */
-class NoisyGradients {
-    final Random random;
-    final double sigma;
-    final double clip;
-    final double expectedBatch;
+final class NoisyGradients {
+    private final double sigma;
+    private final double clip;
+    private final double expectedBatch;
+    private final NormMode mode;
+    private final GaussianNoise noise;
+    private final Map<Integer, DpStep> steps = new HashMap<>();
 
     record Result(Map<Parameter, Tensor> gradients, double[] norms) {
     }
 
-    NoisyGradients(Long seed, double sigma, double clip, double expectedBatch) {
-        this.random = seed == null ? new SecureRandom() : new Random(seed);
+    NoisyGradients(Long seed, double sigma, double clip, double expectedBatch, NormMode mode) {
+        this.noise = seed == null ? GaussianNoise.secure() : GaussianNoise.seeded(seed);
         this.sigma = sigma;
         this.clip = clip;
         this.expectedBatch = expectedBatch;
+        this.mode = mode;
     }
 
-    static NoisyGradients create(boolean ghost, Long seed, double sigma, double clip, double expectedBatch) {
-        if (ghost) {
-            throw new NnException("ghost clipping needs the dp package's DpStep (not merged yet)");
-        }
-        return new NoisyGradients(seed, sigma, clip, expectedBatch);
+    /** One DpStep per K (immutable; the module's K reduction is always MEAN). */
+    private DpStep step(GradSampleModule module) {
+        return steps.computeIfAbsent(module.multiplicity(), k -> DpStep.builder().maxGradNorm(clip)
+                .noiseMultiplier(sigma).noise(noise).multiplicity(k).kReduction(module.reduction())
+                .meanLoss(expectedBatch).normMode(mode).build());
     }
 
     Result compute(GradSampleModule module) {
-        Map<Parameter, Tensor> perSample = module.perSampleGradients();
-        try {
-            int b = module.samples();
-            double[] sq = new double[b];
-            for (Tensor g : perSample.values()) {
-                try (Tensor n = Einsum.contract("na,na->n", g.reshape(b, (int) (g.numel() / b)),
-                        g.reshape(b, (int) (g.numel() / b)))) {
-                    double[] v = n.toDoubleArray();
-                    for (int i = 0; i < b; i++) {
-                        sq[i] += v[i];
-                    }
-                }
+        List<LayerBatch> layers = new ArrayList<>();
+        Map<String, Parameter> byName = new HashMap<>();
+        List<Module> ms = module.model().modules();
+        for (int i = 0; i < ms.size(); i++) {
+            Module m = ms.get(i);
+            if (m.layer().isEmpty()) {
+                continue;
             }
-            double[] norms = new double[b];
-            double[] factors = new double[b];
-            for (int i = 0; i < b; i++) {
-                norms[i] = Math.sqrt(sq[i]);
-                factors[i] = Math.min(1, clip / (norms[i] + 1e-6)) / expectedBatch;
+            if (m.capturedInput() == null || m.capturedGradOut() == null) {
+                throw new NnException(m + ": no activations or backprops captured (run forward and backward first)");
             }
+            layers.add(LayerBatch.of(Integer.toString(i), m.layer().get(), m.capturedInput(), m.capturedGradOut()));
+            for (Parameter p : m.parameters()) {
+                byName.put(p.name(), p);
+            }
+        }
+        try (DpResult r = step(module).run(layers)) {
             Map<Parameter, Tensor> out = new LinkedHashMap<>();
-            for (Map.Entry<Parameter, Tensor> e : perSample.entrySet()) {
-                Tensor g = e.getValue();
-                int a = (int) (g.numel() / b);
-                try (Tensor c = CpuNnKernels.out(factors, g.dtype(), b);
-                     Tensor sum = Einsum.contract("na,n->a", g.reshape(b, a), c);
-                     Tensor noise = noise(g.dtype(), e.getKey().dims())) {
-                    out.put(e.getKey(), NnKernels.of(g).axpy(sum.reshape(e.getKey().dims()), 1, noise));
+            for (Map.Entry<String, Tensor> e : r.gradients().entrySet()) {
+                Parameter p = byName.get(e.getKey());
+                if (p == null) {
+                    throw new NnException("DP step returned a gradient for unknown parameter " + e.getKey());
                 }
+                out.put(p, e.getValue().copy());
             }
-            return new Result(out, norms);
-        } finally {
-            perSample.values().forEach(Tensor::close);
+            return new Result(out, r.norms().flat().clone());
         }
-    }
-
-    private Tensor noise(DType dtype, int[] dims) {
-        return CpuNnKernels.INSTANCE.gaussian(dtype, dims, sigma * clip / expectedBatch, random);
-    }
-
-    Result noiseOnly(List<Parameter> params) {
-        Map<Parameter, Tensor> out = new LinkedHashMap<>();
-        for (Parameter p : params) {
-            out.put(p, NnKernels.of(p.value()).gaussian(p.value().dtype(), p.dims(), sigma * clip / expectedBatch,
-                    random));
-        }
-        return new Result(out, new double[0]);
     }
 }

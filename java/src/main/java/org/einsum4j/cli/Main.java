@@ -38,7 +38,8 @@ public final class Main {
             new Command("contract", ContractCommand.SUMMARY, ContractCommand::run),
             new Command("demo", DemoCommand.SUMMARY, DemoCommand::run),
             new Command("gradsample", GradsampleCommand.SUMMARY, GradsampleCommand::run),
-            new Command("path", PathCommand.SUMMARY, PathCommand::run));
+            new Command("path", PathCommand.SUMMARY, PathCommand::run),
+            new Command("train-demo", TrainDemoCommand.SUMMARY, TrainDemoCommand::run));
 
     static final int OK = 0;
     static final int FAILED = 1;

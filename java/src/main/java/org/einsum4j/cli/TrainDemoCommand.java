@@ -227,9 +227,13 @@ final class TrainDemoCommand {
         }
     }
 
-    /** One epoch's figures. */
+    /**
+     * One epoch's figures. {@code msPerStep} is the median over the epoch's steps (robust on a shared machine);
+     * {@code meanNorm} and {@code clippedFraction} average the per-sample gradient norms (before clipping) and the
+     * share of samples clipped over the epoch's steps (NaN without DP).
+     */
     record Epoch(int epoch, double loss, double trainAccuracy, double testAccuracy, double epsilon,
-                 double msPerStep, int steps) {
+                 double msPerStep, int steps, double meanNorm, double clippedFraction) {
     }
 
     /** A finished run. */
@@ -297,7 +301,10 @@ final class TrainDemoCommand {
         for (int e = 1; e <= o.epochs; e++) {
             double lossSum = 0;
             long rows = 0;
-            long nanos = 0;
+            double[] ms = new double[stepsPerEpoch];
+            double normSum = 0;
+            double clippedSum = 0;
+            int dpSteps = 0;
             for (int s = 0; s < stepsPerEpoch; s++, step++) {
                 int[] idx = sampler.next();
                 long t0 = System.nanoTime();
@@ -310,7 +317,12 @@ final class TrainDemoCommand {
                                 rows += r.rowLosses().length;
                                 gsm.backward(r.gradient());
                             }
-                            dp.step(gsm);
+                            DpOptimizer.StepStats st = dp.step(gsm);
+                            if (st.samples() > 0) {
+                                normSum += st.meanNorm();
+                                clippedSum += st.clippedFraction();
+                                dpSteps++;
+                            }
                         } else {
                             lossSum += nonPrivateStep(model, inner, lr.at(step), loss, b);
                             rows += b.labels().dim(0);
@@ -319,14 +331,15 @@ final class TrainDemoCommand {
                         model.release();
                     }
                 }
-                nanos += System.nanoTime() - t0;
+                ms[s] = (System.nanoTime() - t0) / 1e6;
                 onStep.accept(1);
             }
             Evaluation tr = Evaluation.of(model, train, loss, 512);
             Evaluation te = Evaluation.of(model, data.test(), loss, 512);
             double eps = dp == null ? Double.POSITIVE_INFINITY : dp.spent(o.delta).epsilon();
             Epoch ep = new Epoch(e, rows == 0 ? Double.NaN : lossSum / rows, tr.accuracy(), te.accuracy(), eps,
-                    nanos / 1e6 / stepsPerEpoch, stepsPerEpoch);
+                    median(ms), stepsPerEpoch, dpSteps == 0 ? Double.NaN : normSum / dpSteps,
+                    dpSteps == 0 ? Double.NaN : clippedSum / dpSteps);
             epochs.add(ep);
             onEpoch.accept(ep);
         }
@@ -354,6 +367,13 @@ final class TrainDemoCommand {
         return total;
     }
 
+    static double median(double[] v) {
+        double[] c = v.clone();
+        java.util.Arrays.sort(c);
+        int n = c.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+    }
+
     private static double sum(double[] v) {
         double s = 0;
         for (double x : v) {
@@ -363,10 +383,16 @@ final class TrainDemoCommand {
     }
 
     static String epochLine(Epoch e, int epochs, double delta) {
-        return String.format(Locale.ROOT, "epoch %2d/%d  loss %.4f  train %5.1f%%  test %5.1f%%  ε %s (δ %s)  %.1f ms/step",
+        String line = String.format(Locale.ROOT,
+                "epoch %2d/%d  loss %.4f  train %5.1f%%  test %5.1f%%  ε %s (δ %s)  %.1f ms/step",
                 e.epoch(), epochs, e.loss(), 100 * e.trainAccuracy(), 100 * e.testAccuracy(),
                 Double.isInfinite(e.epsilon()) ? "∞" : String.format(Locale.ROOT, "%.3f", e.epsilon()),
                 delta, e.msPerStep());
+        if (!Double.isNaN(e.meanNorm())) {
+            line += String.format(Locale.ROOT, "  mean ‖g‖ %.3f, %.0f%% clipped", e.meanNorm(),
+                    100 * e.clippedFraction());
+        }
+        return line;
     }
 
     /** Runs the demo (one run, or the K sweep) and prints as text or JSON; returns the exit status. */
@@ -424,6 +450,8 @@ final class TrainDemoCommand {
                     .append(", \"test_accuracy\": ").append(Json.number(e.testAccuracy()))
                     .append(", \"epsilon\": ").append(Json.number(e.epsilon()))
                     .append(", \"ms_per_step\": ").append(Json.number(e.msPerStep()))
+                    .append(", \"mean_norm\": ").append(Json.number(e.meanNorm()))
+                    .append(", \"clipped_fraction\": ").append(Json.number(e.clippedFraction()))
                     .append(", \"steps\": ").append(e.steps()).append('}');
         }
         return b.append("]}").toString();
@@ -450,8 +478,9 @@ final class TrainDemoCommand {
                 + " lr %s (%s, cosine), δ = %s%n%n", o.model, o.nonPrivate ? "non-private"
                 : String.format(Locale.ROOT, "σ = %.4f", sigma), o.clip, o.batch, q, o.epochs, steps, o.seed,
                 o.seed + o.seeds - 1, o.lr, o.optimizer, o.delta);
-        out.println("| K | test accuracy (mean ± sd) | per seed | train accuracy | ε | ms/step |");
-        out.println("|---:|---:|---|---:|---:|---:|");
+        out.println("| K | test accuracy (mean ± sd) | per seed | train accuracy | ε | mean ‖g_n‖ | clipped"
+                + " | ms/step |");
+        out.println("|---:|---:|---|---:|---:|---:|---:|---:|");
         for (int k : o.sweepK) {
             List<Run> rs = runs.stream().filter(r -> r.k() == k).toList();
             double[] acc = rs.stream().mapToDouble(r -> r.last().testAccuracy()).toArray();
@@ -459,15 +488,22 @@ final class TrainDemoCommand {
             double sd = Math.sqrt(java.util.Arrays.stream(acc).map(a -> (a - mean) * (a - mean)).sum()
                     / Math.max(1, acc.length - 1));
             double train = rs.stream().mapToDouble(r -> r.last().trainAccuracy()).average().orElse(0);
-            double ms = rs.stream().flatMap(r -> r.epochs().stream()).mapToDouble(Epoch::msPerStep).average()
-                    .orElse(0);
+            double ms = median(rs.stream().flatMap(r -> r.epochs().stream()).mapToDouble(Epoch::msPerStep)
+                    .toArray());
+            double norm = rs.stream().flatMap(r -> r.epochs().stream()).mapToDouble(Epoch::meanNorm).average()
+                    .orElse(Double.NaN);
+            double clipped = rs.stream().flatMap(r -> r.epochs().stream()).mapToDouble(Epoch::clippedFraction)
+                    .average().orElse(Double.NaN);
             StringBuilder per = new StringBuilder();
             for (double a : acc) {
                 per.append(per.length() > 0 ? ", " : "").append(String.format(Locale.ROOT, "%.1f", 100 * a));
             }
             double eps = rs.get(0).last().epsilon();
-            out.printf(Locale.ROOT, "| %d | %.1f%% ± %.1f | %s | %.1f%% | %s | %.1f |%n", k, 100 * mean, 100 * sd, per,
-                    100 * train, Double.isInfinite(eps) ? "∞" : String.format(Locale.ROOT, "%.3f", eps), ms);
+            out.printf(Locale.ROOT, "| %d | %.1f%% ± %.1f | %s | %.1f%% | %s | %s | %s | %.1f |%n", k, 100 * mean,
+                    100 * sd, per, 100 * train,
+                    Double.isInfinite(eps) ? "∞" : String.format(Locale.ROOT, "%.3f", eps),
+                    Double.isNaN(norm) ? "–" : String.format(Locale.ROOT, "%.3f", norm),
+                    Double.isNaN(clipped) ? "–" : String.format(Locale.ROOT, "%.0f%%", 100 * clipped), ms);
         }
         return 0;
     }

@@ -1,6 +1,5 @@
 package org.einsum4j.nn;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -144,12 +143,7 @@ public final class Conv extends Module {
 
     @Override
     public List<Parameter> parameters() {
-        List<Parameter> p = new ArrayList<>();
-        p.add(weight);
-        if (bias != null) {
-            p.add(bias);
-        }
-        return p;
+        return weightAndBias(weight, bias);
     }
 
     @Override

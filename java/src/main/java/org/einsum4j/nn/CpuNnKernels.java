@@ -189,38 +189,56 @@ final class CpuNnKernels implements NnKernels {
         return (size - k) / s + 1;
     }
 
-    @Override
-    public Tensor[] maxPool(Tensor x, int kh, int kw, int sh, int sw) {
-        double[] a = in(x);
-        int[] d = x.dims();
+    /**
+     * The input index of every window element of a 2-d pooling over {@code [N, C, H, W]}: {@code kh·kw} consecutive
+     * entries per output element, outputs in {@code [N, C, oh, ow]} order. One table drives the max and average
+     * pools and their backward passes.
+     */
+    private static int[] windows(int[] d, int kh, int kw, int sh, int sw) {
         int planes = d[0] * d[1];
         int h = d[2];
         int w = d[3];
         int oh = pooled(h, kh, sh);
         int ow = pooled(w, kw, sw);
-        double[] y = new double[planes * oh * ow];
-        long[] arg = new long[y.length];
+        int[] idx = new int[planes * oh * ow * kh * kw];
+        int n = 0;
         for (int p = 0; p < planes; p++) {
             for (int i = 0; i < oh; i++) {
                 for (int j = 0; j < ow; j++) {
-                    double best = Double.NEGATIVE_INFINITY;
-                    int at = -1;
                     for (int u = 0; u < kh; u++) {
                         for (int v = 0; v < kw; v++) {
-                            int idx = (p * h + i * sh + u) * w + j * sw + v;
-                            if (at < 0 || a[idx] > best) {
-                                best = a[idx];
-                                at = idx;
-                            }
+                            idx[n++] = (p * h + i * sh + u) * w + j * sw + v;
                         }
                     }
-                    int o = (p * oh + i) * ow + j;
-                    y[o] = best;
-                    arg[o] = at;
                 }
             }
         }
-        return new Tensor[] {out(y, x.dtype(), d[0], d[1], oh, ow), Tensor.ofLongs(arg, d[0], d[1], oh, ow)};
+        return idx;
+    }
+
+    private static int[] pooledDims(int[] d, int kh, int kw, int sh, int sw) {
+        return new int[] {d[0], d[1], pooled(d[2], kh, sh), pooled(d[3], kw, sw)};
+    }
+
+    @Override
+    public Tensor[] maxPool(Tensor x, int kh, int kw, int sh, int sw) {
+        double[] a = in(x);
+        int[] win = windows(x.dims(), kh, kw, sh, sw);
+        int kk = kh * kw;
+        double[] y = new double[win.length / kk];
+        long[] arg = new long[y.length];
+        for (int o = 0; o < y.length; o++) {
+            int at = win[o * kk];
+            for (int e = 1; e < kk; e++) {
+                if (a[win[o * kk + e]] > a[at]) {
+                    at = win[o * kk + e];
+                }
+            }
+            y[o] = a[at];
+            arg[o] = at;
+        }
+        int[] od = pooledDims(x.dims(), kh, kw, sh, sw);
+        return new Tensor[] {out(y, x.dtype(), od), Tensor.ofLongs(arg, od)};
     }
 
     @Override
@@ -237,50 +255,28 @@ final class CpuNnKernels implements NnKernels {
     @Override
     public Tensor avgPool(Tensor x, int kh, int kw, int sh, int sw) {
         double[] a = in(x);
-        int[] d = x.dims();
-        int planes = d[0] * d[1];
-        int h = d[2];
-        int w = d[3];
-        int oh = pooled(h, kh, sh);
-        int ow = pooled(w, kw, sw);
-        double[] y = new double[planes * oh * ow];
-        double inv = 1.0 / (kh * kw);
-        for (int p = 0; p < planes; p++) {
-            for (int i = 0; i < oh; i++) {
-                for (int j = 0; j < ow; j++) {
-                    double s = 0;
-                    for (int u = 0; u < kh; u++) {
-                        for (int v = 0; v < kw; v++) {
-                            s += a[(p * h + i * sh + u) * w + j * sw + v];
-                        }
-                    }
-                    y[(p * oh + i) * ow + j] = s * inv;
-                }
+        int[] win = windows(x.dims(), kh, kw, sh, sw);
+        int kk = kh * kw;
+        double[] y = new double[win.length / kk];
+        for (int o = 0; o < y.length; o++) {
+            double s = 0;
+            for (int e = 0; e < kk; e++) {
+                s += a[win[o * kk + e]];
             }
+            y[o] = s / kk;
         }
-        return out(y, x.dtype(), d[0], d[1], oh, ow);
+        return out(y, x.dtype(), pooledDims(x.dims(), kh, kw, sh, sw));
     }
 
     @Override
     public Tensor avgPoolBackward(Tensor gradOut, int[] inputDims, int kh, int kw, int sh, int sw) {
         double[] g = in(gradOut);
-        int planes = inputDims[0] * inputDims[1];
-        int h = inputDims[2];
-        int w = inputDims[3];
-        int oh = pooled(h, kh, sh);
-        int ow = pooled(w, kw, sw);
-        double[] dx = new double[planes * h * w];
-        double inv = 1.0 / (kh * kw);
-        for (int p = 0; p < planes; p++) {
-            for (int i = 0; i < oh; i++) {
-                for (int j = 0; j < ow; j++) {
-                    double v0 = g[(p * oh + i) * ow + j] * inv;
-                    for (int u = 0; u < kh; u++) {
-                        for (int v = 0; v < kw; v++) {
-                            dx[(p * h + i * sh + u) * w + j * sw + v] += v0;
-                        }
-                    }
-                }
+        int[] win = windows(inputDims, kh, kw, sh, sw);
+        int kk = kh * kw;
+        double[] dx = new double[inputDims[0] * inputDims[1] * inputDims[2] * inputDims[3]];
+        for (int o = 0; o < g.length; o++) {
+            for (int e = 0; e < kk; e++) {
+                dx[win[o * kk + e]] += g[o] / kk;
             }
         }
         return out(dx, gradOut.dtype(), inputDims);

@@ -105,6 +105,11 @@ public abstract class Module {
         return CpuNnKernels.out(v, dtype, dims);
     }
 
+    /** {@code [weight]} or {@code [weight, bias]}: PyTorch's order. */
+    static List<Parameter> weightAndBias(Parameter weight, Parameter bias) {
+        return bias == null ? List.of(weight) : List.of(weight, bias);
+    }
+
     static int prod(int[] d, int from, int to) {
         int p = 1;
         for (int i = from; i < to; i++) {

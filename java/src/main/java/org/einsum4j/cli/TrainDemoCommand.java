@@ -44,6 +44,7 @@ final class TrainDemoCommand {
             Usage: einsum4j train-demo [--model mlp|cnn] [--K N] [--epochs N] (--sigma S | --epsilon E |
                                        --non-private) [--clip C] [--batch B] [--lr LR] [--optimizer sgd|adam]
                                        [--momentum M] [--delta D] [--backend cpu|cuda] [--seed S] [--ghost]
+                                       [--shift N] [--no-progress]
                                        [--sweep-k K1,K2,... [--seeds N]] [--json]
 
             Trains a classifier on the bundled handwritten digits (1,797 8x8 images, UCI / scikit-learn,
@@ -71,6 +72,8 @@ final class TrainDemoCommand {
               --backend cpu|cuda    where to run (default cpu; cuda is not available yet)
               --seed S              seed of the initialization, sampling, augmentation and noise (default 0)
               --ghost               ghost clipping: per-sample norms without per-sample gradient tensors
+              --shift N             augmentation: random shifts of up to N pixels (default 1; 0: K identical
+                                    copies, no augmentation)
               --sweep-k LIST        the K table: comma-separated multiplicities, e.g. 1,2,4,8
               --seeds N             seeds per K in a sweep (default 1)
               --no-progress         no progress bar even on a terminal
@@ -86,7 +89,7 @@ final class TrainDemoCommand {
     /** Parses the command line (strictly: unknown options, bad numbers and bad combinations fail first). */
     static int run(String[] argv, PrintStream out, PrintStream err) {
         Args a = Args.parse("train-demo", argv, java.util.Set.of("model", "K", "epochs", "sigma", "epsilon", "clip",
-                "batch", "lr", "optimizer", "momentum", "delta", "backend", "seed", "sweep-k", "seeds"),
+                "batch", "lr", "optimizer", "momentum", "delta", "backend", "seed", "sweep-k", "seeds", "shift"),
                 java.util.Set.of("ghost", "json", "non-private", "no-progress"));
         if (a.flag("help")) {
             out.print(HELP);
@@ -129,6 +132,7 @@ final class TrainDemoCommand {
             throw new UsageException("--seeds only applies to --sweep-k");
         }
         o.seeds = (int) a.longValue("seeds", o.seeds, 1, 1000);
+        o.shift = (int) a.longValue("shift", o.shift, 0, 7);
         return run(o, out, err);
     }
 
@@ -161,6 +165,7 @@ final class TrainDemoCommand {
         double delta = 1e-5;
         List<Integer> sweepK;
         int seeds = 1;
+        int shift = 1;
         boolean progress = true;
 
         void validate() {
@@ -194,6 +199,9 @@ final class TrainDemoCommand {
             }
             if (!(delta > 0 && delta < 1)) {
                 throw new UsageException("--delta must be in (0, 1), got " + delta);
+            }
+            if (shift < 0 || shift > 7) {
+                throw new UsageException("--shift must be between 0 and 7 pixels, got " + shift);
             }
             if (seeds < 1) {
                 throw new UsageException("--seeds must be >= 1, got " + seeds);
@@ -293,7 +301,7 @@ final class TrainDemoCommand {
                 .noiseMultiplier(sigma).maxGradNorm(o.clip).sampler(sampler).noiseSeed(seed * 131 + 3)
                 .normMode(o.ghost ? NormMode.GHOST : NormMode.MATERIALIZED).build();
         GradSampleModule gsm = new GradSampleModule(model, k);
-        Augmentation aug = Augmentation.shift(1);
+        Augmentation aug = o.shift == 0 ? Augmentation.identity() : Augmentation.shift(o.shift);
         SplittableRandom augRandom = new SplittableRandom(seed * 17 + 5);
         Loss loss = Loss.crossEntropy();
         List<Epoch> epochs = new ArrayList<>();
@@ -441,6 +449,7 @@ final class TrainDemoCommand {
                 .append(", \"expected_batch\": ").append(o.batch)
                 .append(", \"delta\": ").append(Json.number(o.delta))
                 .append(", \"ghost\": ").append(o.ghost)
+                .append(", \"shift\": ").append(o.shift)
                 .append(", \"epochs\": [");
         for (int i = 0; i < r.epochs().size(); i++) {
             Epoch e = r.epochs().get(i);
@@ -475,9 +484,9 @@ final class TrainDemoCommand {
             return 0;
         }
         out.printf(Locale.ROOT, "%s, %s, C = %s, expected batch B = %d (q = %.4f), %d epochs = %d steps, seeds %d..%d,"
-                + " lr %s (%s, cosine), δ = %s%n%n", o.model, o.nonPrivate ? "non-private"
+                + " lr %s (%s, cosine), δ = %s, shifts ±%d%s%n%n", o.model, o.nonPrivate ? "non-private"
                 : String.format(Locale.ROOT, "σ = %.4f", sigma), o.clip, o.batch, q, o.epochs, steps, o.seed,
-                o.seed + o.seeds - 1, o.lr, o.optimizer, o.delta);
+                o.seed + o.seeds - 1, o.lr, o.optimizer, o.delta, o.shift, o.ghost ? ", ghost clipping" : "");
         out.println("| K | test accuracy (mean ± sd) | per seed | train accuracy | ε | mean ‖g_n‖ | clipped"
                 + " | ms/step |");
         out.println("|---:|---:|---|---:|---:|---:|---:|---:|");

@@ -6,6 +6,7 @@ import java.util.List;
 import org.einsum4j.plan.Executor;
 import org.einsum4j.spec.Contraction;
 import org.einsum4j.tensor.DType;
+import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -46,6 +47,10 @@ public final class ContractExpression {
                         + operands[i].shape() + " but the expression '" + spec + "' was compiled for "
                         + Arrays.toString(shapes[i]));
             }
+            if (!operands[i].device().equals(backend.device())) {
+                throw new InvalidOperandException("operand " + i + " lives on " + operands[i].device()
+                        + " but the expression '" + spec + "' was compiled for " + backend.device());
+            }
             if (operands[i].dtype() != dtype) {
                 throw new InvalidOperandException("operand " + i + " is " + operands[i].dtype()
                         + " but the expression '" + spec + "' was compiled for " + dtype);
@@ -77,6 +82,11 @@ public final class ContractExpression {
 
     public Backend backend() {
         return backend;
+    }
+
+    /** The device this expression runs on (its operands must live there). */
+    public Device device() {
+        return backend.device();
     }
 
     /** The result's shape. */

@@ -10,6 +10,7 @@ import org.einsum4j.path.Planner;
 import org.einsum4j.spec.Contraction;
 import org.einsum4j.spec.EinsumSpec;
 import org.einsum4j.tensor.DType;
+import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -38,7 +39,7 @@ public final class Einsum {
     /** Contracts the operands as {@code spec} says, with the given options. */
     public static Tensor contract(String spec, ContractOptions options, Tensor... operands) {
         DType dtype = checkOperands(operands);
-        return expression(spec, options, dtype, shapesOf(operands)).contract(operands);
+        return expression(spec, options, dtype, deviceOf(options, operands), shapesOf(operands)).contract(operands);
     }
 
     /**
@@ -50,22 +51,33 @@ public final class Einsum {
         DType dtype = checkOperands(ops);
         EinsumSpec s = EinsumSpec.ofSublists(sublists, output);
         Contraction c = s.bind(shapesOf(ops));
-        ContractExpression e = compile(c.toSpecString(), c, ContractOptions.defaults(), dtype);
+        ContractExpression e = compile(c.toSpecString(), c, ContractOptions.defaults(), dtype,
+                deviceOf(ContractOptions.defaults(), ops));
         return e.contract(ops);
     }
 
-    /** Compiles {@code spec} for these shapes and dtype (cached). Needs no data. */
+    /**
+     * Compiles {@code spec} for these shapes and dtype (cached), for the device {@code options} name (the host
+     * when they name none). Needs no data.
+     */
     public static ContractExpression expression(String spec, ContractOptions options, DType dtype, int[]... shapes) {
+        Device device = options.backend() == null ? Device.CPU : Backend.named(options.backend()).device();
+        return expression(spec, options, dtype, device, shapes);
+    }
+
+    /** Compiles {@code spec} for these shapes and dtype on {@code device} (cached per device). Needs no data. */
+    public static ContractExpression expression(String spec, ContractOptions options, DType dtype, Device device,
+                                                int[]... shapes) {
         if (dtype == null || !dtype.isFloating()) {
             throw new InvalidOperandException("contractions take FLOAT32 or FLOAT64, not " + dtype);
         }
         if (options.optimizer() != null) {
             // a user optimizer may answer differently each time: plan afresh, never from the cache
-            return compile(spec, EinsumSpec.parse(spec).bind(shapes), options, dtype);
+            return compile(spec, EinsumSpec.parse(spec).bind(shapes), options, dtype, device);
         }
         // explicit paths by content (the record's toString would print int[] identities)
         String key = spec + '|' + Arrays.deepToString(shapes) + '|' + dtype + '|' + options.optimize() + '|'
-                + options.memoryLimit() + '|' + options.backend() + '|'
+                + options.memoryLimit() + '|' + device + '|'
                 + (options.path() == null ? "" : Arrays.deepToString(options.path().toArray()));
         synchronized (CACHE) {
             ContractExpression e = CACHE.get(key);
@@ -74,21 +86,38 @@ public final class Einsum {
             }
         }
         Contraction c = EinsumSpec.parse(spec).bind(shapes);
-        ContractExpression e = compile(spec, c, options, dtype);
+        ContractExpression e = compile(spec, c, options, dtype, device);
         synchronized (CACHE) {
             CACHE.put(key, e);
         }
         return e;
     }
 
-    private static ContractExpression compile(String spec, Contraction c, ContractOptions options, DType dtype) {
-        Backend backend = Backend.named(options.backend());
+    private static ContractExpression compile(String spec, Contraction c, ContractOptions options, DType dtype,
+                                              Device device) {
+        Backend backend = Backend.forDevice(device);
         return new ContractExpression(spec, c, choosePath(c, options), dtype, backend);
     }
 
     /** The contraction path for {@code c}, as the planner chooses it (ContractOptions: optimizer, limit). */
     static List<int[]> choosePath(Contraction c, ContractOptions options) {
         return Planner.plan(c, options).path();
+    }
+
+    /**
+     * The device of a call: the operands' (all on one, else an exception naming each); a backend named in the
+     * options must be that device's (no silent copies).
+     */
+    static Device deviceOf(ContractOptions options, Tensor[] operands) {
+        Device d = Backend.of(operands).device();
+        if (options.backend() != null) {
+            Device named = Backend.named(options.backend()).device();
+            if (!named.equals(d)) {
+                throw new InvalidOperandException("the options ask for backend " + named + " but the operands live on "
+                        + d + "; move them with Tensor.to(Device)");
+            }
+        }
+        return d;
     }
 
     private static int[][] shapesOf(Tensor[] operands) {

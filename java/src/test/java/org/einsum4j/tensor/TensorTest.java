@@ -134,7 +134,7 @@ class TensorTest {
         assertTrue(w.isClosed());
         TensorClosedException e = assertThrows(TensorClosedException.class, w::toFloatArray);
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
-        assertThrows(TensorClosedException.class, t::address);
+        assertThrows(TensorClosedException.class, t::hostAddress);
     }
 
     @Test

@@ -41,7 +41,7 @@ public final class Executor {
         }
         for (int l = 0; l < c.numLabels(); l++) {
             if (c.size(l) == 0) {
-                return Tensor.zeros(operands[0].dtype(), outDims);
+                return backend.zeros(operands[0].dtype(), outDims);
             }
         }
         List<Term> terms = new ArrayList<>();

@@ -2,6 +2,7 @@ package org.einsum4j.tensor;
 
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * Internal: raw addresses of host tensors, for the CPU backend's kernels and BLAS calls only (an
@@ -20,11 +21,22 @@ public final class HostAccess {
 
     /** A JavaCPP pointer at element [0, …, 0] of a FLOAT32 host tensor, for native calls. */
     public static FloatPointer floatPointer(Tensor t) {
-        return t.floatPointer();
+        t.requireDType(DType.FLOAT32);
+        return new FloatPointer(pointerAt(t));
     }
 
     /** A JavaCPP pointer at element [0, …, 0] of a FLOAT64 host tensor, for native calls. */
     public static DoublePointer doublePointer(Tensor t) {
-        return t.doublePointer();
+        t.requireDType(DType.FLOAT64);
+        return new DoublePointer(pointerAt(t));
+    }
+
+    private static Pointer pointerAt(Tensor t) {
+        final long a = t.hostAddress();
+        return new Pointer(t.host().pointer()) {
+            {
+                address = a;
+            }
+        };
     }
 }

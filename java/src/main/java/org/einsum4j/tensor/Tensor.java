@@ -2,9 +2,6 @@ package org.einsum4j.tensor;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.Pointer;
 import org.einsum4j.Backend;
 import org.einsum4j.Einsum4jException;
 
@@ -279,28 +276,8 @@ public final class Tensor implements AutoCloseable {
         return host().address() + offset * dtype.byteSize();
     }
 
-    /** A JavaCPP pointer at element [0, …, 0], for native calls. FLOAT32 only. */
-    FloatPointer floatPointer() {
-        requireDType(DType.FLOAT32);
-        return new FloatPointer(rawPointer());
-    }
-
-    /** A JavaCPP pointer at element [0, …, 0], for native calls. FLOAT64 only. */
-    DoublePointer doublePointer() {
-        requireDType(DType.FLOAT64);
-        return new DoublePointer(rawPointer());
-    }
-
-    private Pointer rawPointer() {
-        final long a = hostAddress();
-        return new Pointer(host().pointer()) {
-            {
-                address = a;
-            }
-        };
-    }
-
-    private void requireDType(DType want) {
+    /** For {@link HostAccess}: the dtype must be {@code want}. */
+    void requireDType(DType want) {
         if (dtype != want) {
             throw new Einsum4jException("expected a " + want + " tensor, got " + dtype);
         }

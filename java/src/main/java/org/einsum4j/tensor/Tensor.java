@@ -7,10 +7,11 @@ import org.einsum4j.Einsum4jException;
 
 /**
  * An n-dimensional array on a {@link Device}: dtype, shape, strides (in elements, non-negative) and an
- * offset into a {@link Storage} (host memory, or memory a backend owns on a device). Views ({@link #permute}, {@link #reshape}, {@link #broadcastTo},
+ * offset into a {@link Storage} (host memory, or memory a backend owns on a device). Views ({@link #permute}, {@link #view}, {@link #broadcastTo},
  * {@link #slice}, {@link #asStrided}) share the storage of their base without copying.
  *
- * <p>Ownership: a tensor made by a factory ({@link #of}, {@link #zeros}, {@link #copy} …) owns its memory and
+ * <p>Ownership: a tensor made by a factory ({@link #of}, {@link #zeros}, {@link #copy}, {@link #reshape} …) owns
+ * its memory and
  * frees it on {@link #close()}; a view never frees memory, and closing it only makes the view unusable.
  * Any use after the memory is released throws {@link TensorClosedException}. A {@link java.lang.ref.Cleaner}
  * frees unreachable storage as a safety net; do not rely on it for large tensors.
@@ -384,10 +385,39 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * The same elements in row-major order under a new shape: a view when the layout allows, else a contiguous
-     * copy (which the caller owns). One size may be -1 (inferred).
+     * The same elements in row-major order under a new shape, as a new contiguous tensor the caller owns (always a
+     * copy: it never shares memory with this tensor). One size may be -1 (inferred). For a view, use
+     * {@link #view}.
      */
     public Tensor reshape(int... newDims) {
+        int[] nd = resolveShape("reshape", newDims);
+        return contiguousCopy().reshapeTakingOwnership(nd);
+    }
+
+    /**
+     * The same elements in row-major order under a new shape, as a view sharing this tensor's memory (never a
+     * copy). One size may be -1 (inferred). Throws when the strides do not allow a view (for example merging the
+     * axes of a transposed matrix); {@link #viewAs} asks without throwing, {@link #reshape} copies.
+     */
+    public Tensor view(int... newDims) {
+        int[] nd = resolveShape("view", newDims);
+        long[] ns = viewStrides(nd);
+        if (ns == null) {
+            throw new Einsum4jException("view: " + describe() + " with strides " + Arrays.toString(strides)
+                    + " cannot be viewed as " + Shape.of(nd) + " without a copy; use reshape() for a copy");
+        }
+        return asStrided(nd, ns, offset);
+    }
+
+    /** The same elements under a new shape as a view, or empty when the strides do not allow one (no copy). */
+    public java.util.Optional<Tensor> viewAs(int... newDims) {
+        int[] nd = resolveShape("viewAs", newDims);
+        long[] ns = viewStrides(nd);
+        return ns == null ? java.util.Optional.empty() : java.util.Optional.of(asStrided(nd, ns, offset));
+    }
+
+    /** {@code newDims} with a -1 inferred, checked to hold this tensor's element count. */
+    private int[] resolveShape(String what, int[] newDims) {
         int[] nd = newDims.clone();
         long n = numel();
         int infer = -1;
@@ -395,45 +425,27 @@ public final class Tensor implements AutoCloseable {
         for (int i = 0; i < nd.length; i++) {
             if (nd[i] == -1) {
                 if (infer >= 0) {
-                    throw new Einsum4jException("reshape: more than one -1 in " + Arrays.toString(newDims));
+                    throw new Einsum4jException(what + ": more than one -1 in " + Arrays.toString(newDims));
                 }
                 infer = i;
             } else if (nd[i] < 0) {
-                throw new Einsum4jException("reshape: negative size in " + Arrays.toString(newDims));
+                throw new Einsum4jException(what + ": negative size in " + Arrays.toString(newDims));
             } else {
                 known *= nd[i];
             }
         }
         if (infer >= 0) {
             if (known == 0 || n % known != 0) {
-                throw new Einsum4jException("reshape: cannot infer -1 in " + Arrays.toString(newDims)
+                throw new Einsum4jException(what + ": cannot infer -1 in " + Arrays.toString(newDims)
                         + " for " + n + " elements of shape " + shape());
             }
             nd[infer] = (int) (n / known);
         }
         if (Shape.numel(nd) != n) {
-            throw new Einsum4jException("reshape: shape " + shape() + " (" + n + " elements) cannot become "
+            throw new Einsum4jException(what + ": shape " + shape() + " (" + n + " elements) cannot become "
                     + Shape.of(nd) + " (" + Shape.numel(nd) + " elements)");
         }
-        long[] ns = viewStrides(nd);
-        if (ns != null) {
-            return asStrided(nd, ns, offset);
-        }
-        return contiguousCopy().reshapeOwned(nd);
-    }
-
-    /** The same elements under a new shape as a view, or empty when the strides do not allow one (no copy). */
-    public java.util.Optional<Tensor> viewAs(int... newDims) {
-        if (Shape.numel(newDims) != numel()) {
-            throw new Einsum4jException("viewAs: shape " + shape() + " (" + numel() + " elements) cannot become "
-                    + Shape.of(newDims));
-        }
-        long[] ns = viewStrides(newDims);
-        return ns == null ? java.util.Optional.empty() : java.util.Optional.of(asStrided(newDims, ns, offset));
-    }
-
-    private Tensor reshapeOwned(int[] nd) {
-        return new Tensor(storage, true, dtype, nd, Shape.of(nd).contiguousStrides(), offset);
+        return nd;
     }
 
     /** Strides for viewing this tensor as {@code nd} without a copy, or null (numpy's _attempt_nocopy_reshape). */

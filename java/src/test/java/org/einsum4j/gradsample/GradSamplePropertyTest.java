@@ -96,7 +96,7 @@ class GradSamplePropertyTest {
             try (Tensor v = t.reshape(withOne); Tensor bc = v.broadcastTo(withK)) {
                 Tensor copy = bc.copy();
                 owned.add(copy);
-                Tensor view = copy.reshape(rows);
+                Tensor view = copy.view(rows);
                 owned.add(view);
                 out.add(view);
             }

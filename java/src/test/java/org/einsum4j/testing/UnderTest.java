@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import org.einsum4j.Backend;
 import org.einsum4j.ContractExpression;
 import org.einsum4j.ContractOptions;
 import org.einsum4j.Einsum;
@@ -108,9 +110,33 @@ public final class UnderTest {
         }
     }
 
+    /** The backend of the device under test. */
+    public static Backend backend() {
+        return Backend.forDevice(DEVICE);
+    }
+
     /**
-     * Open host operands copied to the device (recorded in {@code moved} for closing); null, closed and
-     * non-host operands are passed as they are, so rejection tests see what they gave.
+     * Any call taking operands and returning one new tensor (an executor run, an expression): operands moved to
+     * the device under test, no host copy inside the call, result back on the host.
+     */
+    public static Tensor apply(Function<Tensor[], Tensor> call, Tensor... operands) {
+        if (!onDevice()) {
+            return call.apply(operands);
+        }
+        List<Tensor> moved = new ArrayList<>();
+        try {
+            Tensor[] ops = toDevice(operands, moved);
+            return back(noHostCopy(() -> call.apply(ops)));
+        } finally {
+            moved.forEach(Tensor::close);
+        }
+    }
+
+    /**
+     * Open host operands copied to the device (recorded in {@code moved} for closing) with their layout: the
+     * span of host memory a view covers is copied, and the device operand is the same view (strides, offset,
+     * stride-0 broadcasts) of that copy, so strided operands stay strided. Null, closed and non-host operands
+     * are passed as they are, so rejection tests see what they gave.
      */
     private static Tensor[] toDevice(Tensor[] operands, List<Tensor> moved) {
         if (operands == null) {
@@ -120,8 +146,19 @@ public final class UnderTest {
         for (int i = 0; i < out.length; i++) {
             Tensor t = out[i];
             if (t != null && !t.isClosed() && t.device().isHost()) {
-                out[i] = t.to(DEVICE);
-                moved.add(out[i]);
+                if (t.numel() == 0) {
+                    out[i] = t.to(DEVICE);
+                    moved.add(out[i]);
+                    continue;
+                }
+                long span = t.offset() + 1;
+                for (int d = 0; d < t.rank(); d++) {
+                    span += (long) (t.dim(d) - 1) * t.stride(d);
+                }
+                Tensor flat = t.asStrided(new int[] {Math.toIntExact(span)}, new long[] {1}, 0);
+                Tensor dev = flat.to(DEVICE);
+                moved.add(dev);
+                out[i] = dev.asStrided(t.dims(), t.strides(), t.offset());
             }
         }
         return out;

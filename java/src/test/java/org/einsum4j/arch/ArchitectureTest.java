@@ -46,8 +46,13 @@ class ArchitectureTest {
             .because("native pointers to tensor memory exist only in host storage and the CPU backend (a CUDA "
                     + "backend has its own device pointers)");
 
+    static final ArchRule CPU_BACKEND_FOUND_NOT_NAMED = noClasses().that().resideOutsideOfPackage(CPU)
+            .should().dependOnClassesThat().resideInAPackage(CPU)
+            .because("backends are found by device type through ServiceLoader, so the interface never names an "
+                    + "implementation");
+
     static final List<ArchRule> RULES = List.of(UNSAFE_ONLY_IN_CPU, MEMORY_ONLY_IN_CPU, ADDRESSES_ONLY_IN_CPU,
-            HOST_STORAGE_INSIDE_TENSOR, JAVACPP_ONLY_IN_HOST_STORAGE_AND_CPU);
+            HOST_STORAGE_INSIDE_TENSOR, JAVACPP_ONLY_IN_HOST_STORAGE_AND_CPU, CPU_BACKEND_FOUND_NOT_NAMED);
 
     @Test
     void mainCodeKeepsRawMemoryInsideHostStorageAndTheCpuBackend() {

@@ -88,6 +88,20 @@ class CheckedDeviceTest {
     }
 
     @Test
+    void npyWritesADeviceTensorThroughAnExplicitCopy() throws java.io.IOException {
+        try (Tensor d = Tensor.zeros(CHECKED, DType.FLOAT64, 2, 2)) {
+            assertEquals(CHECKED, d.device());
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            org.einsum4j.tensor.Npy.write(d, bytes);
+            try (Tensor back = org.einsum4j.tensor.Npy.read(new java.io.ByteArrayInputStream(bytes.toByteArray()),
+                    "memory")) {
+                assertEquals(Device.CPU, back.device());
+                assertArrayEquals(new double[4], back.toDoubleArray());
+            }
+        }
+    }
+
+    @Test
     void parsesDevices() {
         assertEquals(Device.CPU, Device.parse("CPU"));
         assertEquals(Device.cuda(1), Device.parse("cuda:1"));

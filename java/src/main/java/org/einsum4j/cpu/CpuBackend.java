@@ -585,8 +585,8 @@ public final class CpuBackend implements Backend {
             return;
         }
         int es = src.dtype().byteSize();
-        if (rank == 0) {
-            Memory.copy(src.address(), dst.address(), es);
+        if (rank == 0 || (src.isContiguous() && dst.isContiguous())) {
+            Memory.copy(src.address(), dst.address(), src.numel() * es);
             return;
         }
         int inner = src.dim(rank - 1);
@@ -601,12 +601,12 @@ public final class CpuBackend implements Backend {
             if (run) {
                 Memory.copy(ps, pd, (long) inner * es);
             } else if (es == 4) {
-                for (int i = 0; i < inner; i++) {
-                    Memory.putInt(pd + i * ds, Memory.getInt(ps + i * ss));
+                for (long i = 0, s = ps, d = pd; i < inner; i++, s += ss, d += ds) {
+                    Memory.putInt(d, Memory.getInt(s));
                 }
             } else {
-                for (int i = 0; i < inner; i++) {
-                    Memory.putLong(pd + i * ds, Memory.getLong(ps + i * ss));
+                for (long i = 0, s = ps, d = pd; i < inner; i++, s += ss, d += ds) {
+                    Memory.putLong(d, Memory.getLong(s));
                 }
             }
             // odometer over the outer dims

@@ -75,7 +75,9 @@ final class Lowering {
                         Math.multiplyExact((long) dtype.byteSize(), numel(outDims)));
             }
         }
-        for (PathInfo.Step step : path.steps()) {
+        List<PathInfo.Step> pathSteps = path.steps();
+        for (int si = 0; si < pathSteps.size(); si++) {
+            PathInfo.Step step = pathSteps.get(si);
             int[] pos = step.positions().clone();
             Arrays.sort(pos);
             List<Term> picked = new ArrayList<>();
@@ -85,7 +87,7 @@ final class Lowering {
             for (int q = pos.length - 1; q >= 0; q--) {
                 terms.remove(pos[q]);
             }
-            terms.add(fold(picked, mask(step.result())));
+            terms.add(fold(picked, mask(step.result()), si == pathSteps.size() - 1 ? output : null));
         }
         if (terms.size() != 1) {
             throw new Einsum4jException("path " + path.path().size() + " steps leave " + terms.size()
@@ -143,8 +145,11 @@ final class Lowering {
         return new Plan.Prepared(nl, nd, ns, identity);
     }
 
-    /** Contracts the picked terms pairwise, smallest result first, keeping the labels in {@code keep}. */
-    private Term fold(List<Term> picked, boolean[] keep) {
+    /**
+     * Contracts the picked terms pairwise, smallest result first, keeping the labels in {@code keep}; the last pair
+     * aims at the {@code target} label order (null: any).
+     */
+    private Term fold(List<Term> picked, boolean[] keep, int[] target) {
         if (picked.size() == 1) {
             return sumAway(picked.get(0), keep);
         }
@@ -166,7 +171,7 @@ final class Lowering {
             boolean[] k = keepFor(live, bi, bj, keep);
             Term b = live.remove(bj); // bj > bi
             Term a = live.remove(bi);
-            live.add(pair(a, b, k));
+            live.add(pair(a, b, k, live.isEmpty() ? target : null));
         }
         return live.get(0);
     }
@@ -200,7 +205,7 @@ final class Lowering {
         return size;
     }
 
-    private Term pair(Term a, Term b, boolean[] keep) {
+    private Term pair(Term a, Term b, boolean[] keep, int[] target) {
         boolean[] keepA = keep.clone();
         for (int l : b.labels) {
             keepA[l] = true;
@@ -209,7 +214,7 @@ final class Lowering {
         for (int l : a.labels) {
             keepB[l] = true;
         }
-        return gemm(sumAway(a, keepA), sumAway(b, keepB), keep);
+        return gemm(sumAway(a, keepA), sumAway(b, keepB), keep, target);
     }
 
     /** Sums away the labels of {@code t} not in {@code keep} (a Sum step), or returns t when all are kept. */
@@ -238,35 +243,25 @@ final class Lowering {
         return new Term(dst, nl, nd, contiguous(nd), true);
     }
 
-    private Term gemm(Term a, Term b, boolean[] keep) {
-        boolean[] inA = mask(a.labels);
-        boolean[] inB = mask(b.labels);
-        // shared groups are ordered by the larger operand's memory order, so that operand needs no copy
-        Term ref = a.numel() >= b.numel() ? a : b;
-        IntList batch = new IntList();
-        IntList kk = new IntList();
-        for (int ax : memoryOrder(ref)) {
-            int l = ref.labels[ax];
-            if (inA[l] && inB[l]) {
-                (keep[l] ? batch : kk).add(l);
+    /**
+     * The GEMM of a and b. With a {@code target} label order (the output's, for the last GEMM), the operands are
+     * swapped when that makes the result come out in that order ({@code Cᵀ = Bᵀ Aᵀ}), sparing the final copy.
+     */
+    private Term gemm(Term a, Term b, boolean[] keep, int[] target) {
+        int[][] g = groups(a, b, keep);
+        if (target != null && !Arrays.equals(concat(g[0], concat(g[1], g[3])), target)) {
+            int[][] swapped = groups(b, a, keep);
+            if (Arrays.equals(concat(swapped[0], concat(swapped[1], swapped[3])), target)) {
+                Term t = a;
+                a = b;
+                b = t;
+                g = swapped;
             }
         }
-        IntList m = new IntList();
-        for (int ax : memoryOrder(a)) {
-            if (!inB[a.labels[ax]]) {
-                m.add(a.labels[ax]);
-            }
-        }
-        IntList nn = new IntList();
-        for (int ax : memoryOrder(b)) {
-            if (!inA[b.labels[ax]]) {
-                nn.add(b.labels[ax]);
-            }
-        }
-        int[] bt = batch.toArray();
-        int[] mt = m.toArray();
-        int[] kt = kk.toArray();
-        int[] nt = nn.toArray();
+        int[] bt = g[0];
+        int[] mt = g[1];
+        int[] kt = g[2];
+        int[] nt = g[3];
         Step.Operand oa = viewGroups(a, new int[][] {bt, mt, kt}, false);
         Step.Operand ob = viewGroups(b, new int[][] {bt, kt, nt}, false);
         int split = 0;
@@ -298,8 +293,8 @@ final class Lowering {
         int[] labels = new int[bt.length + mt.length + nt.length];
         int[] dims = new int[labels.length];
         int p = 0;
-        for (int[] g : new int[][] {bt, mt, nt}) {
-            for (int l : g) {
+        for (int[] group : new int[][] {bt, mt, nt}) {
+            for (int l : group) {
                 labels[p] = l;
                 dims[p++] = sizeOf(a, b, l);
             }
@@ -317,6 +312,35 @@ final class Lowering {
         steps.add(new Step.Gemm(a.slot, b.slot, bt, mt, kt, nt, split, oa, ob, labels, dims, shape3,
                 contiguous(shape3), dst, free));
         return new Term(dst, labels, dims, contiguous(dims), true);
+    }
+
+    /** The label groups {batch, m, k, n} of a · b, each in the memory order that spares copies. */
+    private int[][] groups(Term a, Term b, boolean[] keep) {
+        boolean[] inA = mask(a.labels);
+        boolean[] inB = mask(b.labels);
+        // shared groups are ordered by the larger operand's memory order, so that operand needs no copy
+        Term ref = a.numel() >= b.numel() ? a : b;
+        IntList batch = new IntList();
+        IntList kk = new IntList();
+        for (int ax : memoryOrder(ref)) {
+            int l = ref.labels[ax];
+            if (inA[l] && inB[l]) {
+                (keep[l] ? batch : kk).add(l);
+            }
+        }
+        IntList m = new IntList();
+        for (int ax : memoryOrder(a)) {
+            if (!inB[a.labels[ax]]) {
+                m.add(a.labels[ax]);
+            }
+        }
+        IntList nn = new IntList();
+        for (int ax : memoryOrder(b)) {
+            if (!inA[b.labels[ax]]) {
+                nn.add(b.labels[ax]);
+            }
+        }
+        return new int[][] {batch.toArray(), m.toArray(), kk.toArray(), nn.toArray()};
     }
 
     /** A new intermediate slot of these dims, counted live; {@code transient} workspace bytes counted in the peak. */

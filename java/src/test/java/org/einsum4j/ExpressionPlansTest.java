@@ -43,6 +43,19 @@ class ExpressionPlansTest {
         }
     }
 
+    /** Stride-0 (broadcast) operand layouts, which the plan copies or reads in place, against the oracle. */
+    @Test
+    void broadcastViewsAsOperands() {
+        ContractExpression e = Einsum.expression("abc,bcd->ad", ContractOptions.defaults(), DType.FLOAT64,
+                new int[] {4, 3, 5}, new int[] {3, 5, 6});
+        try (Tensor a = Tensor.random(DType.FLOAT64, 1, 4, 1, 5); Tensor b = Tensor.random(DType.FLOAT64, 2, 3, 5, 6);
+             Tensor row = Tensor.random(DType.FLOAT64, 3, 6)) {
+            check(e, a.broadcastTo(4, 3, 5), b);
+            check(e, a.broadcastTo(4, 3, 5), row.broadcastTo(3, 5, 6));
+            check(e, a.broadcastTo(4, 3, 5).permute(0, 1, 2), b.permute(0, 1, 2));
+        }
+    }
+
     @Test
     void layoutPlansAreBounded() {
         ContractExpression e = Einsum.expression("ij,j->i", ContractOptions.defaults(), DType.FLOAT64,

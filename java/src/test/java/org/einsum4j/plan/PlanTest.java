@@ -17,6 +17,7 @@ import org.einsum4j.spec.Contraction;
 import org.einsum4j.spec.EinsumSpec;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.HostAllocator;
+import org.einsum4j.tensor.LiveBytes;
 import org.einsum4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
@@ -196,16 +197,6 @@ class PlanTest {
     }
 
     private static long settledLiveBytes() {
-        long last = -1;
-        for (int i = 0; i < 20 && HostAllocator.liveBytes() != last; i++) {
-            last = HostAllocator.liveBytes();
-            System.gc();
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        return HostAllocator.liveBytes();
+        return LiveBytes.settled();
     }
 }

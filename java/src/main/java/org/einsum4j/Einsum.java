@@ -82,7 +82,12 @@ public final class Einsum {
 
     /** Compiles {@code spec} for these shapes and dtype (cached). Needs no data. */
     public static ContractExpression expression(String spec, ContractOptions options, DType dtype, int[]... shapes) {
-        return expression(spec, options, dtype, shapes, options.backend());
+        // copies: the cache key keeps the shapes, and the caller may change its arrays afterwards
+        int[][] own = new int[shapes.length][];
+        for (int i = 0; i < shapes.length; i++) {
+            own[i] = shapes[i] == null ? null : shapes[i].clone();
+        }
+        return expression(spec, options, dtype, own, options.backend());
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.einsum4j.plan;
 
+import java.util.Arrays;
 import java.util.List;
 import org.einsum4j.Backend;
 import org.einsum4j.path.PathInfo;
@@ -169,5 +170,43 @@ public final class Plan {
 
     public Backend backend() {
         return backend;
+    }
+
+    /** One line per step, slots as {@code %n}, labels as ids: for reports and debugging (built on demand only). */
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("plan " + dtype + " on " + backend.name() + ", workspace " + workspaceBytes
+                + " B, peak " + peakBytes + " B\n");
+        for (int i = 0; i < prepared.length; i++) {
+            Prepared p = prepared[i];
+            b.append("  %").append(i).append(" = operand ").append(i).append(p.identity() ? "" : " viewed as labels "
+                    + Arrays.toString(p.labels()) + " dims " + Arrays.toString(p.dims()) + " strides "
+                    + Arrays.toString(p.strides())).append('\n');
+        }
+        for (Step s : steps) {
+            b.append("  ");
+            if (s instanceof Step.Sum u) {
+                b.append('%').append(u.dst()).append(" = sum %").append(u.src()).append(" over ")
+                        .append(Arrays.toString(u.reduce()));
+            } else if (s instanceof Step.Gemm g) {
+                b.append('%').append(g.dst()).append(" = gemm %").append(g.a()).append(describe(g.opA())).append(" %")
+                        .append(g.b()).append(describe(g.opB())).append(" batch ").append(Arrays.toString(g.batch()))
+                        .append(" m ").append(Arrays.toString(g.m())).append(" k ").append(Arrays.toString(g.k()))
+                        .append(" n ").append(Arrays.toString(g.n())).append(" as ").append(Arrays.toString(g.shape3()))
+                        .append(g.split() > 0 ? ", first " + g.split() + " of k accumulated as r" : "");
+            } else if (s instanceof Step.Output o) {
+                b.append("result = ").append(o.inPlace() ? "%" + o.src() + " as it is" : "copy of %" + o.src()
+                        + " strides " + Arrays.toString(o.strides()));
+            }
+            if (s.free().length > 0) {
+                b.append("; free ").append(Arrays.toString(s.free()));
+            }
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    private static String describe(Step.Operand o) {
+        return (o.needsCopy() ? " (copied)" : "") + Arrays.toString(o.dims()) + Arrays.toString(o.strides());
     }
 }

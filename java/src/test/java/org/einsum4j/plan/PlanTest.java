@@ -102,6 +102,7 @@ class PlanTest {
                     assertEquals(0, p.copies(), "b = " + bSize);
                     assertEquals(4, g.opA().dims().length);
                 }
+                assertTrue(p.toString().contains(g.split() > 0 ? "accumulated as r" : "(copied)"), p.toString());
                 checkAgainstOracle("abc,bcd->ad", p, a, b);
                 // the contiguous layout of the same contraction reads both in place
                 try (Tensor ac = a.copy()) {

@@ -587,7 +587,11 @@ public final class Tensor implements AutoCloseable {
     private Tensor convert(DType target) {
         checkOpen();
         Backend b = Backend.forDevice(device());
-        Tensor out = b.empty(target, dims);
+        return copyInto(b, b.empty(target, dims));
+    }
+
+    /** {@code b} copies this tensor into the new {@code out}, which is closed if the copy fails. */
+    private Tensor copyInto(Backend b, Tensor out) {
         try {
             b.copy(this, out);
             return out;
@@ -613,14 +617,7 @@ public final class Tensor implements AutoCloseable {
             }
         }
         Backend b = Backend.forDevice(here.isHost() ? target : here);
-        Tensor out = target.isHost() ? empty(dtype, dims) : b.empty(dtype, dims);
-        try {
-            b.copy(this, out);
-            return out;
-        } catch (RuntimeException e) {
-            out.close();
-            throw e;
-        }
+        return copyInto(b, target.isHost() ? empty(dtype, dims) : b.empty(dtype, dims));
     }
 
     /** All elements in row-major order, converted to float (copied to the host first for a device tensor). */

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.einsum4j.Backend;
-import org.einsum4j.ContractExpression;
 import org.einsum4j.ContractOptions;
 import org.einsum4j.Einsum;
 import org.einsum4j.gradsample.GradSampler;
@@ -43,32 +42,7 @@ public final class UnderTest {
     }
 
     public static Tensor contract(String spec, ContractOptions options, Tensor... operands) {
-        if (!onDevice()) {
-            return Einsum.contract(spec, options, operands);
-        }
-        List<Tensor> moved = new ArrayList<>();
-        try {
-            Tensor[] ops = toDevice(operands, moved);
-            return back(noHostCopy(() -> Einsum.contract(spec, options, ops)));
-        } finally {
-            moved.forEach(Tensor::close);
-        }
-    }
-
-    /** Runs a compiled expression; on a device, one compiled for that device with the same spec and options. */
-    public static Tensor run(ContractExpression e, ContractOptions options, Tensor... operands) {
-        if (!onDevice()) {
-            return e.contract(operands);
-        }
-        ContractExpression onDev = Einsum.expression(e.spec(), options, e.dtype(), DEVICE,
-                e.contraction().shapes());
-        List<Tensor> moved = new ArrayList<>();
-        try {
-            Tensor[] ops = toDevice(operands, moved);
-            return back(noHostCopy(() -> onDev.contract(ops)));
-        } finally {
-            moved.forEach(Tensor::close);
-        }
+        return apply(ops -> Einsum.contract(spec, options, ops), operands);
     }
 
     public static Map<String, Tensor> compute(Layer layer, Tensor activations, Tensor backprops, int k) {

@@ -14,6 +14,8 @@ import org.einsum4j.tensor.Tensor;
 final class Backends {
     private static final Map<String, BackendProvider> PROVIDERS = load();
     private static final Map<Device, Backend> OPEN = new ConcurrentHashMap<>();
+    /** The host's backend once opened: every host tensor copy asks for it, so it skips the map. */
+    private static volatile Backend host;
 
     private Backends() {
     }
@@ -30,6 +32,10 @@ final class Backends {
         if (device == null) {
             throw new Einsum4jException("device is null");
         }
+        Backend h = host;
+        if (h != null && device.isHost()) {
+            return h;
+        }
         Backend b = OPEN.get(device);
         if (b != null) {
             return b;
@@ -41,7 +47,11 @@ final class Backends {
             throw new BackendUnavailableException("no backend for " + device + ": " + why + " (available: "
                     + PROVIDERS.keySet() + ")");
         }
-        return OPEN.computeIfAbsent(device, p::open);
+        b = OPEN.computeIfAbsent(device, p::open);
+        if (device.isHost()) {
+            host = b;
+        }
+        return b;
     }
 
     /** The device all operands live on; a clear exception listing each operand's device when they differ. */

@@ -671,15 +671,6 @@ public final class Tensor implements AutoCloseable {
         return n;
     }
 
-    /** Sum of all elements in float64 (the command line's checksum). */
-    public double sum() {
-        double s = 0;
-        for (double v : toDoubleArray()) {
-            s += v;
-        }
-        return s;
-    }
-
     // ---------------------------------------------------------------- lifecycle
 
     /** Frees the memory if this tensor owns it; a view only becomes unusable. Idempotent. */

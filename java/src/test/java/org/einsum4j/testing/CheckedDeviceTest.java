@@ -80,6 +80,17 @@ class CheckedDeviceTest {
     }
 
     @Test
+    void gradSamplerRejectsInputsOnDifferentDevicesNamingEach() {
+        try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 3); Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 2);
+             Tensor dg = g.to(CHECKED)) {
+            InvalidOperandException e = assertThrows(InvalidOperandException.class,
+                    () -> org.einsum4j.gradsample.GradSampler.compute(
+                            new org.einsum4j.gradsample.Layer.Linear(3, 2, true), a, dg, 1));
+            assertTrue(e.getMessage().contains("operand 0 on cpu, operand 1 on checked:0"), e.getMessage());
+        }
+    }
+
+    @Test
     void cudaIsUnavailableWithAReason() {
         BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
                 () -> Tensor.zeros(Device.cuda(0), DType.FLOAT32, 2));

@@ -71,7 +71,7 @@ public final class ConvGhostNorm implements GhostNorm<Layer.Conv> {
         try (Tensor w = WeightedSums.vector(weights, g.dtype())) {
             try (Tensor cols = ConvColumns.of(layer, activations.get(0), k);
                  Tensor gv = g.reshape(b, k, groups, layer.out() / groups, l)) {
-                out.put("weight", WeightedSums.owned(Einsum.contract("nkgoq,ngkpq,n->gop", gv, cols, w),
+                out.put("weight", WeightedSums.owned(WeightedSums.contractWeighted("nkgoq,ngkpq,n->gop", gv, cols, w),
                         layer.parameterShapes().get("weight")));
             }
             if (layer.bias()) {

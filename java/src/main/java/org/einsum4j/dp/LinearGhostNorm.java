@@ -56,7 +56,7 @@ public final class LinearGhostNorm implements GhostNorm<Layer.Linear> {
         Map<String, Tensor> out = new LinkedHashMap<>();
         try (Tensor av = a.reshape(b, k, t, layer.in()); Tensor gv = g.reshape(b, k, t, layer.out());
              Tensor w = WeightedSums.vector(weights, g.dtype())) {
-            out.put("weight", WeightedSums.owned(Einsum.contract("nkti,nktj,n->ij", gv, av, w), layer.out(),
+            out.put("weight", WeightedSums.owned(WeightedSums.contractWeighted("nkti,nktj,n->ij", gv, av, w), layer.out(),
                     layer.in()));
             if (layer.bias()) {
                 out.put("bias", WeightedSums.owned(Einsum.contract("nkto,n->o", gv, w), layer.out()));

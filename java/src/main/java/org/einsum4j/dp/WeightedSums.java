@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.einsum4j.ContractOptions;
 import org.einsum4j.Einsum;
 import org.einsum4j.gradsample.GradSampler;
 import org.einsum4j.gradsample.GradSamplerRegistry;
@@ -19,6 +20,20 @@ import org.einsum4j.tensor.Tensor;
  */
 final class WeightedSums {
     private WeightedSums() {
+    }
+
+    /**
+     * Contraction order for {@code g,a,w->param} specs: the weights scale the backprops first, then one GEMM sums
+     * over samples and positions. The flop-optimal order can contract g with a first — the per-sample gradient
+     * {@code [B, *param]} — and weight it afterwards (it costs a little less when there are many positions); that
+     * is exactly the tensor the weighted form exists to avoid, so the order is fixed.
+     */
+    private static final ContractOptions SCALE_BACKPROPS_FIRST = ContractOptions.defaults()
+            .withPath(List.of(new int[] {0, 2}, new int[] {0, 1}));
+
+    /** {@code spec} over (backprops, activation-side operand, weights), the weights applied to the backprops first. */
+    static Tensor contractWeighted(String spec, Tensor g, Tensor a, Tensor w) {
+        return Einsum.contract(spec, SCALE_BACKPROPS_FIRST, g, a, w);
     }
 
     /** {@code Σ_n w_n G[n]} for each per-sample gradient {@code [B, *shape]}: one contraction each. */

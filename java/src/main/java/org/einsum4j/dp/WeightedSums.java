@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.einsum4j.ContractOptions;
 import org.einsum4j.Einsum;
 import org.einsum4j.gradsample.GradSampler;
 import org.einsum4j.gradsample.GradSamplerRegistry;
@@ -20,20 +19,6 @@ import org.einsum4j.tensor.Tensor;
  */
 final class WeightedSums {
     private WeightedSums() {
-    }
-
-    /**
-     * Contraction order for {@code g,a,w->param} specs: the weights scale the backprops first, then one GEMM sums
-     * over samples and positions. The flop-optimal order can contract g with a first — the per-sample gradient
-     * {@code [B, *param]} — and weight it afterwards (it costs a little less when there are many positions); that
-     * is exactly the tensor the weighted form exists to avoid, so the order is fixed.
-     */
-    private static final ContractOptions SCALE_BACKPROPS_FIRST = ContractOptions.defaults()
-            .withPath(List.of(new int[] {0, 2}, new int[] {0, 1}));
-
-    /** {@code spec} over (backprops, activation-side operand, weights), the weights applied to the backprops first. */
-    static Tensor contractWeighted(String spec, Tensor g, Tensor a, Tensor w) {
-        return Einsum.contract(spec, SCALE_BACKPROPS_FIRST, g, a, w);
     }
 
     /** {@code Σ_n w_n G[n]} for each per-sample gradient {@code [B, *shape]}: one contraction each. */
@@ -80,25 +65,21 @@ final class WeightedSums {
         }
     }
 
-    /** {@code g} with its rows n·K … n·K+K−1 (along {@code axis}) multiplied by {@code w_n}: a new tensor. */
+    /**
+     * {@code g} with its rows n·K … n·K+K−1 (along {@code axis}) multiplied by {@code w_n}: a new tensor of g's
+     * shape. g is viewed as {@code [pre, B, K·post]} and scaled by {@code n,pnq->pnq} (weights first: the executor
+     * runs that order as one broadcast multiply; {@code pnq,n->pnq} took 20–40× longer here, 2026-11).
+     */
     static Tensor scaleRows(Tensor g, int axis, int b, int k, double[] weights) {
         int[] d = g.dims();
-        int[] split = new int[d.length + 1];
-        StringBuilder labels = new StringBuilder();
-        char next = 'a';
-        for (int i = 0, j = 0; i < d.length; i++) {
-            if (i == axis) {
-                split[j++] = b;
-                split[j++] = k;
-                labels.append('N').append('K');
-            } else {
-                split[j++] = d[i];
-                labels.append(next++);
-            }
+        long pre = 1;
+        for (int i = 0; i < axis; i++) {
+            pre *= d[i];
         }
-        String l = labels.toString();
-        try (Tensor w = vector(weights, g.dtype()); Tensor view = g.reshape(split)) {
-            return owned(Einsum.contract(l + ",N->" + l, view, w), d);
+        long post = b == 0 ? 0 : g.numel() / (pre * b);
+        try (Tensor w = vector(weights, g.dtype());
+             Tensor view = g.reshape(Math.toIntExact(pre), b, Math.toIntExact(post))) {
+            return owned(Einsum.contract("n,pnq->pnq", w, view), d);
         }
     }
 

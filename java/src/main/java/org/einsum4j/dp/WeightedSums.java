@@ -83,6 +83,31 @@ final class WeightedSums {
         }
     }
 
+    /**
+     * {@code Σ_n w_n Σ_p g_p a_pᵀ} of a linear map applied at positions ({@link PositionGram}'s layouts): the
+     * smaller of the two operands is scaled by the weights (a copy of it, never a per-sample tensor), then one
+     * GEMM over samples and positions. {@code g} and {@code a} are the un-viewed tensors, rows along
+     * {@code rowAxis}; {@code view} gives their {@code layout}-shaped view for a feature size.
+     */
+    static Tensor linearWeight(Tensor g, Tensor a, int rowAxis, String layout, java.util.function.IntFunction<int[]>
+            view, int out, int in, double[] weights, int k) {
+        int b = weights.length;
+        boolean scaleA = a.numel() < g.numel();
+        try (Tensor scaled = scaleRows(scaleA ? a : g, rowAxis, b, k, weights);
+             Tensor gv = (scaleA ? g : scaled).reshape(view.apply(out));
+             Tensor av = (scaleA ? scaled : a).reshape(view.apply(in))) {
+            return owned(Einsum.contract(layout + "o," + layout + "i->oi", gv, av), out, in);
+        }
+    }
+
+    /** {@code Σ_n w_n Σ_p g_p}: the weighted bias sum, one contraction with the weights (no scaled copy). */
+    static Tensor linearBias(Tensor gView, String layout, double[] weights) {
+        try (Tensor w = vector(weights, gView.dtype())) {
+            Tensor r = Einsum.contract("n," + layout + "o->o", w, gView);
+            return owned(r, r.dims());
+        }
+    }
+
     /** A host vector as a tensor of the given floating dtype. */
     static Tensor vector(double[] v, DType dtype) {
         if (dtype == DType.FLOAT32) {

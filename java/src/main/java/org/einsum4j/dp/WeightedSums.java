@@ -55,11 +55,17 @@ final class WeightedSums {
             Map<String, Tensor> one = GradSampler.compute(samplers, layer, activations, scaled, b * k,
                     KReduction.SUM);
             Map<String, Tensor> out = new LinkedHashMap<>();
-            for (Map.Entry<String, Tensor> e : one.entrySet()) {
-                Tensor t = e.getValue();
-                out.put(e.getKey(), owned(t, java.util.Arrays.copyOfRange(t.dims(), 1, t.rank())));
+            try {
+                for (Map.Entry<String, Tensor> e : one.entrySet()) {
+                    Tensor t = e.getValue();
+                    out.put(e.getKey(), owned(t, java.util.Arrays.copyOfRange(t.dims(), 1, t.rank())));
+                }
+                return out;
+            } catch (RuntimeException ex) {
+                one.values().forEach(Tensor::close);
+                out.values().forEach(Tensor::close);
+                throw ex;
             }
-            return out;
         } finally {
             scaled.forEach(Tensor::close);
         }

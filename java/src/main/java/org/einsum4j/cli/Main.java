@@ -37,6 +37,8 @@ public final class Main {
     static final List<Command> COMMANDS = List.of(
             new Command("contract", ContractCommand.SUMMARY, ContractCommand::run),
             new Command("demo", DemoCommand.SUMMARY, DemoCommand::run),
+            new Command("dp", DpCommand.SUMMARY, DpCommand::run),
+            new Command("epsilon", EpsilonCommand.SUMMARY, EpsilonCommand::run),
             new Command("gradsample", GradsampleCommand.SUMMARY, GradsampleCommand::run),
             new Command("path", PathCommand.SUMMARY, PathCommand::run),
             new Command("train-demo", TrainDemoCommand.SUMMARY, TrainDemoCommand::run));

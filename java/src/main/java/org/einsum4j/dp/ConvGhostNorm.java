@@ -16,8 +16,9 @@ import org.einsum4j.tensor.Tensor;
  * at the K·L positions, so per group {@code ‖G_n,g‖² = ⟨g gᵀ, u uᵀ⟩} with {@code [K·L, K·L]} Gram matrices
  * ({@link PositionGram}'s identity); the weight norm sums the groups. Bias {@code ‖Σ_{k,l} g‖}. Ghost pays
  * O(B·G·(KL)²·(P + o)) against materializing's O(B·G·KL·P·o): it wins for small feature maps (late layers),
- * materializing for large ones, which the cost model decides. The clipped sum is one weighted contraction
- * {@code nkgoq,ngkpq,n->gop} over the columns.
+ * materializing for large ones, which the cost model decides. The clipped sum is the weighted contraction
+ * {@code nkgoq,ngkpq,n->gop} over the columns, the clip factors scaling the backprops first (the flop-optimal
+ * order would contract g with the columns first: the per-sample gradient this form exists to avoid).
  */
 public final class ConvGhostNorm implements GhostNorm<Layer.Conv> {
 
@@ -68,15 +69,15 @@ public final class ConvGhostNorm implements GhostNorm<Layer.Conv> {
         int groups = layer.groups();
         int l = (int) (g.numel() / Math.max(1, (long) g.dim(0) * layer.out()));
         Map<String, Tensor> out = new LinkedHashMap<>();
-        try (Tensor w = WeightedSums.vector(weights, g.dtype())) {
+        try (Tensor scaled = WeightedSums.scaleRows(g, 0, b, k, weights)) {
             try (Tensor cols = ConvColumns.of(layer, activations.get(0), k);
-                 Tensor gv = g.reshape(b, k, groups, layer.out() / groups, l)) {
-                out.put("weight", WeightedSums.owned(Einsum.contract("nkgoq,ngkpq,n->gop", gv, cols, w),
+                 Tensor gv = scaled.reshape(b, k, groups, layer.out() / groups, l)) {
+                out.put("weight", WeightedSums.owned(Einsum.contract("nkgoq,ngkpq->gop", gv, cols),
                         layer.parameterShapes().get("weight")));
             }
             if (layer.bias()) {
-                try (Tensor gb = g.reshape(b, k, layer.out(), l)) {
-                    out.put("bias", WeightedSums.owned(Einsum.contract("nkoq,n->o", gb, w), layer.out()));
+                try (Tensor gb = scaled.reshape(b, k, layer.out(), l)) {
+                    out.put("bias", WeightedSums.owned(Einsum.contract("nkoq->o", gb), layer.out()));
                 }
             }
             return out;

@@ -13,7 +13,9 @@ import org.einsum4j.tensor.Tensor;
  * Ghost norms of {@code Embedding}: a sample's gradient has one non-zero row per distinct token it used, the sum
  * of the backprops at that token's positions (over K and T). Merging repeated (sample, token) pairs — the grad
  * sampler's sparse form, at most B·K·T·D values, never B·V·D — and summing the squares of the merged rows gives
- * {@code ‖G_n‖²} exactly (rows of {@code padding_idx} excluded, as their gradient is zero). The clipped sum is the
+ * {@code ‖G_n‖²} exactly (rows of {@code padding_idx} excluded, as their gradient is zero); the squared row norms
+ * ({@code ed,ed->e}, one value per merged row, at most B·K·T) are read to the host and summed per sample by the
+ * sparse form's offsets. The clipped sum is the
  * layer's weighted form: the clip factors scale the backprops, one scatter-add into {@code [V, D]}.
  */
 public final class EmbeddingGhostNorm implements GhostNorm<Layer.Embedding> {

@@ -13,8 +13,9 @@ import org.einsum4j.tensor.Tensor;
  * Ghost norms of {@code Linear}: activations {@code [B·K, …, in]} and backprops {@code [B·K, …, out]} viewed as
  * {@code [B, K, T, ·]} (T = the middle dims), so K and T are the positions of {@link PositionGram}: weight
  * {@code ‖g_n‖·‖a_n‖} when K·T = 1, else {@code ⟨g gᵀ, a aᵀ⟩}; bias {@code ‖Σ_{k,t} g‖}. The clipped sum is the
- * single weighted contraction {@code nkti,nktj,n->ij} (bias {@code nkto,n->o}): the clip factors scale the
- * backprops inside the contraction, no per-sample tensor exists.
+ * weighted contraction {@code nkti,nktj,n->ij} (bias {@code nkto,n->o}) in the order that never forms a
+ * per-sample tensor: the clip factors scale the smaller of backprops and activations ({@code n,nq->nq}), then
+ * one GEMM over samples and positions.
  */
 public final class LinearGhostNorm implements GhostNorm<Layer.Linear> {
     static final String LAYOUT = "nkt";
@@ -54,12 +55,11 @@ public final class LinearGhostNorm implements GhostNorm<Layer.Linear> {
         int b = weights.length;
         int t = (int) (a.numel() / Math.max(1, (long) a.dim(0) * layer.in()));
         Map<String, Tensor> out = new LinkedHashMap<>();
-        try (Tensor av = a.reshape(b, k, t, layer.in()); Tensor gv = g.reshape(b, k, t, layer.out());
-             Tensor w = WeightedSums.vector(weights, g.dtype())) {
-            out.put("weight", WeightedSums.owned(Einsum.contract("nkti,nktj,n->ij", gv, av, w), layer.out(),
-                    layer.in()));
+        try (Tensor gv = g.reshape(b, k, t, layer.out())) {
+            out.put("weight", WeightedSums.linearWeight(g, a, 0, LAYOUT, f -> new int[] {b, k, t, f}, layer.out(),
+                    layer.in(), weights, k));
             if (layer.bias()) {
-                out.put("bias", WeightedSums.owned(Einsum.contract("nkto,n->o", gv, w), layer.out()));
+                out.put("bias", WeightedSums.linearBias(gv, LAYOUT, weights));
             }
             return out;
         } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package org.einsum4j.dp;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.einsum4j.gradsample.GradSamplerRegistry;
 import org.einsum4j.gradsample.KReduction;
 import org.einsum4j.gradsample.Layer;
 import org.einsum4j.tensor.Tensor;
@@ -56,6 +57,37 @@ public final class RnnGhostNorm implements GhostNorm<Layer.Rnn> {
     @Override
     public int rowAxis(Layer.Rnn layer) {
         return layer.batchFirst() ? 0 : 1;
+    }
+
+    /** The clipped sum of each weight and bias: {@link WeightedSums#linearWeight} per linear map. */
+    @Override
+    public Map<String, Tensor> weightedSum(Layer.Rnn layer, List<Tensor> activations, List<Tensor> backprops, int k,
+                                           double[] weights, GradSamplerRegistry samplers) {
+        boolean bf = layer.batchFirst();
+        int b = weights.length;
+        int t = activations.get(0).dim(bf ? 1 : 0);
+        int gh = layer.cell().gates() * layer.hidden();
+        String layout = bf ? "nkt" : "tnk";
+        int axis = rowAxis(layer);
+        java.util.function.IntFunction<int[]> v = f -> view(bf, b, k, t, f);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        try {
+            out.put(layer.parameterName("weight_ih"), WeightedSums.linearWeight(backprops.get(0),
+                    activations.get(0), axis, layout, v, gh, layer.input(), weights, k));
+            out.put(layer.parameterName("weight_hh"), WeightedSums.linearWeight(backprops.get(1),
+                    activations.get(1), axis, layout, v, gh, layer.hidden(), weights, k));
+            if (layer.bias()) {
+                try (Tensor gi = backprops.get(0).reshape(v.apply(gh));
+                     Tensor gh2 = backprops.get(1).reshape(v.apply(gh))) {
+                    out.put(layer.parameterName("bias_ih"), WeightedSums.linearBias(gi, layout, weights));
+                    out.put(layer.parameterName("bias_hh"), WeightedSums.linearBias(gh2, layout, weights));
+                }
+            }
+            return out;
+        } catch (RuntimeException e) {
+            out.values().forEach(Tensor::close);
+            throw e;
+        }
     }
 
     private static int[] view(boolean batchFirst, int b, int k, int t, int f) {

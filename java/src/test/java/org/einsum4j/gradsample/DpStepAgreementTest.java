@@ -62,8 +62,32 @@ class DpStepAgreementTest {
                 backs.add(inputs.get(c.tensors().indexOf("backprops")));
             }
             agree(c.toString(), layer, acts, backs, c.k(), reduction);
+            matchesPyTorchNorms(c, layer, acts, backs, reduction);
         } finally {
             inputs.forEach(Tensor::close);
+        }
+    }
+
+    /** Ghost norms against the norms of PyTorch's per-sample gradients (the golden expected_* tensors). */
+    private static void matchesPyTorchNorms(GoldenGradCases.Case c, Layer layer, List<Tensor> acts,
+                                            List<Tensor> backs, KReduction reduction) {
+        double tol = layer instanceof Layer.LayerNorm || layer instanceof Layer.GroupNorm
+                || layer instanceof Layer.InstanceNorm ? 1e-4 : 1e-5; // as golden/README.md
+        double scale = reduction == KReduction.MEAN ? 1.0 / c.k() : 1;
+        DpStep step = DpStep.builder().maxGradNorm(1).noiseMultiplier(0).multiplicity(c.k()).kReduction(reduction)
+                .normMode(NormMode.GHOST).build();
+        try (DpResult res = step.run(List.of(new LayerBatch("l", layer, acts, backs)))) {
+            for (String e : c.expected()) {
+                String param = e.substring("expected_".length());
+                double[] got = res.norms().perParameter().get("l." + param);
+                try (Tensor ref = c.load(e)) {
+                    double[] want = norms(perSample(Map.of(param, ref.copy()), c.b()), c.b());
+                    for (int n = 0; n < c.b(); n++) {
+                        assertEquals(want[n] * scale, got[n], tol * want[n] * scale + 1e-12,
+                                c + " " + reduction + " " + param + " sample " + n + " vs PyTorch");
+                    }
+                }
+            }
         }
     }
 

@@ -115,11 +115,11 @@ public final class Conv extends Module {
         if (training) {
             input = x;
         }
-        return y.reshape(outputShape(x.dims()));
+        return y.view(outputShape(x.dims()));
     }
 
     private Tensor weight2d() {
-        return weight.value().reshape(out, prod(weight.dims(), 1, dims + 2));
+        return weight.value().view(out, prod(weight.dims(), 1, dims + 2));
     }
 
     @Override
@@ -127,10 +127,10 @@ public final class Conv extends Module {
         checkTrained("Conv");
         gradOut = g;
         int n = g.dim(0);
-        Tensor g3 = g.reshape(n, out, geometry.oh() * geometry.ow());
+        Tensor g3 = g.view(n, out, geometry.oh() * geometry.ow());
         if (parameterGradients) {
             try (Tensor dw = Einsum.contract("nol,nkl->ok", g3, cols)) {
-                weight.setGrad(dw.reshape(weight.dims()).copy());
+                weight.setGrad(dw.reshape(weight.dims()));
             }
             if (bias != null) {
                 bias.setGrad(Einsum.contract("nol->o", g3));
@@ -138,7 +138,7 @@ public final class Conv extends Module {
         }
         Tensor dcols = own(Einsum.contract("nol,ok->nkl", g3, weight2d()));
         Tensor dx = own(NnKernels.of(g).fold(dcols, geometry, n));
-        return dx.reshape(input.dims());
+        return dx.view(input.dims());
     }
 
     @Override

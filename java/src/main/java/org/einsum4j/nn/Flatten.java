@@ -25,7 +25,7 @@ public final class Flatten extends Module {
         if (c != x) {
             own(c);
         }
-        return c.reshape(outputShape(inputDims));
+        return c.view(outputShape(inputDims));
     }
 
     @Override
@@ -35,7 +35,7 @@ public final class Flatten extends Module {
         if (c != g) {
             own(c);
         }
-        return c.reshape(inputDims);
+        return c.view(inputDims);
     }
 
     @Override

@@ -50,14 +50,14 @@ public final class GroupNorm extends Module {
         int positions = prod(x.dims(), 2, x.rank());
         NnKernels k = NnKernels.of(x);
         Tensor[] r = k.normalize(x, channels / groups * positions, eps);
-        xhat = own(r[0]).reshape(n, channels, positions);
+        xhat = own(r[0]).view(n, channels, positions);
         rstd = own(r[1]);
         Tensor y = own(Einsum.contract("ncs,c->ncs", xhat, weight.value()));
         y = own(k.addAlongAxis(y, bias.value(), 1));
         if (training) {
             input = x;
         }
-        return y.reshape(x.dims());
+        return y.view(x.dims());
     }
 
     @Override
@@ -65,14 +65,14 @@ public final class GroupNorm extends Module {
         checkTrained("GroupNorm");
         gradOut = g;
         int positions = prod(g.dims(), 2, g.rank());
-        Tensor g3 = g.reshape(g.dim(0), channels, positions);
+        Tensor g3 = g.view(g.dim(0), channels, positions);
         if (parameterGradients) {
             weight.setGrad(Einsum.contract("ncs,ncs->c", g3, xhat));
             bias.setGrad(Einsum.contract("ncs->c", g3));
         }
         Tensor dxhat = own(Einsum.contract("ncs,c->ncs", g3, weight.value()));
         return own(NnKernels.of(g).normalizeBackward(dxhat, xhat, rstd, channels / groups * positions))
-                .reshape(g.dims());
+                .view(g.dims());
     }
 
     @Override

@@ -50,14 +50,14 @@ public final class LayerNorm extends Module {
         int rows = (int) (x.numel() / size);
         NnKernels k = NnKernels.of(x);
         Tensor[] r = k.normalize(x, size, eps);
-        xhat = own(r[0]).reshape(rows, size);
+        xhat = own(r[0]).view(rows, size);
         rstd = own(r[1]);
-        Tensor y = own(Einsum.contract("rd,d->rd", xhat, weight.value().reshape(size)));
-        y = own(k.addAlongAxis(y, bias.value().reshape(size), 1));
+        Tensor y = own(Einsum.contract("rd,d->rd", xhat, weight.value().view(size)));
+        y = own(k.addAlongAxis(y, bias.value().view(size), 1));
         if (training) {
             input = x;
         }
-        return y.reshape(x.dims());
+        return y.view(x.dims());
     }
 
     @Override
@@ -65,15 +65,15 @@ public final class LayerNorm extends Module {
         checkTrained("LayerNorm");
         gradOut = g;
         int rows = (int) (g.numel() / size);
-        Tensor g2 = g.reshape(rows, size);
+        Tensor g2 = g.view(rows, size);
         if (parameterGradients) {
             try (Tensor dw = Einsum.contract("rd,rd->d", g2, xhat); Tensor db = Einsum.contract("rd->d", g2)) {
-                weight.setGrad(dw.reshape(normalizedShape).copy());
-                bias.setGrad(db.reshape(normalizedShape).copy());
+                weight.setGrad(dw.reshape(normalizedShape));
+                bias.setGrad(db.reshape(normalizedShape));
             }
         }
-        Tensor dxhat = own(Einsum.contract("rd,d->rd", g2, weight.value().reshape(size)));
-        return own(NnKernels.of(g).normalizeBackward(dxhat, xhat, rstd, size)).reshape(g.dims());
+        Tensor dxhat = own(Einsum.contract("rd,d->rd", g2, weight.value().view(size)));
+        return own(NnKernels.of(g).normalizeBackward(dxhat, xhat, rstd, size)).view(g.dims());
     }
 
     @Override

@@ -14,8 +14,15 @@ import org.einsum4j.tensor.Tensor;
  */
 interface NnKernels {
 
-    /** The kernels for tensors on {@code t}'s device. Only host tensors exist today. */
+    /**
+     * The kernels for tensors on {@code t}'s device: the host ones for host tensors; other devices have none yet,
+     * and this says so instead of copying their tensors to the host behind the caller's back.
+     */
     static NnKernels of(Tensor t) {
+        if (!t.device().isHost()) {
+            throw new NnException("nn modules have element-wise kernels for host tensors only, got a tensor on "
+                    + t.device() + " (a device backend must supply its own NnKernels)");
+        }
         return CpuNnKernels.INSTANCE;
     }
 

@@ -258,4 +258,15 @@ class ModuleGradientTest {
             return s;
         }
     }
+
+    @Test
+    void refusesDeviceTensorsInsteadOfCopyingThemToTheHost() {
+        org.einsum4j.tensor.Device checked = org.einsum4j.tensor.Device.parse("checked");
+        try (Tensor h = Tensor.of(new double[] {1, -2, 3, -4}, 2, 2); Tensor d = h.to(checked)) {
+            NnException e = org.junit.jupiter.api.Assertions.assertThrows(NnException.class,
+                    () -> Activation.relu().forward(d, true));
+            assertTrue(e.getMessage().contains("host tensors only") && e.getMessage().contains("checked:0"),
+                    e.getMessage());
+        }
+    }
 }

@@ -44,7 +44,7 @@ final class TrainDemoCommand {
             Usage: einsum4j train-demo [--model mlp|cnn] [--K N] [--epochs N] (--sigma S | --epsilon E |
                                        --non-private) [--clip C] [--batch B] [--lr LR] [--optimizer sgd|adam]
                                        [--momentum M] [--delta D] [--backend cpu|cuda] [--seed S] [--ghost]
-                                       [--shift N] [--no-progress]
+                                       [--shift N] [--baseline] [--no-progress]
                                        [--sweep-k K1,K2,... [--seeds N]] [--json]
 
             Trains a classifier on the bundled handwritten digits (1,797 8x8 images, UCI / scikit-learn,
@@ -76,6 +76,7 @@ final class TrainDemoCommand {
                                     copies, no augmentation)
               --sweep-k LIST        the K table: comma-separated multiplicities, e.g. 1,2,4,8
               --seeds N             seeds per K in a sweep (default 1)
+              --baseline            a first sweep row: K = 1 without augmentation
               --no-progress         no progress bar even on a terminal
               --json                JSON instead of text
               -h, --help            this help
@@ -90,7 +91,7 @@ final class TrainDemoCommand {
     static int run(String[] argv, PrintStream out, PrintStream err) {
         Args a = Args.parse("train-demo", argv, java.util.Set.of("model", "K", "epochs", "sigma", "epsilon", "clip",
                 "batch", "lr", "optimizer", "momentum", "delta", "backend", "seed", "sweep-k", "seeds", "shift"),
-                java.util.Set.of("ghost", "json", "non-private", "no-progress"));
+                java.util.Set.of("ghost", "json", "non-private", "no-progress", "baseline"));
         if (a.flag("help")) {
             out.print(HELP);
             return 0;
@@ -133,6 +134,10 @@ final class TrainDemoCommand {
         }
         o.seeds = (int) a.longValue("seeds", o.seeds, 1, 1000);
         o.shift = (int) a.longValue("shift", o.shift, 0, 7);
+        o.baseline = a.flag("baseline");
+        if (o.baseline && o.sweepK == null) {
+            throw new UsageException("--baseline only applies to --sweep-k");
+        }
         return run(o, out, err);
     }
 
@@ -166,6 +171,7 @@ final class TrainDemoCommand {
         List<Integer> sweepK;
         int seeds = 1;
         int shift = 1;
+        boolean baseline;
         boolean progress = true;
 
         void validate() {
@@ -245,7 +251,7 @@ final class TrainDemoCommand {
     }
 
     /** A finished run. */
-    record Run(int k, long seed, double sigma, double q, List<Epoch> epochs) {
+    record Run(int k, int shift, long seed, double sigma, double q, List<Epoch> epochs) {
         Epoch last() {
             return epochs.get(epochs.size() - 1);
         }
@@ -286,7 +292,7 @@ final class TrainDemoCommand {
     }
 
     /** Trains one model with multiplicity k and seed; {@code onEpoch} sees each epoch, {@code onStep} each step. */
-    static Run train(Options o, Dataset.Split data, int k, long seed, double sigma,
+    static Run train(Options o, Dataset.Split data, int k, int shift, long seed, double sigma,
                      java.util.function.Consumer<Epoch> onEpoch, IntConsumer onStep) {
         Dataset train = data.train();
         int n = train.size();
@@ -301,7 +307,7 @@ final class TrainDemoCommand {
                 .noiseMultiplier(sigma).maxGradNorm(o.clip).sampler(sampler).noiseSeed(seed * 131 + 3)
                 .normMode(o.ghost ? NormMode.GHOST : NormMode.MATERIALIZED).build();
         GradSampleModule gsm = new GradSampleModule(model, k);
-        Augmentation aug = o.shift == 0 ? Augmentation.identity() : Augmentation.shift(o.shift);
+        Augmentation aug = shift == 0 ? Augmentation.identity() : Augmentation.shift(shift);
         SplittableRandom augRandom = new SplittableRandom(seed * 17 + 5);
         Loss loss = Loss.crossEntropy();
         List<Epoch> epochs = new ArrayList<>();
@@ -354,7 +360,7 @@ final class TrainDemoCommand {
         for (Parameter p : model.parameters()) {
             p.value().close();
         }
-        return new Run(k, seed, sigma, q, epochs);
+        return new Run(k, shift, seed, sigma, q, epochs);
     }
 
     /** A plain gradient step on the mean loss over the B·K rows; returns the rows' summed loss. */
@@ -424,7 +430,7 @@ final class TrainDemoCommand {
         Progress bar = Progress.start(o.progress && !o.json, "train", steps);
         Run r;
         try {
-            r = train(o, data, o.k, o.seed, sigma, e -> {
+            r = train(o, data, o.k, o.shift, o.seed, sigma, e -> {
                 if (!o.json) {
                     bar.println(epochLine(e, o.epochs, o.delta), out);
                 }
@@ -449,7 +455,7 @@ final class TrainDemoCommand {
                 .append(", \"expected_batch\": ").append(o.batch)
                 .append(", \"delta\": ").append(Json.number(o.delta))
                 .append(", \"ghost\": ").append(o.ghost)
-                .append(", \"shift\": ").append(o.shift)
+                .append(", \"shift\": ").append(r.shift())
                 .append(", \"epochs\": [");
         for (int i = 0; i < r.epochs().size(); i++) {
             Epoch e = r.epochs().get(i);
@@ -466,19 +472,36 @@ final class TrainDemoCommand {
         return b.append("]}").toString();
     }
 
-    /** K = each of --sweep-k, seeds seed … seed+seeds−1, same σ, C, B, steps: a markdown table (or JSON). */
+    /** One row of the K table: a multiplicity and the shift its copies get. */
+    private record Arm(int k, int shift, String label) {
+    }
+
+    /**
+     * K = each of --sweep-k, seeds seed … seed+seeds−1, same σ, C, B, steps: a markdown table (or JSON). With
+     * --baseline a first row trains K = 1 without augmentation: what the shifts themselves cost or buy.
+     */
     private static int sweep(Options o, Dataset.Split data, double sigma, double q, long steps, PrintStream out) {
-        List<Run> runs = new ArrayList<>();
-        Progress bar = Progress.start(o.progress && !o.json, "sweep", steps * o.sweepK.size() * o.seeds);
+        List<Arm> arms = new ArrayList<>();
+        if (o.baseline) {
+            arms.add(new Arm(1, 0, "1, no augmentation"));
+        }
+        for (int k : o.sweepK) {
+            arms.add(new Arm(k, o.shift, Integer.toString(k)));
+        }
+        List<List<Run>> rows = new ArrayList<>();
+        Progress bar = Progress.start(o.progress && !o.json, "sweep", steps * arms.size() * o.seeds);
         try {
-            for (int k : o.sweepK) {
+            for (Arm arm : arms) {
+                List<Run> rs = new ArrayList<>();
                 for (int s = 0; s < o.seeds; s++) {
-                    runs.add(train(o, data, k, o.seed + s, sigma, e -> { }, bar::step));
+                    rs.add(train(o, data, arm.k(), arm.shift(), o.seed + s, sigma, e -> { }, bar::step));
                 }
+                rows.add(rs);
             }
         } finally {
             bar.close();
         }
+        List<Run> runs = rows.stream().flatMap(List::stream).toList();
         if (o.json) {
             out.println("[" + String.join(", ", runs.stream().map(r -> json(o, r)).toList()) + "]");
             return 0;
@@ -490,8 +513,8 @@ final class TrainDemoCommand {
         out.println("| K | test accuracy (mean ± sd) | per seed | train accuracy | ε | mean ‖g_n‖ | clipped"
                 + " | ms/step |");
         out.println("|---:|---:|---|---:|---:|---:|---:|---:|");
-        for (int k : o.sweepK) {
-            List<Run> rs = runs.stream().filter(r -> r.k() == k).toList();
+        for (int row = 0; row < arms.size(); row++) {
+            List<Run> rs = rows.get(row);
             double[] acc = rs.stream().mapToDouble(r -> r.last().testAccuracy()).toArray();
             double mean = java.util.Arrays.stream(acc).average().orElse(0);
             double sd = Math.sqrt(java.util.Arrays.stream(acc).map(a -> (a - mean) * (a - mean)).sum()
@@ -508,7 +531,8 @@ final class TrainDemoCommand {
                 per.append(per.length() > 0 ? ", " : "").append(String.format(Locale.ROOT, "%.1f", 100 * a));
             }
             double eps = rs.get(0).last().epsilon();
-            out.printf(Locale.ROOT, "| %d | %.1f%% ± %.1f | %s | %.1f%% | %s | %s | %s | %.1f |%n", k, 100 * mean,
+            out.printf(Locale.ROOT, "| %s | %.1f%% ± %.1f | %s | %.1f%% | %s | %s | %s | %.1f |%n", arms.get(row).label(),
+                    100 * mean,
                     100 * sd, per, 100 * train,
                     Double.isInfinite(eps) ? "∞" : String.format(Locale.ROOT, "%.3f", eps),
                     Double.isNaN(norm) ? "–" : String.format(Locale.ROOT, "%.3f", norm),

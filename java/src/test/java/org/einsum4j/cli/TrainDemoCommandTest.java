@@ -71,11 +71,13 @@ class TrainDemoCommandTest {
     @Test
     void sweepPrintsOneRowPerK() {
         CliRun r = CliRun.of("train-demo", "--model", "mlp", "--epochs", "1", "--sigma", "1", "--batch", "288",
-                "--sweep-k", "1,2", "--seeds", "2");
+                "--sweep-k", "1,2", "--seeds", "2", "--baseline");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("| K | test accuracy"), r.out());
         assertTrue(Pattern.compile("(?m)^\\| 1 \\| [0-9.]+% ± [0-9.]+ \\| [0-9.]+, [0-9.]+ \\|").matcher(r.out())
                 .find(), r.out());
         assertTrue(Pattern.compile("(?m)^\\| 2 \\| ").matcher(r.out()).find(), r.out());
+        assertTrue(Pattern.compile("(?m)^\\| 1, no augmentation \\| ").matcher(r.out()).find(), r.out());
+        assertTrue(CliRun.of("train-demo", "--sigma", "1", "--baseline").assertOneLineError(2).contains("--sweep-k"));
     }
 }

@@ -244,7 +244,8 @@ final class TrainDemoCommand {
     }
 
     /**
-     * One epoch's figures. {@code msPerStep} is the median over the epoch's steps (robust on a shared machine);
+     * One epoch's figures. {@code msPerStep} is the median wall time over the epoch's steps (robust on a shared
+     * machine), {@code cpuMsPerStep} the mean process CPU time (the OS counts it in ticks: a mean is unbiased);
      * {@code meanNorm} and {@code clippedFraction} average the per-sample gradient norms (before clipping) and the
      * share of samples clipped over the epoch's steps (NaN without DP).
      */
@@ -357,7 +358,7 @@ final class TrainDemoCommand {
             Evaluation te = Evaluation.of(model, data.test(), loss, 512);
             double eps = dp == null ? Double.POSITIVE_INFINITY : dp.spent(o.delta).epsilon();
             Epoch ep = new Epoch(e, rows == 0 ? Double.NaN : lossSum / rows, tr.accuracy(), te.accuracy(), eps,
-                    median(ms), median(cpu), stepsPerEpoch, dpSteps == 0 ? Double.NaN : normSum / dpSteps,
+                    median(ms), java.util.Arrays.stream(cpu).average().orElse(Double.NaN), stepsPerEpoch, dpSteps == 0 ? Double.NaN : normSum / dpSteps,
                     dpSteps == 0 ? Double.NaN : clippedSum / dpSteps);
             epochs.add(ep);
             onEpoch.accept(ep);
@@ -387,7 +388,7 @@ final class TrainDemoCommand {
     }
 
     /**
-     * CPU time of the whole process (every thread: ours, OpenBLAS's, the collector's), or NaN where the JVM does
+     * CPU time of the whole process (every thread: ours, OpenBLAS's, the collector's), or -1 where the JVM does
      * not report it. On a shared machine it measures the work of a step, which wall time does not.
      */
     static long processCpuNanos() {
@@ -538,8 +539,8 @@ final class TrainDemoCommand {
             double train = rs.stream().mapToDouble(r -> r.last().trainAccuracy()).average().orElse(0);
             double ms = median(rs.stream().flatMap(r -> r.epochs().stream()).mapToDouble(Epoch::msPerStep)
                     .toArray());
-            double cpuMs = median(rs.stream().flatMap(r -> r.epochs().stream()).mapToDouble(Epoch::cpuMsPerStep)
-                    .toArray());
+            double cpuMs = rs.stream().flatMap(r -> r.epochs().stream()).mapToDouble(Epoch::cpuMsPerStep).average()
+                    .orElse(Double.NaN);
             double norm = rs.stream().flatMap(r -> r.epochs().stream()).mapToDouble(Epoch::meanNorm).average()
                     .orElse(Double.NaN);
             double clipped = rs.stream().flatMap(r -> r.epochs().stream()).mapToDouble(Epoch::clippedFraction)

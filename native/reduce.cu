@@ -2,6 +2,7 @@
 //   sum_axes_thread_*: one thread per output; 1-D blocks of 256, any grid.
 //   sum_axes_block_*:  block (256) per (chunk, output); grid (ceil(reduced/chunk), min(kept, 65535)); writes
 //                      out[o * gridDim.x + chunk]. Static shared memory 32 accumulators (256 B).
+//   sum_axes_warp_*:   one warp per output; 1-D blocks of 256, any grid.
 //   dot_rows_*:        one warp per row; 1-D blocks of 256, any grid.
 // Accumulation in float64 for float32/float64 data, float32 for FLOAT16/BFLOAT16.
 #include "reduce.cuh"
@@ -17,6 +18,19 @@ __device__ void sum_block(const T* __restrict__ in, T* __restrict__ out, ReduceL
         const auto total = block_sum(block_partial(t, in, l, reduced, chunk, o));
         if (t.thread_x == 0) {
             out[block_output_index(t, o)] = narrow<T>(total);
+        }
+    }
+}
+
+template <typename T>
+__device__ void sum_warp(const T* __restrict__ in, T* __restrict__ out, ReduceLayout l, int64_t kept,
+                         int64_t reduced) {
+    const Launch t = this_thread();
+    const int lane = lane_of(t);
+    for (int64_t o = first_warp(t); o < kept; o += warp_step(t)) {  // uniform per warp
+        const auto total = warp_sum(warp_partial(in, l, reduced, o, lane));
+        if (lane == 0) {
+            out[o] = narrow<T>(total);
         }
     }
 }
@@ -41,6 +55,10 @@ __device__ void dot_rows(const T* __restrict__ a, const T* __restrict__ b, T* __
     extern "C" __global__ void sum_axes_thread_##SUFFIX(const T* in, T* out, einsum4j::reduce::ReduceLayout l, \
                                                         int64_t kept, int64_t reduced) {                      \
         einsum4j::reduce::sum_thread<T>(einsum4j::this_thread(), in, out, l, kept, reduced);                  \
+    }                                                                                                         \
+    extern "C" __global__ void sum_axes_warp_##SUFFIX(const T* in, T* out, einsum4j::reduce::ReduceLayout l,  \
+                                                      int64_t kept, int64_t reduced) {                       \
+        einsum4j::reduce::sum_warp<T>(in, out, l, kept, reduced);                                             \
     }                                                                                                         \
     extern "C" __global__ void sum_axes_block_##SUFFIX(const T* in, T* out, einsum4j::reduce::ReduceLayout l,  \
                                                        int64_t kept, int64_t reduced, int64_t chunk) {        \

@@ -68,6 +68,21 @@ EINSUM4J_HD typename SumAcc<T>::type block_partial(const Launch& t, const T* __r
     return acc;
 }
 
+// sum_axes_warp: one warp per output (grid-stride in warps over `kept`), lanes over the reduced indices
+// lane, lane + 32, ...: coalesced when the innermost reduced axis is contiguous (`ij->i` with long rows). This
+// lane's partial; lane 0 writes the warp's total (warp_sum).
+template <typename T>
+EINSUM4J_HD typename SumAcc<T>::type warp_partial(const T* __restrict__ in, const ReduceLayout& l, int64_t reduced,
+                                                  int64_t o, int lane) {
+    using A = typename SumAcc<T>::type;
+    const T* base = in + kept_offset(l, o);
+    A acc = 0;
+    for (int64_t j = lane; j < reduced; j += kWarp) {
+        acc += widen(base[reduced_offset(l, j)]);
+    }
+    return acc;
+}
+
 EINSUM4J_HD int64_t block_output_index(const Launch& t, int64_t o) {
     return o * t.grid_x + t.block_x;
 }

@@ -357,6 +357,17 @@ void check_reductions() {
             for (int c = 0; c < 16; ++c) want[a * 16 + c] += x[a * 16000 + j * 16 + c];
     expect_close(download<float>(out, 128), want, 1e-6, "sum_axes_thread_f32 [8,1000,16] over axis 1");
 
+    // sum_axes_warp_f64: [8, 1000, 16] over axes 0 and 1 into [16] (the reduced axes' strides 16000, 16)
+    std::vector<double> xd(x.begin(), x.end());
+    std::unique_ptr<Dev> dxd(upload(xd));
+    Dev outw(16 * 8);
+    outw.poison();
+    ReduceLayout wl{1, 2, {16}, {1}, {8, 1000}, {16000, 16}};
+    launch("sum_axes_warp_f64", blocks_for(16 * 32), k256, dxd->p, outw.p, wl, int64_t{16}, int64_t{8000});
+    std::vector<double> want_w(16, 0);
+    for (int64_t i = 0; i < 8 * 1000 * 16; ++i) want_w[i % 16] += xd[i];
+    expect_close(download<double>(outw, 16), want_w, 1e-13, "sum_axes_warp_f64 [8,1000,16] over axes 0,1");
+
     // sum_axes_block_f32/f64: [3, 100000] over axis 1, one pass and two passes (chunks of 4096, then thread)
     const int64_t len = 100000, chunk = 4096, chunks = (len + chunk - 1) / chunk;
     std::vector<double> y = random_doubles(3 * len);

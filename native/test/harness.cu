@@ -530,6 +530,19 @@ void check_sums(Family& f, double tol, const char* type) {
             });
             expect_close(f, out, want, tol, "sum_axes_thread " + what);
         }
+        {  // sum_axes_warp: 3 warps, grid-stride over outputs
+            std::vector<T> out(c.kept, poison<T>());
+            using A = typename SumAcc<T>::type;
+            const int64_t warps = 3;
+            for (int64_t w = 0; w < warps; ++w)
+                for (int64_t o = w; o < c.kept; o += warps) {
+                    A lanes[kWarp];
+                    for (int lane = 0; lane < kWarp; ++lane)
+                        lanes[lane] = reduce::warp_partial(x.data(), c.layout, c.reduced, o, lane);
+                    out[o] = narrow<T>(host_warp_sum(lanes));
+                }
+            expect_close(f, out, want, tol, "sum_axes_warp " + what);
+        }
         // one pass (one chunk per output), and two passes (chunks of 7, then sum_axes_thread over [kept, chunks])
         expect_close(f, run_sum_block(c, x, std::max<int64_t>(c.reduced, 1), 5, 64), want, tol,
                      "sum_axes_block " + what);

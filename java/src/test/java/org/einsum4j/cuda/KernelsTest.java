@@ -62,7 +62,8 @@ class KernelsTest {
 
     /** Kernel families built for every floating type (suffix _f32, _f64, _f16, _bf16); see native/KERNELS.md. */
     private static final String[] ALL_FLOAT_TYPES = {"batched_transpose", "permute_gather", "diagonal_gather", "fill",
-        "scale", "divide", "mul_broadcast", "sum_axes_thread", "sum_axes_block", "dot_rows", "outer", "im2col"};
+        "scale", "divide", "mul_broadcast", "sum_axes_thread", "sum_axes_warp",
+        "sum_axes_block", "dot_rows", "outer", "im2col"};
 
     /** Kernel families built for FLOAT32 and FLOAT64 only. */
     private static final String[] F32_F64 = {"norm_stats", "layer_norm_partials", "group_norm_partials",
@@ -95,7 +96,7 @@ class KernelsTest {
         assumeTrue(Kernels.available(), "kernels.fatbin was not built (no nvcc at build time)");
         String bytes = new String(Kernels.fatbin().orElseThrow(), StandardCharsets.ISO_8859_1);
         java.util.List<String> names = kernelNames();
-        assertEquals(76, names.size(), "kernel count of native/KERNELS.md");
+        assertEquals(80, names.size(), "kernel count of native/KERNELS.md");
         for (String kernel : names) {
             // each SASS image has a section ".text.NAME" per kernel, its name NUL-terminated (exact, not a prefix)
             assertTrue(bytes.contains(".text." + kernel + "\0"), kernel + " not in the fatbin");

@@ -2,7 +2,7 @@
 # Builds and runs the host test harness of the CUDA kernels (native/test/harness.cu): every kernel's
 # __host__ __device__ thread function over a simulated grid against a reference loop, no GPU needed. The Maven
 # build runs it before the unit tests (java/pom.xml, process-test-classes), and leaves the binary at
-# BUILD_DIR/kernel_harness for the JUnit comparison with the Java im2col (org.einsum4j.gradsample.Im2colHarnessTest).
+# BUILD_DIR/kernel_harness for the JUnit comparison with the Java im2col (org.einsum4j.gradsample.KernelHarnessTest).
 # Without nvcc on the PATH it prints one line and succeeds. A mismatch fails the build.
 #
 # Usage: native/test-kernels.sh BUILD_DIR [SEED]

@@ -17,6 +17,8 @@
 #include <cuda_fp16.h>
 #include <stdint.h>
 
+#include <type_traits>
+
 #include <math.h>
 
 namespace einsum4j {
@@ -164,29 +166,14 @@ EINSUM4J_HD T narrow(A v) {
 // 16-bit storage types (FP32 accumulation).
 template <typename T>
 struct SumAcc {
-    using type = double;
-};
-template <>
-struct SumAcc<__half> {
-    using type = float;
-};
-template <>
-struct SumAcc<__nv_bfloat16> {
-    using type = float;
+    using type = typename std::conditional<sizeof(T) == 2, float, double>::type;
 };
 
-// Accumulator of short products (outer products with a small K): the type itself, float32 for the 16-bit types.
+// Accumulator of short products (outer products with a small K): the type itself, float32 for the 16-bit types
+// (the type widen returns).
 template <typename T>
 struct MulAcc {
-    using type = T;
-};
-template <>
-struct MulAcc<__half> {
-    using type = float;
-};
-template <>
-struct MulAcc<__nv_bfloat16> {
-    using type = float;
+    using type = decltype(widen(T()));
 };
 
 // ---------------------------------------------------------------- cross-thread combine steps

@@ -423,16 +423,24 @@ void outer_launch_shape(int64_t rows, int64_t j, int width, Dim& grid, Dim& bloc
                static_cast<unsigned>(std::min<int64_t>((rows + block.y - 1) / block.y, 65535)), 1};
 }
 
+// out[n, i, j] = sum_k x[n, k, i] * y[n, k, j] in float64, x and y contiguous.
 template <typename T>
-void check_outer(const char* name, int64_t n, int64_t k, int64_t i, int64_t j, double tol) {
-    std::vector<double> xd = random_doubles(n * k * i), yd = random_doubles(n * k * j);
-    std::vector<T> x(xd.begin(), xd.end()), y(yd.begin(), yd.end());
+std::vector<double> reference_outer(const std::vector<T>& x, const std::vector<T>& y, int64_t n, int64_t k, int64_t i,
+                                    int64_t j) {
     std::vector<double> want(n * i * j, 0);
     for (int64_t a = 0; a < n; ++a)
         for (int64_t p = 0; p < i; ++p)
             for (int64_t q = 0; q < j; ++q)
                 for (int64_t c = 0; c < k; ++c)
                     want[(a * i + p) * j + q] += static_cast<double>(x[(a * k + c) * i + p]) * y[(a * k + c) * j + q];
+    return want;
+}
+
+template <typename T>
+void check_outer(const char* name, int64_t n, int64_t k, int64_t i, int64_t j, double tol) {
+    std::vector<double> xd = random_doubles(n * k * i), yd = random_doubles(n * k * j);
+    std::vector<T> x(xd.begin(), xd.end()), y(yd.begin(), yd.end());
+    const std::vector<double> want = reference_outer(x, y, n, k, i, j);
     std::unique_ptr<Dev> dx(upload(x)), dy(upload(y));
     Dev out(n * i * j * sizeof(T));
     out.poison();
@@ -448,12 +456,7 @@ void check_outer(const char* name, int64_t n, int64_t k, int64_t i, int64_t j, d
 void check_outer_f16() {
     const int64_t n = 4, k = 3, i = 20, j = 64;
     std::vector<float> x = random_floats(n * k * i), y = random_floats(n * k * j);
-    std::vector<double> want(n * i * j, 0);
-    for (int64_t a = 0; a < n; ++a)
-        for (int64_t p = 0; p < i; ++p)
-            for (int64_t q = 0; q < j; ++q)
-                for (int64_t c = 0; c < k; ++c)
-                    want[(a * i + p) * j + q] += static_cast<double>(x[(a * k + c) * i + p]) * y[(a * k + c) * j + q];
+    const std::vector<double> want = reference_outer(x, y, n, k, i, j);
     std::unique_ptr<Dev> dx(upload(x)), dy(upload(y));
     Dev hx(x.size() * 2), hy(y.size() * 2), ho(n * i * j * 2), of(n * i * j * 4);
     launch("copy_f32_f16", blocks_for(x.size()), k256, dx->p, hx.p, PairLayout{1, {n * k * i}, {1}, {1}}, n * k * i);

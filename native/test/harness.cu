@@ -802,6 +802,24 @@ std::pair<double, double> reference_stats(const T* p, int64_t len, double eps) {
     return {mean, 1.0 / std::sqrt(sq / len + eps)};
 }
 
+// group_norm_partials with `warps` warps (grid-stride over outputs): each warp's lanes, then the host warp sum.
+template <typename T>
+void run_group_norm(const std::vector<T>& x, const std::vector<T>& g, const std::vector<double>& mean,
+                    const std::vector<double>& rstd, std::vector<T>& w, std::vector<T>& b, int64_t outputs,
+                    int64_t cpg, int64_t spatial, int64_t warps) {
+    for (int64_t wp = 0; wp < warps; ++wp)
+        for (int64_t o = wp; o < outputs; o += warps) {
+            double lw[kWarp], lb[kWarp];
+            for (int lane = 0; lane < kWarp; ++lane) {
+                const norm::Pair p = norm::group_norm_lane(x.data(), g.data(), mean.data(), cpg, spatial, o, lane);
+                lw[lane] = p.w;
+                lb[lane] = p.b;
+            }
+            norm::group_norm_write(w.data(), b.data(), rstd.data(), cpg, o,
+                                   norm::Pair{host_warp_sum(lw), host_warp_sum(lb)});
+        }
+}
+
 template <typename T>
 void check_layer_norm(Family& f, int64_t rows, int64_t inner, int64_t len, double tol) {
     const double eps = 1e-5;
@@ -854,17 +872,7 @@ void check_group_norm(Family& f, int64_t rows, int64_t groups, int64_t cpg, int6
     std::vector<double> mean(rows * groups, NAN), rstd(rows * groups, NAN);
     run_stats(x, rows * groups, len, eps, mean, rstd, 2, 128);
     std::vector<T> w(rows * channels, poison<T>()), b(rows * channels, poison<T>());
-    const int64_t outputs = rows * channels, warps = 3;  // grid-stride over outputs with 3 warps
-    for (int64_t wp = 0; wp < warps; ++wp)
-        for (int64_t o = wp; o < outputs; o += warps) {
-            double lw[kWarp], lb[kWarp];
-            for (int lane = 0; lane < kWarp; ++lane) {
-                const norm::Pair p = norm::group_norm_lane(x.data(), g.data(), mean.data(), cpg, spatial, o, lane);
-                lw[lane] = p.w;
-                lb[lane] = p.b;
-            }
-            norm::group_norm_write(w.data(), b.data(), rstd.data(), cpg, o, norm::Pair{host_warp_sum(lw), host_warp_sum(lb)});
-        }
+    run_group_norm(x, g, mean, rstd, w, b, rows * channels, cpg, spatial, 3);  // grid-stride with 3 warps
     expect_close(f, w, want_w, tol, "group_norm_partials w");
     expect_close(f, b, want_b, tol, "group_norm_partials b");
 }
@@ -1272,19 +1280,9 @@ int norm_npy(bool layer, const NpyArray& x_npy, const NpyArray& g_npy, const std
             norm::layer_norm_thread(t, x.data(), g.data(), mean.data(), rstd.data(), w.data(), b.data(), rows, v[1], v[2]);
         });
     } else {
-        const int64_t cpg = v[2], spatial = v[3], outputs = rows * outputs_per_row;
-        const int64_t warps = std::min<int64_t>(ceil_div(outputs * kWarp, 256), 1 << 20) * 256 / kWarp;
-        for (int64_t wp = 0; wp < warps; ++wp)
-            for (int64_t o = wp; o < outputs; o += warps) {
-                double lw[kWarp], lb[kWarp];
-                for (int lane = 0; lane < kWarp; ++lane) {
-                    const norm::Pair p = norm::group_norm_lane(x.data(), g.data(), mean.data(), cpg, spatial, o, lane);
-                    lw[lane] = p.w;
-                    lb[lane] = p.b;
-                }
-                norm::group_norm_write(w.data(), b.data(), rstd.data(), cpg, o,
-                                       norm::Pair{host_warp_sum(lw), host_warp_sum(lb)});
-            }
+        const int64_t outputs = rows * outputs_per_row;
+        run_group_norm(x, g, mean, rstd, w, b, outputs, v[2], v[3],
+                       std::min<int64_t>(ceil_div(outputs * kWarp, 256), 1 << 20) * 256 / kWarp);
     }
     write_npy(w_path, {rows, outputs_per_row}, w);
     write_npy(b_path, {rows, outputs_per_row}, b);

@@ -498,6 +498,15 @@ void check_im2col() {
     expect_close(download<float>(cols, rows * l), want, 0, "im2col_f32 conv2d G=2 K=2 stride/pad/dilation");
 }
 
+// Mean and 1/sqrt(biased variance + eps) of len floats, two passes in float64.
+std::pair<double, double> mean_rstd(const float* p, int64_t len, double eps) {
+    double s = 0, sq = 0;
+    for (int64_t i = 0; i < len; ++i) s += p[i];
+    const double mean = s / len;
+    for (int64_t i = 0; i < len; ++i) sq += (p[i] - mean) * (p[i] - mean);
+    return {mean, 1 / std::sqrt(sq / len + eps)};
+}
+
 void check_norm() {
     const double eps = 1e-5;
     // layer norm: x, g [rows, inner, len]
@@ -508,11 +517,7 @@ void check_norm() {
     for (int64_t r = 0; r < rows; ++r)
         for (int64_t m = 0; m < inner; ++m) {
             const float* p = x.data() + (r * inner + m) * len;
-            double s = 0, sq = 0;
-            for (int64_t d = 0; d < len; ++d) s += p[d];
-            const double mean = s / len;
-            for (int64_t d = 0; d < len; ++d) sq += (p[d] - mean) * (p[d] - mean);
-            const double rstd = 1 / std::sqrt(sq / len + eps);
+            const auto [mean, rstd] = mean_rstd(p, len, eps);
             for (int64_t d = 0; d < len; ++d) {
                 ww[r * len + d] += (p[d] - mean) * rstd * g[(r * inner + m) * len + d];
                 wb[r * len + d] += g[(r * inner + m) * len + d];
@@ -535,11 +540,7 @@ void check_norm() {
     std::vector<double> gw(gr * ch), gb(gr * ch);
     for (int64_t rg = 0; rg < gr * groups; ++rg) {
         const float* p = gx.data() + rg * glen;
-        double s = 0, sq = 0;
-        for (int64_t i = 0; i < glen; ++i) s += p[i];
-        const double m = s / glen;
-        for (int64_t i = 0; i < glen; ++i) sq += (p[i] - m) * (p[i] - m);
-        const double rs = 1 / std::sqrt(sq / glen + eps);
+        const auto [m, rs] = mean_rstd(p, glen, eps);
         for (int64_t c = 0; c < cpg; ++c) {
             double sw = 0, sb = 0;
             for (int64_t s2 = 0; s2 < spatial; ++s2) {

@@ -27,10 +27,13 @@ public final class Planner {
             return report(c, options.path(), "explicit", 0);
         }
         if (options.optimizer() != null) {
-            return search(c, options.optimizer(), "custom", limit);
+            return SearchBudget.within(options.maxSearchTime(),
+                    () -> search(c, options.optimizer(), "custom", limit));
         }
         String name = options.optimize() == null ? "auto" : options.optimize();
-        return search(c, PathOptimizers.get(name), name.toLowerCase(java.util.Locale.ROOT), limit);
+        PathOptimizer optimizer = PathOptimizers.get(name);
+        return SearchBudget.within(options.maxSearchTime(),
+                () -> search(c, optimizer, name.toLowerCase(java.util.Locale.ROOT), limit));
     }
 
     /** Plans with the named optimizer and a memory limit ({@link ContractOptions#NO_LIMIT}, N, or MAX_INPUT). */

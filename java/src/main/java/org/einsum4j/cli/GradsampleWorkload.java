@@ -7,13 +7,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.einsum4j.Einsum4jException;
 import org.einsum4j.gradsample.EmbeddingSampler;
 import org.einsum4j.gradsample.GradSampler;
 import org.einsum4j.gradsample.KReduction;
 import org.einsum4j.gradsample.Layer;
 import org.einsum4j.gradsample.SparseEmbeddingGrad;
 import org.einsum4j.tensor.DType;
-import org.einsum4j.tensor.Memory;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -64,7 +64,7 @@ public final class GradsampleWorkload {
             }
         }
         if (t >= 0) {
-            if (kv.containsKey("T") && Integer.parseInt(kv.get("T")) != t) {
+            if (kv.containsKey("T") && !kv.get("T").strip().equals(Integer.toString(t))) {
                 throw new UsageException("T=" + kv.get("T") + " and --T " + t + " disagree");
             }
             kv.put("T", Integer.toString(t));
@@ -72,8 +72,19 @@ public final class GradsampleWorkload {
         if (b < 0 || k < 1) {
             throw new UsageException("--B must be >= 0 and --K >= 1, got B=" + b + " K=" + k);
         }
-        int rows = Math.multiplyExact(b, k);
-        Hyper h = new Hyper(layerName, kv);
+        if ((long) b * k > Integer.MAX_VALUE) {
+            throw new UsageException("--B " + b + " times --K " + k + " is " + (long) b * k + " rows, more than "
+                    + Integer.MAX_VALUE);
+        }
+        try {
+            return build(layerName, new Hyper(layerName, kv), b, k, b * k);
+        } catch (Einsum4jException e) {
+            // hyperparameters the layer's record refuses (Embedding pad_idx, Conv groups, ...) are a bad command line
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static GradsampleWorkload build(String layerName, Hyper h, int b, int k, int rows) {
         String name = canonical(layerName);
         switch (name) {
             case "Linear": {
@@ -239,14 +250,17 @@ public final class GradsampleWorkload {
     }
 
     private static Tensor indices(long seed, int v, int[] shape) {
-        Tensor t = Tensor.empty(DType.INT64, shape);
-        SplittableRandom r = new SplittableRandom(seed);
-        long n = t.numel();
-        long a = n == 0 ? 0 : t.address();
-        for (long i = 0; i < n; i++) {
-            Memory.putLong(a + 8 * i, r.nextInt(v));
+        long n = org.einsum4j.tensor.Shape.numel(shape);
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new Einsum4jException("Embedding indices " + java.util.Arrays.toString(shape) + ": " + n
+                    + " indices are more than one Java array holds");
         }
-        return t;
+        long[] idx = new long[(int) n];
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = r.nextInt(v);
+        }
+        return Tensor.ofLongs(idx, shape);
     }
 
     /** One call of the sampler on {@code in}; closes what it returns. Returns the number of result elements. */

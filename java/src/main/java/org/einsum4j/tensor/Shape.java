@@ -27,21 +27,31 @@ public final class Shape {
     }
 
     /**
-     * Parses {@code 64x128x256}, {@code 7}, or {@code scalar} (also {@code ()} and the empty string).
+     * Parses {@code 64x128x256}, {@code 7}, or {@code scalar} (also {@code ()}), strictly: digits only, one
+     * separator between sizes, each size at most {@link Integer#MAX_VALUE}.
      */
     public static Shape parse(String text) {
-        String t = text.trim();
-        if (t.isEmpty() || t.equals("scalar") || t.equals("()")) {
+        if (text == null) {
+            throw new Einsum4jException("shape text is null (expected e.g. 64x128x256 or scalar)");
+        }
+        String t = text.strip();
+        if (t.equals("scalar") || t.equals("()")) {
             return SCALAR;
+        }
+        // strict: digits only between single separators; no sign, no empty dimension ("3x", "x", "+2x3", "")
+        if (!t.matches("[0-9]+([xX,][0-9]+)*")) {
+            String why = t.startsWith("-") ? "sizes cannot be negative"
+                    : "expected sizes joined by 'x', e.g. 64x128x256, or scalar";
+            throw new Einsum4jException("bad shape '" + text + "': " + why);
         }
         String[] parts = t.split("[xX,]");
         int[] d = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {
             try {
-                d[i] = Integer.parseInt(parts[i].trim());
+                d[i] = Integer.parseInt(parts[i]);
             } catch (NumberFormatException e) {
-                throw new Einsum4jException("bad shape '" + text + "': dimension " + i + " ('" + parts[i]
-                        + "') is not a non-negative integer (expected e.g. 64x128x256 or scalar)");
+                throw new Einsum4jException("bad shape '" + text + "': dimension " + i + " (" + parts[i]
+                        + ") is larger than " + Integer.MAX_VALUE);
             }
         }
         return of(d);

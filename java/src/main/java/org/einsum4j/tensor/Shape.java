@@ -39,18 +39,20 @@ public final class Shape {
             return SCALAR;
         }
         // strict: digits only between single separators; no sign, no empty dimension ("3x", "x", "+2x3", "")
-        if (!t.matches("[0-9]+([xX,][0-9]+)*")) {
-            String why = t.startsWith("-") ? "sizes cannot be negative"
-                    : "expected sizes joined by 'x', e.g. 64x128x256, or scalar";
-            throw new Einsum4jException("bad shape '" + text + "': " + why);
-        }
-        String[] parts = t.split("[xX,]");
+        String[] parts = t.split("[xX,]", -1);
         int[] d = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {
+            String p = parts[i];
+            if (!p.matches("[0-9]+")) {
+                String why = p.isEmpty() ? "is empty" : p.startsWith("-") ? "is negative: sizes cannot be negative"
+                        : "is not a non-negative integer";
+                throw new Einsum4jException("bad shape '" + text + "': dimension " + i + " ('" + p + "') " + why
+                        + " (expected sizes joined by 'x', e.g. 64x128x256, or scalar)");
+            }
             try {
-                d[i] = Integer.parseInt(parts[i]);
+                d[i] = Integer.parseInt(p);
             } catch (NumberFormatException e) {
-                throw new Einsum4jException("bad shape '" + text + "': dimension " + i + " (" + parts[i]
+                throw new Einsum4jException("bad shape '" + text + "': dimension " + i + " (" + p
                         + ") is larger than " + Integer.MAX_VALUE);
             }
         }

@@ -56,6 +56,7 @@ public final class Einsum {
 
     /** Compiles {@code spec} for these shapes and dtype (cached). Needs no data. */
     public static ContractExpression expression(String spec, ContractOptions options, DType dtype, int[]... shapes) {
+        checkArguments(spec, options);
         if (dtype == null || !dtype.isFloating()) {
             throw new InvalidOperandException("contractions take FLOAT32 or FLOAT64, not " + dtype);
         }
@@ -137,6 +138,17 @@ public final class Einsum {
 
     /** The contraction path for {@code spec} on operands of these shapes, as {@code options} say. */
     public static PathInfo contractPath(String spec, ContractOptions options, int[]... shapes) {
+        checkArguments(spec, options);
         return Planner.plan(EinsumSpec.parse(spec).bind(shapes), options);
+    }
+
+    /** A null spec or options is a library exception naming the argument, not a NullPointerException. */
+    private static void checkArguments(String spec, ContractOptions options) {
+        if (spec == null) {
+            throw new Einsum4jException("spec is null");
+        }
+        if (options == null) {
+            throw new Einsum4jException("options is null (use ContractOptions.defaults())");
+        }
     }
 }

@@ -131,11 +131,14 @@ public final class Main implements Callable<Integer> {
             status = FAILED;
             message = "internal error: " + t + " (set EINSUM4J_DEBUG=1 for the stack trace)";
         }
-        String line = oneLine(message);
+        // a usage message is ours and one line, but echoes the user's text: keep it whole (escaped below);
+        // other messages may carry a multi-line picture (spec carets) and keep their first line
+        String line = t instanceof UsageException ? message : oneLine(message);
         if (t instanceof EinsumSyntaxException se && se.spec() != null) {
             // the caret picture is multi-line; one line names the spec instead
             line += " in spec '" + se.spec() + "'";
         }
+        line = escapeControls(line);
         err.println(prefix + ": " + line);
         String debug = System.getenv("EINSUM4J_DEBUG");
         if (debug != null && !debug.isEmpty() && !debug.equals("0")) {
@@ -143,6 +146,30 @@ public final class Main implements Callable<Integer> {
         }
         err.flush();
         return status;
+    }
+
+    /**
+     * Control characters (newlines, tabs, ...) that arguments may carry are written as escapes, so that the error
+     * stays one line and cannot pass for a stack trace (found by CliFuzzTest: an argument "+\tat ").
+     */
+    static String escapeControls(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\n': sb.append("\\n"); break;
+                case '\r': sb.append("\\r"); break;
+                case '\t': sb.append("\\t"); break;
+                default:
+                    if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029
+                            || c == 0x85) {
+                        sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+            }
+        }
+        return sb.toString();
     }
 
     /** Messages with a caret line (spec errors) keep only their first line: the contract is one line. */

@@ -22,6 +22,9 @@ public final class Planner {
 
     /** Plans {@code c} as {@code options} say (optimizer, explicit path or user optimizer; memory limit). */
     public static PathInfo plan(Contraction c, ContractOptions options) {
+        if (c == null || options == null) {
+            throw new Einsum4jException((c == null ? "contraction" : "options") + " is null");
+        }
         long limit = resolveMemoryLimit(c, options.memoryLimit());
         if (options.path() != null) {
             return report(c, options.path(), "explicit", 0);

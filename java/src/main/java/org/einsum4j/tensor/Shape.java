@@ -61,6 +61,9 @@ public final class Shape {
 
     /** Number of elements of a shape given as sizes; checks for negative sizes and overflow. */
     public static long numel(int[] dims) {
+        if (dims == null) {
+            throw new Einsum4jException("shape (dims) is null");
+        }
         long n = 1;
         for (int i = 0; i < dims.length; i++) {
             if (dims[i] < 0) {

@@ -115,4 +115,16 @@ class CommandLineContractTest {
         String line = usage("contract", "@/etc/hostname");
         assertFalse(line.contains("No such file"), line);
     }
+
+    /** Found by CliFuzzTest (crash-9c56f2c9…): an argument "+\tat " was echoed raw, a tab inside the one line. */
+    @Test
+    void controlCharactersInArgumentsAreEscapedInTheOneLine() {
+        for (String[] args : new String[][] {{"+\tat "}, {"contract", "ij\n,jk->ik", "2x2", "2x2"},
+            {"contract", "ij->ij", "2x\n2"}, {"path", "ij->ij", "--sizes", "i=2\n\tat x"}, {"fro\rb"}}) {
+            CliRun r = CliRun.of(args);
+            String line = r.assertOneLineError(2);
+            assertFalse(line.contains("\t") || line.contains("\r"), line);
+        }
+        assertTrue(CliRun.of("+\tat ").err().contains("'+\\tat '"), CliRun.of("+\tat ").err());
+    }
 }

@@ -80,6 +80,17 @@ public final class Main implements Callable<Integer> {
             sub.getCommandSpec().usageMessage().descriptionHeading("%n").parameterListHeading("%nArguments:%n")
                     .optionListHeading("%nOptions:%n");
         }
+        // the gradsample help lists each layer kind's own help line (one layer, one place)
+        CommandLine.Model.UsageMessageSpec gs = cl.getSubcommands().get("gradsample").getCommandSpec().usageMessage();
+        List<String> footer = new java.util.ArrayList<>();
+        for (String line : gs.footer()) {
+            if (line.equals("@LAYERS@")) {
+                footer.addAll(List.of(GradsampleWorkload.layerHelp().stripTrailing().split("\n")));
+            } else {
+                footer.add(line);
+            }
+        }
+        gs.footer(footer.toArray(new String[0]));
         cl.setExpandAtFiles(false); // an argument starting with '@' is not a file of more arguments
         // specs such as '->i' and shapes such as '-1x2' start with a dash: the commands read them (and reject
         // what is really an unknown option) instead of picocli calling them unknown options

@@ -129,4 +129,15 @@ class GradsampleCommandTest {
         line = CliRun.of("gradsample", "Linear", "in=2", "out=2", "colour=red").assertOneLineError(2);
         assertTrue(line.contains("unknown hyperparameter 'colour'"), line);
     }
+
+    @Test
+    void helpListsEveryLayerKindsOwnHelpLine() {
+        String help = CliRun.of("gradsample", "--help").out();
+        for (org.einsum4j.gradsample.LayerKind kind : org.einsum4j.gradsample.GradSamplerRegistry.builtinKinds()) {
+            for (String line : kind.help().split("\n")) {
+                assertTrue(help.contains("  " + line + "\n"), line + " missing from " + help);
+            }
+        }
+        assertTrue(!help.contains("@LAYERS@"), help);
+    }
 }

@@ -161,7 +161,7 @@ final class ContractCommand implements Callable<Integer> {
             Tensor[] ops = operands.toArray(new Tensor[0]);
             Timing timing = time(spec, options, ops, warm, rep);
             try (Tensor result = timing.result()) {
-                double checksum = result.sum();
+                double checksum = java.util.Arrays.stream(result.toDoubleArray()).sum(); // float64, in order
                 if (output != null) {
                     Npy.write(result, output);
                 }

@@ -14,6 +14,7 @@ import org.einsum4j.gradsample.KReduction;
 import org.einsum4j.gradsample.Layer;
 import org.einsum4j.gradsample.SparseEmbeddingGrad;
 import org.einsum4j.tensor.DType;
+import org.einsum4j.tensor.Shape;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -149,7 +150,7 @@ public final class GradsampleWorkload {
     }
 
     private static Tensor indices(long seed, int v, int[] shape) {
-        long n = org.einsum4j.tensor.Shape.numel(shape);
+        long n = Shape.numel(shape);
         if (n > Integer.MAX_VALUE - 8) {
             throw new Einsum4jException("Embedding indices " + java.util.Arrays.toString(shape) + ": " + n
                     + " indices are more than one Java array holds");

@@ -1,12 +1,12 @@
 package org.einsum4j.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import org.einsum4j.dp.DpResult;
 import org.einsum4j.dp.DpStep;
 import org.einsum4j.dp.GaussianNoise;
@@ -15,6 +15,11 @@ import org.einsum4j.dp.NormMode;
 import org.einsum4j.gradsample.KReduction;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.HostAllocator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code einsum4j dp}: times one DP-SGD step ({@link DpStep#run}: per-sample norms, clipping, the clipped sum,
@@ -22,100 +27,120 @@ import org.einsum4j.tensor.HostAllocator;
  * with materialized per-sample gradients or with ghost norms; reports the median time per step and the extra
  * native memory a step held at its peak (inputs excluded).
  */
-final class DpCommand {
-    static final String SUMMARY = "time one clipped-and-noised DP-SGD step (ghost or materialized norms)";
+@Command(name = "dp", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
+        description = "time one clipped-and-noised DP-SGD step (ghost or materialized norms)",
+        synopsisHeading = "",
+        customSynopsis = "Usage: einsum4j dp LAYER [HYPERPARAMETERS...] --B N --K N [--T N] [--ghost] [options]",
+        footer = {"",
+            "Runs one DP-SGD step on LAYER with augmentation multiplicity K on seeded random activations and",
+            "backprops of B*K rows: per-sample gradient norms, clip factors min(1, C/(norm + 1e-6)), the clipped",
+            "sum and Gaussian noise of std sigma*C. Prints the median time per step and the extra native memory",
+            "one step held at its peak (inputs excluded; per-sample gradients, Gram matrices, results included).",
+            "Layers and hyperparameters: as einsum4j gradsample (see einsum4j gradsample --help).",
+            "",
+            "Examples:",
+            "  einsum4j dp Linear --B 64 --K 16 in=1024 out=1024 bias --ghost",
+            "  einsum4j dp Embedding --B 64 --K 4 T=128 V=30000 D=256 --ghost --json"})
+final class DpCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec command;
 
-    static final String HELP = """
-            Usage: einsum4j dp LAYER [HYPERPARAMETERS...] --B N --K N [--T N] [--ghost] [options]
+    @Parameters(index = "0", arity = "0..1", paramLabel = "LAYER", description = "the layer kind")
+    String layer;
 
-            Runs one DP-SGD step on LAYER with augmentation multiplicity K on seeded random activations and
-            backprops of B*K rows: per-sample gradient norms, clip factors min(1, C/(norm + 1e-6)), the clipped
-            sum and Gaussian noise of std sigma*C. Prints the median time per step and the extra native memory
-            one step held at its peak (inputs excluded; per-sample gradients, Gram matrices, results included).
-            Layers and hyperparameters: as einsum4j gradsample (see einsum4j gradsample --help).
+    @Parameters(index = "1..*", paramLabel = "HYPERPARAMETERS", description = "key=value words or bare flags")
+    List<String> hyper = new ArrayList<>();
 
-            Options:
-              --ghost               ghost norms: no per-sample gradient tensor (same as --mode ghost)
-              --mode M              materialized (default), ghost, or auto (the cost model chooses)
-              --C X                 clipping threshold (default 1)
-              --sigma S             noise multiplier (default 1)
-              --secure              noise from SecureRandom (default: seeded by --seed, for timing only)
-              --B N, --K N, --T N, --reduction sum|mean, --dtype f32|f64, --repeat N, --warmup W, --seed S,
-              --json                as einsum4j gradsample
-              -h, --help            this help
+    @Option(names = "--ghost", description = "ghost norms: no per-sample gradient tensor (same as --mode ghost)")
+    boolean ghost;
 
-            Examples:
-              einsum4j dp Linear --B 64 --K 16 in=1024 out=1024 bias --ghost
-              einsum4j dp Embedding --B 64 --K 4 T=128 V=30000 D=256 --ghost --json
-            """;
+    @Option(names = "--mode", paramLabel = "M",
+            description = "materialized (default), ghost, or auto (the cost model chooses)")
+    NormMode mode;
 
-    private static final Set<String> VALUE_OPTIONS = Set.of("B", "K", "T", "reduction", "dtype", "repeat", "warmup",
-            "seed", "mode", "C", "sigma");
-    private static final Set<String> FLAG_OPTIONS = Set.of("json", "ghost", "secure");
+    @Option(names = "--C", paramLabel = "X", defaultValue = "1", description = "clipping threshold (default 1)")
+    double c;
 
-    private DpCommand() {
-    }
+    @Option(names = "--sigma", paramLabel = "S", defaultValue = "1", description = "noise multiplier (default 1)")
+    double sigma;
 
-    static int run(String[] argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse("dp", argv, VALUE_OPTIONS, FLAG_OPTIONS);
-        if (args.flag("help")) {
-            out.print(HELP);
-            return Main.OK;
-        }
-        List<String> pos = args.positionals();
-        if (pos.isEmpty()) {
+    @Option(names = "--secure", description = "noise from SecureRandom (default: seeded by --seed, for timing only)")
+    boolean secure;
+
+    @Option(names = "--B", paramLabel = "N", defaultValue = "1", description = "samples (default 1)")
+    long b;
+
+    @Option(names = "--K", paramLabel = "N", defaultValue = "1", description = "augmentation multiplicity (default 1)")
+    long k;
+
+    @Option(names = "--T", paramLabel = "N", description = "sequence length (same as T=N)")
+    Long t;
+
+    @Option(names = "--reduction", paramLabel = "sum|mean", defaultValue = "sum",
+            description = "how a sample's K copies combine (default sum)")
+    KReduction reduction;
+
+    @Option(names = "--dtype", paramLabel = "f32|f64", defaultValue = "f32",
+            converter = CliValues.DTypeConverter.class, description = "element type (default f32)")
+    DType dtype;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "5", description = "timed steps (default 5)")
+    long repeat;
+
+    @Option(names = "--warmup", paramLabel = "W", defaultValue = "1",
+            description = "untimed steps before timing (default 1)")
+    long warmup;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+            description = "seed of the random inputs and of the seeded noise (default 0)")
+    long seed;
+
+    @Option(names = "--json", description = "one JSON object: layer, B, K, mode, median_ns, extra_bytes, ...")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = command.commandLine().getOut();
+        if (layer == null) {
             throw new UsageException("no layer given (layers: " + String.join(", ", GradsampleWorkload.LAYERS)
                     + "; see einsum4j dp --help)");
         }
-        int b = (int) args.longValue("B", 1, 0, Integer.MAX_VALUE);
-        int k = (int) args.longValue("K", 1, 1, Integer.MAX_VALUE);
-        int t = (int) args.longValue("T", -1, 0, Integer.MAX_VALUE);
-        int repeat = (int) args.longValue("repeat", 5, 1, 1_000_000);
-        int warmup = (int) args.longValue("warmup", 1, 0, 1_000_000);
-        long seed = args.longValue("seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
-        NormMode mode = mode(args);
-        KReduction reduction = switch (args.value("reduction", "sum").toLowerCase(Locale.ROOT)) {
-            case "sum" -> KReduction.SUM;
-            case "mean" -> KReduction.MEAN;
-            default -> throw new UsageException("unknown --reduction '" + args.value("reduction", "")
-                    + "' (expected sum or mean)");
-        };
-        DType dtype = switch (args.value("dtype", "f32").toLowerCase(Locale.ROOT)) {
-            case "f32", "float32" -> DType.FLOAT32;
-            case "f64", "float64" -> DType.FLOAT64;
-            default -> throw new UsageException("unknown --dtype '" + args.value("dtype", "") + "' (expected f32 or "
-                    + "f64)");
-        };
-        double c = number(args, "C", 1);
-        double sigma = number(args, "sigma", 1);
-        List<String> hyper = new ArrayList<>(pos.subList(1, pos.size()));
-        GradsampleWorkload w = GradsampleWorkload.parse(pos.get(0), hyper, b, k, t);
+        if (ghost && mode != null && mode != NormMode.GHOST) {
+            throw new UsageException("--ghost contradicts --mode " + mode.name().toLowerCase(Locale.ROOT));
+        }
+        NormMode m0 = ghost ? NormMode.GHOST : mode == null ? NormMode.MATERIALIZED : mode;
+        int bb = (int) CliValues.range("--B", b, 0, Integer.MAX_VALUE);
+        int kk = (int) CliValues.range("--K", k, 1, Integer.MAX_VALUE);
+        int tt = t == null ? -1 : (int) CliValues.range("--T", t, 0, Integer.MAX_VALUE);
+        int rep = (int) CliValues.range("--repeat", repeat, 1, 1_000_000);
+        int warm = (int) CliValues.range("--warmup", warmup, 0, 1_000_000);
+        GradsampleWorkload w = GradsampleWorkload.parse(layer, hyper, bb, kk, tt);
         if (w.sparse()) {
             throw new UsageException("'sparse' selects a grad-sampler output form; the DP step never materializes "
                     + "Embedding gradients with --ghost (drop 'sparse')");
         }
-        DpStep step = DpStep.builder().maxGradNorm(c).noiseMultiplier(sigma).multiplicity(k).kReduction(reduction)
-                .normMode(mode).noise(args.flag("secure") ? GaussianNoise.secure() : GaussianNoise.seeded(seed))
-                .build();
+        DpStep step = DpStep.builder().maxGradNorm(c).noiseMultiplier(sigma).multiplicity(kk).kReduction(reduction)
+                .normMode(m0).noise(secure ? GaussianNoise.secure() : GaussianNoise.seeded(seed)).build();
         Measurement m;
         try (GradsampleWorkload.Inputs in = w.inputs(seed, dtype)) {
-            m = measure(step, new LayerBatch(w.name(), w.layer(), in.activations(), in.backprops()), warmup, repeat,
+            m = measure(step, new LayerBatch(w.name(), w.layer(), in.activations(), in.backprops()), warm, rep,
                     in.bytes());
         }
-        if (args.flag("json")) {
-            out.println(json(w, hyper, m, c, sigma, reduction, dtype, args.flag("secure"), repeat, warmup));
+        if (json) {
+            out.println(json(w, hyper, m, c, sigma, reduction, dtype, secure, rep, warm));
         } else {
             out.printf(Locale.ROOT, "layer     %s %s  B=%d K=%d%s%n", w.name(), String.join(" ", hyper), w.b(),
                     w.k(), w.t() >= 0 && !hyper.contains("T=" + w.t()) ? " T=" + w.t() : "");
             out.printf(Locale.ROOT, "step      C=%s sigma=%s, norms %s (%s, %s, %s noise)%n", c, sigma,
                     m.mode().name().toLowerCase(Locale.ROOT), dtype.shortName(), reduction,
-                    args.flag("secure") ? "secure" : "seeded");
+                    secure ? "secure" : "seeded");
             out.printf(Locale.ROOT, "median    %.3f ms per step over %d steps after %d warm-up (cpu)%n",
-                    m.medianNanos() / 1e6, repeat, warmup);
+                    m.medianNanos() / 1e6, rep, warm);
             out.printf(Locale.ROOT, "extra     %.1f MiB at peak per step (inputs %.1f MiB)%n",
                     m.extraBytes() / 1048576.0, m.inputBytes() / 1048576.0);
             out.printf(Locale.ROOT, "clipped   %d of %d samples (mean norm %.4g)%n", m.clipped(), w.b(), m.meanNorm());
         }
+        out.flush();
         return Main.OK;
     }
 
@@ -154,40 +179,7 @@ final class DpCommand {
                 }
             }
         }
-        Arrays.sort(ns);
-        long median = repeat % 2 == 1 ? ns[repeat / 2] : (ns[repeat / 2 - 1] + ns[repeat / 2]) / 2;
-        return new Measurement(median, extra, inputBytes, mode, clipped, mean);
-    }
-
-    private static NormMode mode(Args args) {
-        String m = args.value("mode", null);
-        if (args.flag("ghost")) {
-            if (m != null && !m.equalsIgnoreCase("ghost")) {
-                throw new UsageException("--ghost contradicts --mode " + m);
-            }
-            return NormMode.GHOST;
-        }
-        if (m == null) {
-            return NormMode.MATERIALIZED;
-        }
-        return switch (m.toLowerCase(Locale.ROOT)) {
-            case "ghost" -> NormMode.GHOST;
-            case "materialized" -> NormMode.MATERIALIZED;
-            case "auto" -> NormMode.AUTO;
-            default -> throw new UsageException("unknown --mode '" + m + "' (expected materialized, ghost or auto)");
-        };
-    }
-
-    private static double number(Args args, String name, double fallback) {
-        String v = args.value(name, null);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw new UsageException("option --" + name + " needs a number, got '" + v + "'");
-        }
+        return new Measurement(CliValues.median(ns), extra, inputBytes, mode, clipped, mean);
     }
 
     private static String json(GradsampleWorkload w, List<String> hyper, Measurement m, double c, double sigma,

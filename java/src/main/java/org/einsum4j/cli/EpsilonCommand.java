@@ -1,85 +1,81 @@
 package org.einsum4j.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import org.einsum4j.dp.PrivacySpent;
 import org.einsum4j.dp.RdpAccountant;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code einsum4j epsilon}: the privacy accountant on the command line — ε (and the best Rényi order) of DP-SGD
  * with Poisson sampling rate q, noise multiplier σ, a number of steps and δ, or, given a target ε instead of σ,
- * the noise multiplier that reaches it (Opacus's {@code get_noise_multiplier}). Parsing is here; the numbers come
- * from {@link RdpAccountant} and are formatted by {@link #report}.
+ * the noise multiplier that reaches it (Opacus's {@code get_noise_multiplier}). The numbers come from
+ * {@link RdpAccountant} and are formatted by {@link #report}.
  */
-final class EpsilonCommand {
-    static final String SUMMARY = "privacy spent (epsilon) of DP-SGD, or the noise multiplier for a target epsilon";
+@Command(name = "epsilon", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        sortOptions = false,
+        description = "privacy spent (epsilon) of DP-SGD, or the noise multiplier for a target epsilon",
+        synopsisHeading = "",
+        customSynopsis = {"Usage: einsum4j epsilon --q Q --sigma S --steps N --delta D [--json]",
+            "       einsum4j epsilon --q Q --target-epsilon E --steps N --delta D [--tolerance T] [--json]"},
+        footer = {"",
+            "The RDP accountant of Opacus (RDPAccountant: its Renyi orders 1.1..10.9 and 12..63, the",
+            "Poisson-subsampled Gaussian mechanism, the conversion to (epsilon, delta) of Opacus >= 1.0).",
+            "With --sigma it prints epsilon after N steps and the order at which it is reached; with",
+            "--target-epsilon it prints the noise multiplier sigma whose epsilon lies in [E - T, E], found by",
+            "Opacus's search (so the same sigma as Opacus's get_noise_multiplier), and the epsilon it reaches.",
+            "",
+            "Examples:",
+            "  einsum4j epsilon --q 0.004 --sigma 1.1 --steps 25000 --delta 1e-5",
+            "  einsum4j epsilon --q 0.004 --target-epsilon 8 --steps 25000 --delta 1e-5 --json"})
+final class EpsilonCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec command;
 
-    static final String HELP = """
-            Usage: einsum4j epsilon --q Q --sigma S --steps N --delta D [--json]
-                   einsum4j epsilon --q Q --target-epsilon E --steps N --delta D [--tolerance T] [--json]
+    @Option(names = "--q", paramLabel = "Q", required = true,
+            description = "sampling rate in (0, 1] (expected batch size / dataset size)")
+    double q;
 
-            The RDP accountant of Opacus (RDPAccountant: its Renyi orders 1.1..10.9 and 12..63, the
-            Poisson-subsampled Gaussian mechanism, the conversion to (epsilon, delta) of Opacus >= 1.0).
-            With --sigma it prints epsilon after N steps and the order at which it is reached; with
-            --target-epsilon it prints the noise multiplier sigma whose epsilon lies in [E - T, E], found by
-            Opacus's search (so the same sigma as Opacus's get_noise_multiplier), and the epsilon it reaches.
+    @Option(names = "--sigma", paramLabel = "S", description = "noise multiplier >= 0")
+    Double sigma;
 
-            Options:
-              --q Q                 sampling rate in (0, 1] (expected batch size / dataset size)
-              --sigma S             noise multiplier >= 0
-              --target-epsilon E    target epsilon > 0 (instead of --sigma)
-              --steps N             number of steps >= 0
-              --delta D             delta in (0, 1)
-              --tolerance T         epsilon tolerance of the sigma search (default 0.01)
-              --json                one JSON object: q, sigma, steps, delta, epsilon, best_order, ...
-              -h, --help            this help
+    @Option(names = "--target-epsilon", paramLabel = "E", description = "target epsilon > 0 (instead of --sigma)")
+    Double target;
 
-            Examples:
-              einsum4j epsilon --q 0.004 --sigma 1.1 --steps 25000 --delta 1e-5
-              einsum4j epsilon --q 0.004 --target-epsilon 8 --steps 25000 --delta 1e-5 --json
-            """;
+    @Option(names = "--steps", paramLabel = "N", required = true, description = "number of steps >= 0")
+    long steps;
 
-    private static final Set<String> VALUE_OPTIONS =
-            Set.of("q", "sigma", "target-epsilon", "steps", "delta", "tolerance");
-    private static final Set<String> FLAG_OPTIONS = Set.of("json");
+    @Option(names = "--delta", paramLabel = "D", required = true, description = "delta in (0, 1)")
+    double delta;
 
-    private EpsilonCommand() {
-    }
+    @Option(names = "--tolerance", paramLabel = "T",
+            description = "epsilon tolerance of the sigma search (default 0.01)")
+    Double tolerance;
 
-    static int run(String[] argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse("epsilon", argv, VALUE_OPTIONS, FLAG_OPTIONS);
-        if (args.flag("help")) {
-            out.print(HELP);
-            return Main.OK;
-        }
-        if (!args.positionals().isEmpty()) {
-            throw new UsageException("unexpected argument '" + args.positionals().get(0)
-                    + "' (see einsum4j epsilon --help)");
-        }
-        boolean hasSigma = args.has("sigma");
-        boolean hasTarget = args.has("target-epsilon");
-        if (hasSigma == hasTarget) {
+    @Option(names = "--json", description = "one JSON object: q, sigma, steps, delta, epsilon, best_order, ...")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = command.commandLine().getOut();
+        if ((sigma == null) == (target == null)) {
             throw new UsageException("give exactly one of --sigma and --target-epsilon (see einsum4j epsilon --help)");
         }
-        double q = number(args, "q");
-        double delta = number(args, "delta");
-        if (!args.has("steps")) {
-            throw new UsageException("option --steps is required (see einsum4j epsilon --help)");
-        }
-        long steps = args.longValue("steps", 0, 0, Long.MAX_VALUE);
-        if (hasSigma) {
-            if (args.has("tolerance")) {
+        if (sigma != null) {
+            if (tolerance != null) {
                 throw new UsageException("--tolerance belongs to --target-epsilon");
             }
-            double sigma = number(args, "sigma");
-            out.print(report(q, sigma, steps, delta, Double.NaN, Double.NaN, args.flag("json")));
+            out.print(report(q, sigma, steps, delta, Double.NaN, Double.NaN, json));
         } else {
-            double target = number(args, "target-epsilon");
-            double tol = args.has("tolerance") ? number(args, "tolerance") : RdpAccountant.DEFAULT_EPSILON_TOLERANCE;
-            double sigma = RdpAccountant.noiseMultiplier(target, delta, q, steps, tol);
-            out.print(report(q, sigma, steps, delta, target, tol, args.flag("json")));
+            double tol = tolerance == null ? RdpAccountant.DEFAULT_EPSILON_TOLERANCE : tolerance;
+            double s = RdpAccountant.noiseMultiplier(target, delta, q, steps, tol);
+            out.print(report(q, s, steps, delta, target, tol, json));
         }
+        out.flush();
         return Main.OK;
     }
 
@@ -116,17 +112,5 @@ final class EpsilonCommand {
         sb.append(String.format(Locale.ROOT, "given     q=%s sigma=%s steps=%d delta=%s (RDP, Opacus's orders)%n", q,
                 sigma, steps, delta));
         return sb.toString();
-    }
-
-    private static double number(Args args, String name) {
-        String v = args.value(name, null);
-        if (v == null) {
-            throw new UsageException("option --" + name + " is required (see einsum4j epsilon --help)");
-        }
-        try {
-            return Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw new UsageException("option --" + name + " needs a number, got '" + v + "'");
-        }
     }
 }

@@ -1,6 +1,6 @@
 package org.einsum4j.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -34,7 +34,7 @@ final class Progress implements AutoCloseable {
     }
 
     /** Prints a line; on a terminal the bar's line is cleared first and redrawn on its next update. */
-    void println(String line, PrintStream out) {
+    void println(String line, PrintWriter out) {
         if (bar != null) {
             System.err.print("\r\033[K");
             System.err.flush();

@@ -1,10 +1,11 @@
 package org.einsum4j.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import java.util.function.IntConsumer;
 import org.einsum4j.BackendUnavailableException;
 import org.einsum4j.dp.DpException;
@@ -30,6 +31,10 @@ import org.einsum4j.nn.Pool2d;
 import org.einsum4j.nn.Sequential;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code einsum4j train-demo}: DP training end to end on the bundled handwritten digits (an 80/20 split), with
@@ -37,119 +42,139 @@ import org.einsum4j.tensor.Tensor;
  * RDP accountant's ε after every epoch; or, with {@code --sweep-k}, the table of test accuracy and ε for several K
  * at the same σ, C, batch size, steps and seeds, which measures what augmentation multiplicity buys.
  */
-final class TrainDemoCommand {
-    static final String SUMMARY = "DP training on the digits data set; what augmentation multiplicity K buys";
+@Command(name = "train-demo", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        sortOptions = false, description = "DP training on the digits data set; what augmentation multiplicity K buys",
+        synopsisHeading = "", customSynopsis = {
+            "Usage: einsum4j train-demo (--sigma S | --epsilon E | --non-private) [--model mlp|cnn] [--K N]",
+            "                           [--epochs N] [--clip C] [--batch B] [--lr LR] [--backend cpu|cuda]",
+            "                           [--seed S] [--ghost] [--sweep-k K1,K2,... [--seeds N] [--baseline]]",
+            "                           [--json] [options]"},
+        footer = {"",
+            "Trains a classifier on the bundled handwritten digits (1,797 8x8 images, UCI / scikit-learn,",
+            "CC BY 4.0; a fixed 80/20 split) with DP-SGD: Poisson sampling at rate q = B/N, each sampled",
+            "image expanded to K copies by random shifts of +-1 pixel (augmentation multiplicity), each",
+            "sample's gradient the mean over its K copies, clipped to norm C, summed, noised with",
+            "N(0, (sigma*C)^2) and divided by B (not B*K); the RDP accountant's epsilon after every epoch.",
+            "Prints per epoch: loss, train and test accuracy, epsilon at delta, time per step (a progress",
+            "bar on a terminal). --sweep-k trains every K listed with seeds S..S+N-1 at the same sigma, C,",
+            "B and steps and prints the table of test accuracy and epsilon.",
+            "",
+            "Examples:",
+            "  einsum4j train-demo --non-private --lr 0.2 --momentum 0.9",
+            "  einsum4j train-demo --K 4 --sigma 1.5",
+            "  einsum4j train-demo --K 4 --epsilon 3 --ghost",
+            "  einsum4j train-demo --sweep-k 1,2,4,8 --seeds 3 --sigma 1.5 --baseline"})
+final class TrainDemoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec command;
 
-    static final String HELP = """
-            Usage: einsum4j train-demo [--model mlp|cnn] [--K N] [--epochs N] (--sigma S | --epsilon E |
-                                       --non-private) [--clip C] [--batch B] [--lr LR] [--optimizer sgd|adam]
-                                       [--momentum M] [--delta D] [--backend cpu|cuda] [--seed S] [--ghost]
-                                       [--shift N] [--baseline] [--no-progress]
-                                       [--sweep-k K1,K2,... [--seeds N]] [--json]
+    @Option(names = "--model", paramLabel = "mlp|cnn", defaultValue = "cnn",
+            description = "model (default cnn: two 3x3 convolutions, max and average pooling, Linear)")
+    String model;
 
-            Trains a classifier on the bundled handwritten digits (1,797 8x8 images, UCI / scikit-learn,
-            CC BY 4.0; a fixed 80/20 split) with DP-SGD: Poisson sampling at rate q = B/N, each sampled
-            image expanded to K copies by random shifts of +-1 pixel (augmentation multiplicity), each
-            sample's gradient the mean over its K copies, clipped to norm C, summed, noised with
-            N(0, (sigma*C)^2) and divided by B (not B*K); the RDP accountant's epsilon after every epoch.
-            Prints per epoch: loss, train and test accuracy, epsilon at delta, time per step (a progress
-            bar on a terminal). --sweep-k trains every K listed with seeds S..S+N-1 at the same sigma, C,
-            B and steps and prints the table of test accuracy and epsilon.
+    @Option(names = "--K", paramLabel = "N", defaultValue = "1", description = "augmentation multiplicity (default 1)")
+    int k;
 
-            Options:
-              --model mlp|cnn       model (default cnn: two 3x3 convolutions, max and average pooling, Linear)
-              --K N                 augmentation multiplicity (default 1)
-              --epochs N            epochs of round(1/q) steps (default 15)
-              --sigma S             noise multiplier
-              --epsilon E           target epsilon at --delta after all steps: sigma is computed from it
-              --non-private         plain SGD on the mean loss: no clipping, no noise, no accountant
-              --clip C              per-sample clipping threshold (default 1.0)
-              --batch B             expected batch size q*N (default 128)
-              --lr LR               peak learning rate, cosine decay to 0 (default 4.0, tuned for DP-SGD
-                                    at C = 1; non-private training wants about 0.2 with momentum 0.9)
-              --optimizer sgd|adam  DP-SGD with momentum or DP-Adam (default sgd)
-              --momentum M          SGD momentum (default 0)
-              --delta D             delta of the reported epsilon (default 1e-5)
-              --backend cpu|cuda    where to run (default cpu; cuda is not available yet)
-              --seed S              seed of the initialization, sampling, augmentation and noise (default 0)
-              --ghost               ghost clipping: per-sample norms without per-sample gradient tensors
-              --shift N             augmentation: random shifts of up to N pixels (default 1; 0: K identical
-                                    copies, no augmentation)
-              --sweep-k LIST        the K table: comma-separated multiplicities, e.g. 1,2,4,8
-              --seeds N             seeds per K in a sweep (default 1)
-              --baseline            a first sweep row: K = 1 without augmentation
-              --no-progress         no progress bar even on a terminal
-              --json                JSON instead of text
-              -h, --help            this help
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "15",
+            description = "epochs of round(1/q) steps (default 15)")
+    int epochs;
 
-            Examples:
-              einsum4j train-demo --non-private --lr 0.2 --momentum 0.9
-              einsum4j train-demo --K 4 --sigma 1.5
-              einsum4j train-demo --K 4 --epsilon 3 --ghost
-              einsum4j train-demo --sweep-k 1,2,4,8 --seeds 3 --sigma 1.5 --baseline
-            """;
+    @Option(names = "--sigma", paramLabel = "S", description = "noise multiplier")
+    Double sigma;
 
-    /** Parses the command line (strictly: unknown options, bad numbers and bad combinations fail first). */
-    static int run(String[] argv, PrintStream out, PrintStream err) {
-        Args a = Args.parse("train-demo", argv, java.util.Set.of("model", "K", "epochs", "sigma", "epsilon", "clip",
-                "batch", "lr", "optimizer", "momentum", "delta", "backend", "seed", "sweep-k", "seeds", "shift"),
-                java.util.Set.of("ghost", "json", "non-private", "no-progress", "baseline"));
-        if (a.flag("help")) {
-            out.print(HELP);
-            return 0;
-        }
-        if (!a.positionals().isEmpty()) {
-            throw new UsageException("train-demo takes no arguments, got '" + a.positionals().get(0)
-                    + "' (see einsum4j train-demo --help)");
-        }
-        Options o = new Options();
-        o.model = a.value("model", o.model);
-        o.k = (int) a.longValue("K", o.k, 1, 1 << 16);
-        o.epochs = (int) a.longValue("epochs", o.epochs, 1, 100_000);
-        o.sigma = a.has("sigma") ? number(a, "sigma") : null;
-        o.epsilon = a.has("epsilon") ? number(a, "epsilon") : null;
-        o.clip = a.has("clip") ? number(a, "clip") : o.clip;
-        o.batch = (int) a.longValue("batch", o.batch, 1, Integer.MAX_VALUE);
-        o.lr = a.has("lr") ? number(a, "lr") : o.lr;
-        o.optimizer = a.value("optimizer", o.optimizer);
-        o.momentum = a.has("momentum") ? number(a, "momentum") : o.momentum;
-        o.delta = a.has("delta") ? number(a, "delta") : o.delta;
-        o.backend = a.value("backend", o.backend);
-        o.seed = a.longValue("seed", o.seed, Long.MIN_VALUE, Long.MAX_VALUE);
-        o.ghost = a.flag("ghost");
-        o.json = a.flag("json");
-        o.nonPrivate = a.flag("non-private");
-        o.progress = !a.flag("no-progress");
-        if (a.has("sweep-k")) {
-            o.sweepK = new ArrayList<>();
-            for (String p : a.value("sweep-k", "").split(",", -1)) {
-                try {
-                    o.sweepK.add(Integer.parseInt(p.trim()));
-                } catch (NumberFormatException e) {
-                    throw new UsageException("--sweep-k needs comma-separated integers, got '"
-                            + a.value("sweep-k", "") + "'");
-                }
-            }
-        }
-        if (a.has("seeds") && !a.has("sweep-k")) {
+    @Option(names = "--epsilon", paramLabel = "E",
+            description = "target epsilon at --delta after all steps: sigma is computed from it")
+    Double epsilon;
+
+    @Option(names = "--non-private", description = "plain SGD on the mean loss: no clipping, no noise, no accountant")
+    boolean nonPrivate;
+
+    @Option(names = "--clip", paramLabel = "C", defaultValue = "1.0",
+            description = "per-sample clipping threshold (default 1.0)")
+    double clip;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "128",
+            description = "expected batch size q*N (default 128)")
+    int batch;
+
+    @Option(names = "--lr", paramLabel = "LR", defaultValue = "4.0",
+            description = "peak learning rate, cosine decay to 0 (default 4.0, tuned for DP-SGD at C = 1;"
+                    + " non-private training wants about 0.2 with momentum 0.9)")
+    double lr;
+
+    @Option(names = "--optimizer", paramLabel = "sgd|adam", defaultValue = "sgd",
+            description = "DP-SGD with momentum or DP-Adam (default sgd)")
+    String optimizer;
+
+    @Option(names = "--momentum", paramLabel = "M", defaultValue = "0", description = "SGD momentum (default 0)")
+    double momentum;
+
+    @Option(names = "--delta", paramLabel = "D", defaultValue = "1e-5",
+            description = "delta of the reported epsilon (default 1e-5)")
+    double delta;
+
+    @Option(names = "--backend", paramLabel = "cpu|cuda", defaultValue = "cpu",
+            description = "where to run (default cpu; cuda is not available yet)")
+    String backend;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+            description = "seed of the initialization, sampling, augmentation and noise (default 0)")
+    long seed;
+
+    @Option(names = "--ghost", description = "ghost clipping: per-sample norms without per-sample gradient tensors")
+    boolean ghost;
+
+    @Option(names = "--shift", paramLabel = "N", defaultValue = "1",
+            description = "augmentation: random shifts of up to N pixels (default 1; 0: K identical copies)")
+    int shift;
+
+    @Option(names = "--sweep-k", paramLabel = "K", split = ",",
+            description = "the K table: comma-separated multiplicities, e.g. 1,2,4,8")
+    List<Integer> sweepK;
+
+    @Option(names = "--seeds", paramLabel = "N", description = "seeds per K in a sweep (default 1)")
+    Integer seeds;
+
+    @Option(names = "--baseline", description = "a first sweep row: K = 1 without augmentation")
+    boolean baseline;
+
+    @Option(names = "--no-progress", description = "no progress bar even on a terminal")
+    boolean noProgress;
+
+    @Option(names = "--json", description = "JSON instead of text")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (seeds != null && sweepK == null) {
             throw new UsageException("--seeds only applies to --sweep-k");
         }
-        o.seeds = (int) a.longValue("seeds", o.seeds, 1, 1000);
-        o.shift = (int) a.longValue("shift", o.shift, 0, 7);
-        o.baseline = a.flag("baseline");
-        if (o.baseline && o.sweepK == null) {
+        if (baseline && sweepK == null) {
             throw new UsageException("--baseline only applies to --sweep-k");
         }
-        return run(o, out, err);
-    }
-
-    private static double number(Args a, String name) {
-        String v = a.value(name, "");
-        try {
-            return Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw new UsageException("option --" + name + " needs a number, got '" + v + "'");
-        }
+        Options o = new Options();
+        o.model = model;
+        o.k = k;
+        o.epochs = epochs;
+        o.sigma = sigma;
+        o.epsilon = epsilon;
+        o.nonPrivate = nonPrivate;
+        o.clip = clip;
+        o.batch = batch;
+        o.lr = lr;
+        o.optimizer = optimizer;
+        o.momentum = momentum;
+        o.delta = delta;
+        o.backend = backend;
+        o.seed = seed;
+        o.ghost = ghost;
+        o.shift = shift;
+        o.sweepK = sweepK == null ? null : List.copyOf(sweepK);
+        o.seeds = seeds == null ? 1 : seeds;
+        o.baseline = baseline;
+        o.progress = !noProgress;
+        o.json = json;
+        return run(o, command.commandLine().getOut());
     }
 
     /** The demo's settings; {@link #validate()} refuses bad ones before any work. */
@@ -426,7 +451,7 @@ final class TrainDemoCommand {
     }
 
     /** Runs the demo (one run, or the K sweep) and prints as text or JSON; returns the exit status. */
-    static int run(Options o, PrintStream out, PrintStream err) {
+    static int run(Options o, PrintWriter out) {
         o.validate();
         Dataset.Split data = split();
         int n = data.train().size();
@@ -516,7 +541,7 @@ final class TrainDemoCommand {
      * K = each of --sweep-k, seeds seed … seed+seeds−1, same σ, C, B, steps: a markdown table (or JSON). With
      * --baseline a first row trains K = 1 without augmentation: what the shifts themselves cost or buy.
      */
-    private static int sweep(Options o, Dataset.Split data, double sigma, double q, long steps, PrintStream out) {
+    private static int sweep(Options o, Dataset.Split data, double sigma, double q, long steps, PrintWriter out) {
         List<Arm> arms = new ArrayList<>();
         if (o.baseline) {
             arms.add(new Arm(1, 0, "1, no augmentation"));

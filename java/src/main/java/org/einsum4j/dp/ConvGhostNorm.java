@@ -32,15 +32,16 @@ public final class ConvGhostNorm implements GhostNorm<Layer.Conv> {
         double f = reduction == KReduction.MEAN ? 1.0 / ((double) k * k) : 1;
         Map<String, double[]> out = new LinkedHashMap<>();
         try (Tensor cols = ConvColumns.of(layer, activations.get(0), k);
-             Tensor gv = g.reshape(b, k, groups, layer.out() / groups, l);
+             Tensor gv = Tensors.view(g, b, k, groups, layer.out() / groups, l);
              Tensor gu = Einsum.contract("ngkpq,ngKpQ->ngkqKQ", cols, cols);
              Tensor gg = Einsum.contract("nkgoq,nKgoQ->ngkqKQ", gv, gv)) {
-            out.put("weight", PositionGram.scale(PositionGram.host(Einsum.contract("ngkqKQ,ngkqKQ->n", gu, gg)),
+            out.put("weight", PositionGram.scale(Tensors.host(Einsum.contract("ngkqKQ,ngkqKQ->n", gu, gg)),
                     f));
         }
         if (layer.bias()) {
-            try (Tensor gb = g.reshape(b, k, layer.out(), l); Tensor s = Einsum.contract("nkoq->no", gb)) {
-                out.put("bias", PositionGram.scale(PositionGram.host(Einsum.contract("no,no->n", s, s)), f));
+            try (Tensor gb = Tensors.view(g, b, k, layer.out(), l);
+                 Tensor s = Einsum.contract("nkoq->no", gb)) {
+                out.put("bias", PositionGram.scale(Tensors.host(Einsum.contract("no,no->n", s, s)), f));
             }
         }
         return out;
@@ -71,13 +72,13 @@ public final class ConvGhostNorm implements GhostNorm<Layer.Conv> {
         Map<String, Tensor> out = new LinkedHashMap<>();
         try (Tensor scaled = WeightedSums.scaleRows(g, 0, b, k, weights)) {
             try (Tensor cols = ConvColumns.of(layer, activations.get(0), k);
-                 Tensor gv = scaled.reshape(b, k, groups, layer.out() / groups, l)) {
-                out.put("weight", WeightedSums.owned(Einsum.contract("nkgoq,ngkpq->gop", gv, cols),
+                 Tensor gv = Tensors.view(scaled, b, k, groups, layer.out() / groups, l)) {
+                out.put("weight", Tensors.owned(Einsum.contract("nkgoq,ngkpq->gop", gv, cols),
                         layer.parameterShapes().get("weight")));
             }
             if (layer.bias()) {
-                try (Tensor gb = scaled.reshape(b, k, layer.out(), l)) {
-                    out.put("bias", WeightedSums.owned(Einsum.contract("nkoq->o", gb), layer.out()));
+                try (Tensor gb = Tensors.view(scaled, b, k, layer.out(), l)) {
+                    out.put("bias", Tensors.owned(Einsum.contract("nkoq->o", gb), layer.out()));
                 }
             }
             return out;

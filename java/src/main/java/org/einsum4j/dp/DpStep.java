@@ -13,7 +13,6 @@ import org.einsum4j.gradsample.GradSampler;
 import org.einsum4j.gradsample.GradSamplerRegistry;
 import org.einsum4j.gradsample.KReduction;
 import org.einsum4j.gradsample.Layer;
-import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -144,8 +143,8 @@ public final class DpStep {
                                            Map<String, Map<String, Tensor>> perSample) {
         if (b == 0) {
             Map<String, Tensor> z = new LinkedHashMap<>();
-            DType dt = l.backprops().isEmpty() ? DType.FLOAT32 : l.backprops().get(0).dtype();
-            l.layer().parameterShapes().forEach((p, s) -> z.put(p, Tensor.zeros(dt, s)));
+            Tensor g0 = l.backprops().get(0);
+            l.layer().parameterShapes().forEach((p, s) -> z.put(p, Tensor.zeros(g0.device(), g0.dtype(), s)));
             return z;
         }
         Map<String, Tensor> g = perSample.get(l.name());
@@ -162,7 +161,10 @@ public final class DpStep {
                 samplers);
     }
 
-    /** {@code (sum + N(0, std²)) / divisor} as a new tensor of the same dtype and shape; noise drawn on the host. */
+    /**
+     * {@code (sum + N(0, std²)) / divisor} as a new tensor of the same dtype, shape and device; the noise is drawn
+     * and added on the host (SecureRandom runs there), one parameter-sized copy each way.
+     */
     private Tensor noised(Tensor sum, double std, double divisor) {
         double[] v = sum.toDoubleArray();
         noise.addTo(v, std);
@@ -171,14 +173,7 @@ public final class DpStep {
                 v[i] /= divisor;
             }
         }
-        if (sum.dtype() == DType.FLOAT32) {
-            float[] f = new float[v.length];
-            for (int i = 0; i < v.length; i++) {
-                f[i] = (float) v[i];
-            }
-            return Tensor.of(f, sum.dims());
-        }
-        return Tensor.of(v, sum.dims());
+        return Tensors.onDevice(Tensors.array(v, sum.dtype(), sum.dims()), sum.device());
     }
 
     private NormMode chooseMode(LayerBatch l) {

@@ -31,7 +31,7 @@ public final class EmbeddingGhostNorm implements GhostNorm<Layer.Embedding> {
             if (s.nnz() == 0) {
                 return Map.of("weight", out);
             }
-            double[] rows = PositionGram.host(Einsum.contract("ed,ed->e", s.values(), s.values()));
+            double[] rows = Tensors.host(Einsum.contract("ed,ed->e", s.values(), s.values()));
             for (int n = 0; n < out.length; n++) {
                 double acc = 0;
                 for (long e = offsets[n]; e < offsets[n + 1]; e++) {

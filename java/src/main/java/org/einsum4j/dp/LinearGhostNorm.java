@@ -29,7 +29,8 @@ public final class LinearGhostNorm implements GhostNorm<Layer.Linear> {
         int t = (int) (a.numel() / Math.max(1, (long) a.dim(0) * layer.in()));
         double f = reduction == KReduction.MEAN ? 1.0 / ((double) k * k) : 1;
         Map<String, double[]> out = new LinkedHashMap<>();
-        try (Tensor av = a.reshape(b, k, t, layer.in()); Tensor gv = g.reshape(b, k, t, layer.out())) {
+        try (Tensor av = Tensors.view(a, b, k, t, layer.in());
+             Tensor gv = Tensors.view(g, b, k, t, layer.out())) {
             out.put("weight", PositionGram.scale(PositionGram.weight(gv, av, LAYOUT), f));
             if (layer.bias()) {
                 out.put("bias", PositionGram.scale(PositionGram.bias(gv, LAYOUT), f));
@@ -55,7 +56,7 @@ public final class LinearGhostNorm implements GhostNorm<Layer.Linear> {
         int b = weights.length;
         int t = (int) (a.numel() / Math.max(1, (long) a.dim(0) * layer.in()));
         Map<String, Tensor> out = new LinkedHashMap<>();
-        try (Tensor gv = g.reshape(b, k, t, layer.out())) {
+        try (Tensor gv = Tensors.view(g, b, k, t, layer.out())) {
             out.put("weight", WeightedSums.linearWeight(g, a, 0, LAYOUT, f -> new int[] {b, k, t, f}, layer.out(),
                     layer.in(), weights, k));
             if (layer.bias()) {

@@ -24,7 +24,8 @@ public final class PerSampleNorms {
         if (b == 0) {
             return new double[0];
         }
-        try (Tensor flat = perSample.reshape(b, -1); Tensor sq = Einsum.contract("np,np->n", flat, flat)) {
+        try (Tensor flat = Tensors.view(perSample, b, -1);
+             Tensor sq = Einsum.contract("np,np->n", flat, flat)) {
             return sq.toDoubleArray();
         }
     }

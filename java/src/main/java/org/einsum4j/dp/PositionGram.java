@@ -27,8 +27,8 @@ final class PositionGram {
             }
         }
         if (positions == 1) {
-            double[] gg = host(Einsum.contract(layout + "o," + layout + "o->n", g, g));
-            double[] aa = host(Einsum.contract(layout + "i," + layout + "i->n", a, a));
+            double[] gg = Tensors.host(Einsum.contract(layout + "o," + layout + "o->n", g, g));
+            double[] aa = Tensors.host(Einsum.contract(layout + "i," + layout + "i->n", a, a));
             for (int i = 0; i < gg.length; i++) {
                 gg[i] *= aa[i];
             }
@@ -38,14 +38,14 @@ final class PositionGram {
         String gram = "n" + pos + pos.toUpperCase(java.util.Locale.ROOT);
         try (Tensor ga = Einsum.contract(layout + "i," + other + "i->" + gram, a, a);
              Tensor gg = Einsum.contract(layout + "o," + other + "o->" + gram, g, g)) {
-            return host(Einsum.contract(gram + "," + gram + "->n", ga, gg));
+            return Tensors.host(Einsum.contract(gram + "," + gram + "->n", ga, gg));
         }
     }
 
     /** {@code ‖Σ_p g_p‖²} per sample: the bias gradient's norm. */
     static double[] bias(Tensor g, String layout) {
         try (Tensor s = Einsum.contract(layout + "o->no", g)) {
-            return host(Einsum.contract("no,no->n", s, s));
+            return Tensors.host(Einsum.contract("no,no->n", s, s));
         }
     }
 
@@ -60,13 +60,6 @@ final class PositionGram {
     /** Flops of materializing {@code [B, o, i]} and taking its norms. */
     static double materializedCost(double b, double positions, double in, double out) {
         return 2 * b * positions * in * out + 2 * b * in * out;
-    }
-
-    /** A {@code [B]} result read to the host (B values) and closed. */
-    static double[] host(Tensor t) {
-        try (t) {
-            return t.toDoubleArray();
-        }
     }
 
     /** Multiplies squared norms by {@code f} in place (1/K² for {@code KReduction.MEAN}); returns them. */

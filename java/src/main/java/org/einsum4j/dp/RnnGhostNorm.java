@@ -27,10 +27,10 @@ public final class RnnGhostNorm implements GhostNorm<Layer.Rnn> {
         String layout = bf ? "nkt" : "tnk";
         double f = reduction == KReduction.MEAN ? 1.0 / ((double) k * k) : 1;
         Map<String, double[]> out = new LinkedHashMap<>();
-        try (Tensor xv = activations.get(0).reshape(view(bf, b, k, t, layer.input()));
-             Tensor hv = activations.get(1).reshape(view(bf, b, k, t, layer.hidden()));
-             Tensor gi = backprops.get(0).reshape(view(bf, b, k, t, gh));
-             Tensor gh2 = backprops.get(1).reshape(view(bf, b, k, t, gh))) {
+        try (Tensor xv = Tensors.view(activations.get(0), view(bf, b, k, t, layer.input()));
+             Tensor hv = Tensors.view(activations.get(1), view(bf, b, k, t, layer.hidden()));
+             Tensor gi = Tensors.view(backprops.get(0), view(bf, b, k, t, gh));
+             Tensor gh2 = Tensors.view(backprops.get(1), view(bf, b, k, t, gh))) {
             out.put(layer.parameterName("weight_ih"), PositionGram.scale(PositionGram.weight(gi, xv, layout), f));
             out.put(layer.parameterName("weight_hh"), PositionGram.scale(PositionGram.weight(gh2, hv, layout), f));
             if (layer.bias()) {
@@ -77,8 +77,8 @@ public final class RnnGhostNorm implements GhostNorm<Layer.Rnn> {
             out.put(layer.parameterName("weight_hh"), WeightedSums.linearWeight(backprops.get(1),
                     activations.get(1), axis, layout, v, gh, layer.hidden(), weights, k));
             if (layer.bias()) {
-                try (Tensor gi = backprops.get(0).reshape(v.apply(gh));
-                     Tensor gh2 = backprops.get(1).reshape(v.apply(gh))) {
+                try (Tensor gi = Tensors.view(backprops.get(0), v.apply(gh));
+                     Tensor gh2 = Tensors.view(backprops.get(1), v.apply(gh))) {
                     out.put(layer.parameterName("bias_ih"), WeightedSums.linearBias(gi, layout, weights));
                     out.put(layer.parameterName("bias_hh"), WeightedSums.linearBias(gh2, layout, weights));
                 }

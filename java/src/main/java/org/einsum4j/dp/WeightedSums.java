@@ -9,7 +9,6 @@ import org.einsum4j.gradsample.GradSampler;
 import org.einsum4j.gradsample.GradSamplerRegistry;
 import org.einsum4j.gradsample.KReduction;
 import org.einsum4j.gradsample.Layer;
-import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -28,8 +27,9 @@ final class WeightedSums {
             for (Map.Entry<String, Tensor> e : perSample.entrySet()) {
                 Tensor g = e.getValue();
                 int[] shape = java.util.Arrays.copyOfRange(g.dims(), 1, g.rank());
-                try (Tensor w = vector(weights, g.dtype()); Tensor flat = g.reshape(g.dim(0), -1)) {
-                    out.put(e.getKey(), owned(Einsum.contract("np,n->p", flat, w), shape));
+                try (Tensor w = Tensors.vector(weights, g.dtype(), g.device());
+                     Tensor flat = Tensors.view(g, g.dim(0), -1)) {
+                    out.put(e.getKey(), Tensors.owned(Einsum.contract("np,n->p", flat, w), shape));
                 }
             }
             return out;
@@ -58,7 +58,7 @@ final class WeightedSums {
             try {
                 for (Map.Entry<String, Tensor> e : one.entrySet()) {
                     Tensor t = e.getValue();
-                    out.put(e.getKey(), owned(t, java.util.Arrays.copyOfRange(t.dims(), 1, t.rank())));
+                    out.put(e.getKey(), Tensors.owned(t, java.util.Arrays.copyOfRange(t.dims(), 1, t.rank())));
                 }
                 return out;
             } catch (RuntimeException ex) {
@@ -83,9 +83,9 @@ final class WeightedSums {
             pre *= d[i];
         }
         long post = b == 0 ? 0 : g.numel() / (pre * b);
-        try (Tensor w = vector(weights, g.dtype());
-             Tensor view = g.reshape(Math.toIntExact(pre), b, Math.toIntExact(post))) {
-            return owned(Einsum.contract("n,pnq->pnq", w, view), d);
+        try (Tensor w = Tensors.vector(weights, g.dtype(), g.device());
+             Tensor view = Tensors.view(g, Math.toIntExact(pre), b, Math.toIntExact(post))) {
+            return Tensors.owned(Einsum.contract("n,pnq->pnq", w, view), d);
         }
     }
 
@@ -100,41 +100,17 @@ final class WeightedSums {
         int b = weights.length;
         boolean scaleA = a.numel() < g.numel();
         try (Tensor scaled = scaleRows(scaleA ? a : g, rowAxis, b, k, weights);
-             Tensor gv = (scaleA ? g : scaled).reshape(view.apply(out));
-             Tensor av = (scaleA ? scaled : a).reshape(view.apply(in))) {
-            return owned(Einsum.contract(layout + "o," + layout + "i->oi", gv, av), out, in);
+             Tensor gv = Tensors.view(scaleA ? g : scaled, view.apply(out));
+             Tensor av = Tensors.view(scaleA ? scaled : a, view.apply(in))) {
+            return Tensors.owned(Einsum.contract(layout + "o," + layout + "i->oi", gv, av), out, in);
         }
     }
 
     /** {@code Σ_n w_n Σ_p g_p}: the weighted bias sum, one contraction with the weights (no scaled copy). */
     static Tensor linearBias(Tensor gView, String layout, double[] weights) {
-        try (Tensor w = vector(weights, gView.dtype())) {
+        try (Tensor w = Tensors.vector(weights, gView.dtype(), gView.device())) {
             Tensor r = Einsum.contract("n," + layout + "o->o", w, gView);
-            return owned(r, r.dims());
-        }
-    }
-
-    /** A host vector as a tensor of the given floating dtype. */
-    static Tensor vector(double[] v, DType dtype) {
-        if (dtype == DType.FLOAT32) {
-            float[] f = new float[v.length];
-            for (int i = 0; i < v.length; i++) {
-                f[i] = (float) v[i];
-            }
-            return Tensor.of(f, v.length);
-        }
-        return Tensor.of(v.clone(), v.length);
-    }
-
-    /** {@code t} (a new result) as a contiguous tensor of {@code dims} that owns its memory; consumes {@code t}. */
-    static Tensor owned(Tensor t, int... dims) {
-        if (t.ownsMemory() && t.isContiguous()) {
-            return t.reshapeTakingOwnership(dims);
-        }
-        try {
-            return t.copy().reshapeTakingOwnership(dims);
-        } finally {
-            t.close();
+            return Tensors.owned(r, r.dims());
         }
     }
 }

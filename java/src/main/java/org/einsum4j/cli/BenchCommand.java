@@ -1,0 +1,136 @@
+package org.einsum4j.cli;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.einsum4j.cli.bench.BenchRunner;
+import org.einsum4j.cli.bench.BenchRunner.Result;
+
+/**
+ * {@code einsum4j bench}: the benchmark suites timed in this JVM for people who want numbers without JMH — a
+ * progress bar on the terminal while the rows run, then a table (or {@code --json}). The published figures, with
+ * numpy/opt_einsum/PyTorch beside them, come from {@code bench/run} (JMH); this command is the quick look.
+ */
+final class BenchCommand {
+    static final String SUMMARY = "time the benchmark suites (einsum, paths, layers) in this JVM";
+
+    static final String HELP = """
+            Usage: einsum4j bench [--suite einsum|paths|layers|dp] [--backend cpu|cuda] [--quick] [--json]
+
+            Times every row of a benchmark suite in this JVM (warm-up calls, then timed calls) and prints a table
+            of the median and fastest time per row; a progress bar shows on the terminal while it runs. The rows
+            are those of bench/run (../shared/bench/*.tsv): einsum (Einsum.contract on the einsum suite's shapes),
+            paths (path search on seeded random networks of 6-60 operands), layers (grad samplers, layer suite,
+            with the extra native memory per call). For figures beside numpy, opt_einsum and PyTorch use bench/run.
+
+            Options:
+              --suite NAME     einsum (default), paths, layers, dp (dp: not in this build yet)
+              --backend NAME   cpu (default) or cuda (einsum suite only, GPU shapes, needs a GPU)
+              --quick          fewer rows and calls (a minute or two on 2 cores)
+              --json           one JSON object (suite, backend, rows with median_ms, min_ms, calls, extra_mib)
+              -h, --help       this help
+
+            Examples:
+              einsum4j bench --quick
+              einsum4j bench --suite layers --quick --json
+            """;
+
+    private BenchCommand() {
+    }
+
+    /** Parses the suite name as the command line gives it. */
+    static BenchRunner.Suite suite(String name) {
+        for (BenchRunner.Suite s : BenchRunner.Suite.values()) {
+            if (s.label().equals(name.toLowerCase(Locale.ROOT))) {
+                return s;
+            }
+        }
+        throw new UsageException("unknown suite '" + name + "' (suites: einsum, paths, layers, dp)");
+    }
+
+    /** Checks the backend name as the command line gives it. */
+    static String backend(String name) {
+        String b = name.toLowerCase(Locale.ROOT);
+        if (!b.equals("cpu") && !b.equals("cuda")) {
+            throw new UsageException("unknown backend '" + name + "' (backends: cpu, cuda)");
+        }
+        return b;
+    }
+
+    /** Runs the suite and prints the table or JSON; the progress bar goes to {@code err} on a terminal only. */
+    static int execute(BenchRunner.Options o, boolean json, PrintStream out, PrintStream err) {
+        List<Result> results;
+        try {
+            BenchRunner.rows(o);
+        } catch (BenchRunner.NotAvailableException e) {
+            err.println("einsum4j bench: " + e.getMessage());
+            return Main.FAILED;
+        }
+        boolean terminal = System.console() != null;
+        try (ProgressBar bar = terminal ? new ProgressBarBuilder().setTaskName(o.suite().label())
+                .setInitialMax(BenchRunner.rows(o).size()).setStyle(ProgressBarStyle.ASCII)
+                .setConsumer(new ConsoleProgressBarConsumer(err)).hideEta().build() : null) {
+            results = BenchRunner.run(o, (i, total, id) -> {
+                if (bar != null) {
+                    bar.stepTo(i);
+                    bar.setExtraMessage(id);
+                }
+            });
+        } catch (BenchRunner.NotAvailableException e) {
+            err.println("einsum4j bench: " + e.getMessage());
+            return Main.FAILED;
+        }
+        out.print(json ? json(o, results) : table(o, results));
+        return Main.OK;
+    }
+
+    static String table(BenchRunner.Options o, List<Result> rows) {
+        boolean mib = rows.stream().anyMatch(r -> r.extraMib() != null);
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "einsum4j bench: suite %s, backend %s, %s; %s, %d cores%n",
+                o.suite().label(), o.backend(), o.quick() ? "quick" : "full", System.getProperty("os.arch"),
+                Runtime.getRuntime().availableProcessors()));
+        int w0 = Math.max(3, rows.stream().mapToInt(r -> r.id().length()).max().orElse(3));
+        int w1 = Math.max(4, rows.stream().mapToInt(r -> r.label().length()).max().orElse(4));
+        String fmt = "%-" + w0 + "s  %-" + w1 + "s  %12s  %12s  %5s" + (mib ? "  %9s" : "%s") + "  %s%n";
+        sb.append(String.format(Locale.ROOT, fmt, "row", "what", "median", "fastest", "calls", mib ? "extra MiB" : "",
+                "shapes"));
+        for (Result r : rows) {
+            sb.append(String.format(Locale.ROOT, fmt, r.id(), r.label(), ms(r.medianMs()), ms(r.minMs()), r.calls(),
+                    mib ? (r.extraMib() == null ? "-" : String.format(Locale.ROOT, "%.1f", r.extraMib())) : "",
+                    r.detail()));
+        }
+        return sb.toString();
+    }
+
+    static String json(BenchRunner.Options o, List<Result> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("{\"suite\": ").append(Json.string(o.suite().label())).append(", \"backend\": ")
+                .append(Json.string(o.backend())).append(", \"quick\": ").append(o.quick()).append(", \"cores\": ")
+                .append(Runtime.getRuntime().availableProcessors()).append(", \"rows\": [");
+        for (int i = 0; i < rows.size(); i++) {
+            Result r = rows.get(i);
+            sb.append(i > 0 ? ", " : "").append("{\"id\": ").append(Json.string(r.id())).append(", \"what\": ")
+                    .append(Json.string(r.label())).append(", \"detail\": ").append(Json.string(r.detail()))
+                    .append(", \"median_ms\": ").append(Json.number(r.medianMs())).append(", \"min_ms\": ")
+                    .append(Json.number(r.minMs())).append(", \"calls\": ").append(r.calls())
+                    .append(", \"extra_mib\": ").append(r.extraMib() == null ? "null" : Json.number(r.extraMib()))
+                    .append('}');
+        }
+        return sb.append("]}\n").toString();
+    }
+
+    private static String ms(double v) {
+        if (v >= 1000) {
+            return String.format(Locale.ROOT, "%.2f s", v / 1000);
+        }
+        if (v >= 1) {
+            return String.format(Locale.ROOT, "%.3f ms", v);
+        }
+        return String.format(Locale.ROOT, "%.1f µs", v * 1000);
+    }
+}

@@ -186,7 +186,7 @@ def numpy_forms(spec, ops, repeat, warmup):
 EINSUM_PEERS = [
     ("numpy", "numpy.einsum(optimize='optimal')", "path searched in every call, as a plain call does"),
     ("numpy-path", "numpy.einsum(optimize=path)", "path from numpy.einsum_path computed once"),
-    ("opt_einsum", "opt_einsum.contract_expression", "compiled once (optimize='optimal')"),
+    ("opt_einsum", "opt_einsum.contract_expression", "compiled once, optimize='optimal'"),
 ]
 
 

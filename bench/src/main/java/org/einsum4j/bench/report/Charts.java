@@ -178,6 +178,10 @@ public final class Charts {
         return c;
     }
 
+    /** One colour per implementation (einsum4j first, then the peers in their JSON order) across rows. */
+    private static final Color[] IMPL_COLOURS = {new Color(0x1F77B4), new Color(0xFF7F0E), new Color(0x9467BD),
+        new Color(0x2CA02C), new Color(0xD62728)};
+
     /** The optimizers drawn against operand count (the ones the peers have too), one colour each. */
     private static final Map<String, Color> PATH_COLOURS = Map.of("optimal", new Color(0xD62728), "dp",
             new Color(0x1F77B4), "greedy", new Color(0x2CA02C));
@@ -200,9 +204,14 @@ public final class Charts {
         for (String id : sweepIds(r)) {
             List<Row> pts = r.sweep().stream().filter(x -> x.id().equals(id))
                     .sorted((a, b) -> Double.compare(a.work(), b.work())).toList();
-            c.addSeries("einsum4j " + id, pts.stream().map(Row::work).toList(),
+            XYSeries mine = c.addSeries("einsum4j " + id, pts.stream().map(Row::work).toList(),
                     pts.stream().map(Row::einsum4j).toList());
+            mine.setLineColor(IMPL_COLOURS[0]);
+            mine.setMarkerColor(IMPL_COLOURS[0]);
+            mine.setLineStyle(new BasicStroke(2.5f));
+            int k = 0;
             for (Peer p : r.peers()) {
+                k++;
                 List<Double> xs = new ArrayList<>();
                 List<Double> ys = new ArrayList<>();
                 for (Row x : pts) {
@@ -214,6 +223,9 @@ public final class Charts {
                 }
                 if (!xs.isEmpty()) {
                     XYSeries s = c.addSeries(p.name() + " " + id, xs, ys);
+                    Color colour = IMPL_COLOURS[k % IMPL_COLOURS.length];
+                    s.setLineColor(colour);
+                    s.setMarkerColor(colour);
                     s.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
                             new float[] {6f, 4f}, 0f));
                 }

@@ -75,11 +75,15 @@ public final class BenchRunner {
 
     /** Runs every row of the suite, telling {@code progress} before each. */
     public static List<Result> run(Options o, Progress progress) {
+        return run(o, rows(o), progress);
+    }
+
+    /** Runs the given rows of the suite (ids as {@link #rows} gives them). */
+    static List<Result> run(Options o, List<String> ids, Progress progress) {
         if (!o.backend().equals("cpu") && o.suite() != Suite.EINSUM) {
             throw new NotAvailableException("suite " + o.suite().label() + " runs on the CPU only (got --backend "
                     + o.backend() + ")");
         }
-        List<String> ids = rows(o);
         List<Result> out = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
             progress.next(i, ids.size(), ids.get(i));

@@ -1,6 +1,7 @@
 package org.einsum4j;
 
 import org.einsum4j.cpu.CpuBackend;
+import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -26,6 +27,37 @@ public interface Backend {
 
     /** A new contiguous copy of {@code t} (any strides, broadcast included). */
     Tensor contiguousCopy(Tensor t);
+
+    /** A new contiguous tensor on this backend's device whose contents are unspecified (written in full before read). */
+    Tensor empty(DType dtype, int... dims);
+
+    /** A new zero-filled contiguous tensor on this backend's device. */
+    Tensor zeros(DType dtype, int... dims);
+
+    /**
+     * Copies {@code src} into {@code dst} element by element: same dims and dtype, any strides on either side
+     * (stride 0 in {@code src} broadcasts). Compiled plans use it for operand layouts no GEMM can read and for the
+     * final permutation into the result.
+     */
+    void copy(Tensor src, Tensor dst);
+
+    /**
+     * {@code C[b, m, n] = Σ_r op(A)[b, r, m, k] · op(B)[b, r, k, n] + beta · C[b, m, n]}, written into the given
+     * contiguous {@code c} of shape {@code [batch, m, n]}. The operands are 3-d {@code [batch, m, k]} /
+     * {@code [batch, k, n]} or 4-d {@code [batch, r, m, k]} / {@code [batch, r, k, n]} views exactly as
+     * {@link #batchedGemm} takes them. With {@code beta == 0} c's old contents are never read.
+     */
+    void gemm(Tensor a, Tensor b, Tensor c, double beta);
+
+    /** Sums {@code t} over the axes flagged in {@code reduce} into {@code out} (the other axes, in order, contiguous). */
+    void sum(Tensor t, boolean[] reduce, Tensor out);
+
+    /**
+     * The least depth (product of the summed sizes left in each GEMM) for which a plan splits summed labels off
+     * into an accumulated r dimension rather than copying an operand: below it the many shallow GEMM calls cost
+     * more than the copy. Device-specific (call overhead differs per device).
+     */
+    int minSplitDepth();
 
     /** The CPU backend: OpenBLAS GEMM plus Java kernels. Always available. */
     static Backend cpu() {

@@ -1,10 +1,10 @@
 package org.einsum4j;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.einsum4j.path.PathInfo;
 import org.einsum4j.path.Planner;
 import org.einsum4j.spec.Contraction;
@@ -20,25 +20,52 @@ import org.einsum4j.tensor.Tensor;
  */
 public final class Einsum {
     private static final int CACHE_SIZE = 512;
-    private static final Map<String, ContractExpression> CACHE = new LinkedHashMap<>(64, 0.75f, true) {
+    private static final ContractOptions DEFAULTS = ContractOptions.defaults();
+    private static final Map<Key, ContractExpression> CACHE = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, ContractExpression> e) {
+        protected boolean removeEldestEntry(Map.Entry<Key, ContractExpression> e) {
             return size() > CACHE_SIZE;
         }
     };
+
+    /**
+     * The expression cache's key: everything a compiled expression depends on, arrays compared by content, the
+     * hash computed once. {@code device} names where the expression runs (today the backend's name).
+     */
+    private record Key(String spec, int[][] shapes, DType dtype, String optimize, long memoryLimit, String device,
+                       int[][] path, int hash) {
+        Key(String spec, int[][] shapes, DType dtype, String optimize, long memoryLimit, String device, int[][] path) {
+            this(spec, shapes, dtype, optimize, memoryLimit, device, path,
+                    Objects.hash(spec, Arrays.deepHashCode(shapes), dtype, optimize, memoryLimit, device,
+                            Arrays.deepHashCode(path)));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && hash == k.hash && memoryLimit == k.memoryLimit && dtype == k.dtype
+                    && spec.equals(k.spec) && Arrays.deepEquals(shapes, k.shapes) && Objects.equals(optimize, k.optimize)
+                    && Objects.equals(device, k.device) && Arrays.deepEquals(path, k.path);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
 
     private Einsum() {
     }
 
     /** Contracts the operands as {@code spec} says, with the default options (planner {@code auto}, CPU). */
     public static Tensor contract(String spec, Tensor... operands) {
-        return contract(spec, ContractOptions.defaults(), operands);
+        return contract(spec, DEFAULTS, operands);
     }
 
     /** Contracts the operands as {@code spec} says, with the given options. */
     public static Tensor contract(String spec, ContractOptions options, Tensor... operands) {
         DType dtype = checkOperands(operands);
-        return expression(spec, options, dtype, shapesOf(operands)).contract(operands);
+        // checked here once: the expression's shapes and dtype are the ones just read from these operands
+        return expression(spec, options, dtype, shapesOf(operands), device(options, operands)).run(operands);
     }
 
     /**
@@ -50,12 +77,29 @@ public final class Einsum {
         DType dtype = checkOperands(ops);
         EinsumSpec s = EinsumSpec.ofSublists(sublists, output);
         Contraction c = s.bind(shapesOf(ops));
-        ContractExpression e = compile(c.toSpecString(), c, ContractOptions.defaults(), dtype);
-        return e.contract(ops);
+        return compile(c.toSpecString(), c, DEFAULTS, dtype).run(ops);
     }
 
     /** Compiles {@code spec} for these shapes and dtype (cached). Needs no data. */
     public static ContractExpression expression(String spec, ContractOptions options, DType dtype, int[]... shapes) {
+        // copies: the cache key keeps the shapes, and the caller may change its arrays afterwards
+        int[][] own = new int[shapes.length][];
+        for (int i = 0; i < shapes.length; i++) {
+            own[i] = shapes[i] == null ? null : shapes[i].clone();
+        }
+        return expression(spec, options, dtype, own, options.backend());
+    }
+
+    /**
+     * The device part of the cache key: where operands like these run. Today the backend's name from the options;
+     * this is the one place that grows when tensors carry a device (then: the operands' device).
+     */
+    private static String device(ContractOptions options, Tensor[] operands) {
+        return options.backend();
+    }
+
+    private static ContractExpression expression(String spec, ContractOptions options, DType dtype, int[][] shapes,
+                                                 String device) {
         if (dtype == null || !dtype.isFloating()) {
             throw new InvalidOperandException("contractions take FLOAT32 or FLOAT64, not " + dtype);
         }
@@ -63,18 +107,17 @@ public final class Einsum {
             // a user optimizer may answer differently each time: plan afresh, never from the cache
             return compile(spec, EinsumSpec.parse(spec).bind(shapes), options, dtype);
         }
-        // explicit paths by content (the record's toString would print int[] identities)
-        String key = spec + '|' + Arrays.deepToString(shapes) + '|' + dtype + '|' + options.optimize() + '|'
-                + options.memoryLimit() + '|' + options.backend() + '|'
-                + (options.path() == null ? "" : Arrays.deepToString(options.path().toArray()));
+        Key key = new Key(spec, shapes, dtype, options.optimize(), options.memoryLimit(), device,
+                options.path() == null ? null : options.path().toArray(new int[0][]));
+        ContractExpression e;
         synchronized (CACHE) {
-            ContractExpression e = CACHE.get(key);
-            if (e != null) {
-                return e;
-            }
+            e = CACHE.get(key);
+        }
+        if (e != null) {
+            return e;
         }
         Contraction c = EinsumSpec.parse(spec).bind(shapes);
-        ContractExpression e = compile(spec, c, options, dtype);
+        e = compile(spec, c, options, dtype);
         synchronized (CACHE) {
             CACHE.put(key, e);
         }
@@ -83,12 +126,7 @@ public final class Einsum {
 
     private static ContractExpression compile(String spec, Contraction c, ContractOptions options, DType dtype) {
         Backend backend = Backend.named(options.backend());
-        return new ContractExpression(spec, c, choosePath(c, options), dtype, backend);
-    }
-
-    /** The contraction path for {@code c}, as the planner chooses it (ContractOptions: optimizer, limit). */
-    static List<int[]> choosePath(Contraction c, ContractOptions options) {
-        return Planner.plan(c, options).path();
+        return new ContractExpression(spec, c, Planner.plan(c, options), dtype, backend);
     }
 
     private static int[][] shapesOf(Tensor[] operands) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.Random;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.HostAllocator;
+import org.einsum4j.tensor.LiveBytes;
 import org.einsum4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
@@ -16,19 +17,8 @@ import org.junit.jupiter.api.parallel.Isolated;
  */
 @Isolated
 class NoLeakTest {
-    /** Live bytes once unreachable tensors of earlier tests have been cleaned, so only this test's count. */
     private static long settledLiveBytes() {
-        long last = -1;
-        for (int i = 0; i < 20 && HostAllocator.liveBytes() != last; i++) {
-            last = HostAllocator.liveBytes();
-            System.gc();
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        return HostAllocator.liveBytes();
+        return LiveBytes.settled();
     }
 
     @Test

@@ -52,6 +52,52 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor batchedGemm(Tensor a, Tensor b) {
+        checkGemmOperands(a, b);
+        int batch = a.dim(0);
+        int m = a.dim(a.rank() - 2);
+        int n = b.dim(b.rank() - 1);
+        Tensor c = Tensor.empty(a.dtype(), batch, m, n);
+        try {
+            gemmInto(a, b, c);
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void gemm(Tensor a, Tensor b, Tensor c, double beta) {
+        checkGemmOperands(a, b);
+        int m = a.dim(a.rank() - 2);
+        int n = b.dim(b.rank() - 1);
+        if (c.rank() != 3 || c.dim(0) != a.dim(0) || c.dim(1) != m || c.dim(2) != n || !c.isContiguous()
+                || c.dtype() != a.dtype()) {
+            throw new Einsum4jException("gemm: output " + c + " is not a contiguous " + a.dtype() + " ["
+                    + a.dim(0) + ", " + m + ", " + n + "]");
+        }
+        if (beta == 0) {
+            gemmInto(a, b, c);
+            return;
+        }
+        // accumulate: this interim form computes A·B apart and adds beta·C to it (one extra pass over C)
+        try (Tensor ab = batchedGemm(a, b)) {
+            long pab = ab.address();
+            long pc = c.address();
+            long count = c.numel();
+            if (c.dtype() == DType.FLOAT32) {
+                for (long i = 0; i < count; i++) {
+                    Memory.putFloat(pc + 4 * i, Memory.getFloat(pab + 4 * i) + (float) beta * Memory.getFloat(pc + 4 * i));
+                }
+            } else {
+                for (long i = 0; i < count; i++) {
+                    Memory.putDouble(pc + 8 * i, Memory.getDouble(pab + 8 * i) + beta * Memory.getDouble(pc + 8 * i));
+                }
+            }
+        }
+    }
+
+    private static void checkGemmOperands(Tensor a, Tensor b) {
         boolean acc = a.rank() == 4;
         if (acc ? b.rank() != 4 || a.dim(1) != b.dim(1) || a.dim(3) != b.dim(2)
                 : a.rank() != 3 || b.rank() != 3 || a.dim(2) != b.dim(1)) {
@@ -64,7 +110,11 @@ public final class CpuBackend implements Backend {
         if (a.dtype() != b.dtype() || !a.dtype().isFloating()) {
             throw new Einsum4jException("batchedGemm: dtypes " + a.dtype() + " and " + b.dtype());
         }
-        if (!acc) {
+    }
+
+    /** {@code C = Σ_r A_r B_r} into the contiguous [batch, m, n] c (old contents never read); operands checked. */
+    private static void gemmInto(Tensor a, Tensor b, Tensor c) {
+        if (a.rank() == 3) {
             // one summed slice: the 4-d form with r = 1
             a = a.asStrided(new int[] {a.dim(0), 1, a.dim(1), a.dim(2)},
                     new long[] {a.stride(0), 0, a.stride(1), a.stride(2)}, a.offset());
@@ -77,24 +127,19 @@ public final class CpuBackend implements Backend {
         int k = a.dim(3);
         int n = b.dim(3);
         DType dt = a.dtype();
-        if (r == 0 || k == 0 || (long) batch * m * n == 0) {
-            return Tensor.zeros(dt, batch, m, n);
+        if ((long) batch * m * n == 0) {
+            return;
         }
-        Tensor c = Tensor.empty(dt, batch, m, n);
-        try {
-            if (r == 1 && (long) m * n * k <= SMALL_GEMM) {
-                smallGemm(slice0(a), slice0(b), c);
-            } else if (r == 1 && k == 1 && dt == DType.FLOAT32) {
-                outerLoop(slice0(a), slice0(b), c, batch, m, n);
-            } else if (r == 1 && m == 1 && n == 1) {
-                dotLoop(slice0(a), slice0(b), c, batch, k);
-            } else {
-                blasGemm(a, b, c);
-            }
-            return c;
-        } catch (RuntimeException e) {
-            c.close();
-            throw e;
+        if (r == 0 || k == 0) {
+            Memory.zero(c.address(), c.numel() * dt.byteSize());
+        } else if (r == 1 && (long) m * n * k <= SMALL_GEMM) {
+            smallGemm(slice0(a), slice0(b), c);
+        } else if (r == 1 && k == 1 && dt == DType.FLOAT32) {
+            outerLoop(slice0(a), slice0(b), c, batch, m, n);
+        } else if (r == 1 && m == 1 && n == 1) {
+            dotLoop(slice0(a), slice0(b), c, batch, k);
+        } else {
+            blasGemm(a, b, c);
         }
     }
 
@@ -505,5 +550,76 @@ public final class CpuBackend implements Backend {
     @Override
     public Tensor contiguousCopy(Tensor t) {
         return t.copy();
+    }
+
+    @Override
+    public Tensor empty(DType dtype, int... dims) {
+        return Tensor.empty(dtype, dims);
+    }
+
+    @Override
+    public Tensor zeros(DType dtype, int... dims) {
+        return Tensor.zeros(dtype, dims);
+    }
+
+    @Override
+    public void sum(Tensor t, boolean[] reduce, Tensor out) {
+        // interim form: today's sum into a new tensor, then a copy into out
+        try (Tensor s = sum(t, reduce)) {
+            copy(s, out);
+        }
+    }
+
+    @Override
+    public int minSplitDepth() {
+        return 16;
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        if (!java.util.Arrays.equals(src.dims(), dst.dims()) || src.dtype() != dst.dtype()) {
+            throw new Einsum4jException("copy: " + src + " into " + dst + ": dims or dtype differ");
+        }
+        int rank = src.rank();
+        if (src.numel() == 0) {
+            return;
+        }
+        int es = src.dtype().byteSize();
+        if (rank == 0 || (src.isContiguous() && dst.isContiguous())) {
+            Memory.copy(src.address(), dst.address(), src.numel() * es);
+            return;
+        }
+        int inner = src.dim(rank - 1);
+        long ss = src.stride(rank - 1) * es;
+        long ds = dst.stride(rank - 1) * es;
+        boolean run = ss == es && ds == es;
+        long outer = src.numel() / Math.max(1, inner);
+        int[] idx = new int[rank];
+        long ps = src.address();
+        long pd = dst.address();
+        for (long o = 0; o < outer; o++) {
+            if (run) {
+                Memory.copy(ps, pd, (long) inner * es);
+            } else if (es == 4) {
+                for (long i = 0, s = ps, d = pd; i < inner; i++, s += ss, d += ds) {
+                    Memory.putInt(d, Memory.getInt(s));
+                }
+            } else {
+                for (long i = 0, s = ps, d = pd; i < inner; i++, s += ss, d += ds) {
+                    Memory.putLong(d, Memory.getLong(s));
+                }
+            }
+            // odometer over the outer dims
+            for (int d = rank - 2; d >= 0; d--) {
+                ps += src.stride(d) * es;
+                pd += dst.stride(d) * es;
+                if (++idx[d] < src.dim(d)) {
+                    break;
+                }
+                ps -= src.stride(d) * es * src.dim(d);
+                pd -= dst.stride(d) * es * dst.dim(d);
+                idx[d] = 0;
+            }
+        }
     }
 }

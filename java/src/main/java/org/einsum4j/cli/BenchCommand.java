@@ -3,6 +3,7 @@ package org.einsum4j.cli;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -39,7 +40,25 @@ final class BenchCommand {
               einsum4j bench --suite layers --quick --json
             """;
 
+    private static final Set<String> VALUE_OPTIONS = Set.of("suite", "backend");
+    private static final Set<String> FLAG_OPTIONS = Set.of("quick", "json");
+
     private BenchCommand() {
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err) {
+        Args args = Args.parse("bench", argv, VALUE_OPTIONS, FLAG_OPTIONS);
+        if (args.flag("help")) {
+            out.print(HELP);
+            return Main.OK;
+        }
+        if (!args.positionals().isEmpty()) {
+            throw new UsageException("bench takes no arguments, got '" + args.positionals().get(0)
+                    + "' (see einsum4j bench --help)");
+        }
+        BenchRunner.Options o = new BenchRunner.Options(suite(args.value("suite", "einsum")),
+                backend(args.value("backend", "cpu")), args.flag("quick"));
+        return execute(o, args.flag("json"), out, err);
     }
 
     /** Parses the suite name as the command line gives it. */

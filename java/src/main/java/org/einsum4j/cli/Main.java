@@ -35,6 +35,7 @@ public final class Main {
 
     /** The command table, in --help order. Adding a subcommand is one line here. */
     static final List<Command> COMMANDS = List.of(
+            new Command("bench", BenchCommand.SUMMARY, BenchCommand::run),
             new Command("contract", ContractCommand.SUMMARY, ContractCommand::run),
             new Command("demo", DemoCommand.SUMMARY, DemoCommand::run),
             new Command("gradsample", GradsampleCommand.SUMMARY, GradsampleCommand::run),

@@ -431,13 +431,24 @@ def suite_layers(args, meta):
 # -- DP step
 
 def suite_dp(args, meta):
+    """DpStepBenchmark: one row per parameter set (layer row, norm mode), with the extra MiB it prints per trial."""
+    mib = {}
+    if args.jmh_log and os.path.exists(args.jmh_log):
+        with open(args.jmh_log, errors="replace") as f:
+            for line in f:
+                if line.startswith("# extra MiB per ") and "(peak)" in line:
+                    key, val = line.split("(peak)", 1)[1].rsplit(":", 1)
+                    mib[key.strip()] = float(val)
     rows = []
     for p, ms, err, r in load_jmh(args.jmh):
-        rid = " ".join("%s=%s" % kv for kv in sorted(p.items())) or r["benchmark"].rsplit(".", 1)[-1]
-        rows.append({"id": rid, "label": r["benchmark"].rsplit(".", 1)[-1], "detail": rid,
-                     "einsum4j": rnd(ms), "einsum4j_err": rnd(err, 2), "peers": {}, "speedup": {}})
+        key = " ".join("%s=%s" % kv for kv in p.items())
+        rows.append({"id": " ".join(p.values()) or r["benchmark"].rsplit(".", 1)[-1],
+                     "label": r["benchmark"].rsplit(".", 2)[-2], "detail": key,
+                     "einsum4j": rnd(ms), "einsum4j_err": rnd(err, 2), "einsum4j_mib": rnd(mib.get(key)),
+                     "peers": {"opacus": None}, "speedup": {}})
     doc = base_doc("dp", "DP-SGD step (DpStepBenchmark)", meta, args)
-    doc["einsum4j_method"] = "JMH DpStepBenchmark; " + jmh_method(args)
+    doc["einsum4j_method"] = ("one DP step per op, JMH DpStepBenchmark average time; extra MiB = peak native memory "
+                              "a step held beyond its inputs; " + jmh_method(args))
     doc["peer_method"] = ""
     doc["peers"] = peer_list([("opacus", "Opacus (PyTorch)", "")], {"opacus": "peer not available here"})
     doc["rows"] = rows
@@ -521,7 +532,6 @@ def main():
     if args.out:
         with open(args.out, "w") as f:
             f.write(text)
-        print("wrote " + args.out, file=sys.stderr)
     else:
         sys.stdout.write(text)
 

@@ -242,7 +242,8 @@ public final class Charts {
     static CategoryChart layerBars(SuiteResult r, boolean memory) {
         CategoryChart c = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
                 .title((memory ? "Grad samplers, extra memory per call" : "Grad samplers, time per call") + " ("
-                        + subtitle(r) + ")")
+                        + subtitle(r) + (r.peers().stream().anyMatch(Peer::available) ? ""
+                                : "; PyTorch: peer not available here") + ")")
                 .xAxisTitle("row").yAxisTitle(memory ? "extra MiB (log)" : "ms per call (log)").build();
         style(c.getStyler());
         c.getStyler().setYAxisLogarithmic(true);

@@ -27,7 +27,7 @@ public final class Markdown {
         StringBuilder sb = new StringBuilder();
         sb.append("# ").append(r.title()).append(" — ").append(r.machine().id()).append("\n\n");
         sb.append("Generated from `").append(r.stem()).append(".json` by `bench/run`; do not edit by hand.\n\n");
-        header(sb, r);
+        header(sb, r, true);
         sb.append('\n').append(table(r));
         sb.append('\n').append(legend(r));
         if (!r.sweep().isEmpty()) {
@@ -48,7 +48,7 @@ public final class Markdown {
                 + "same machine: above 1×, einsum4j is faster. Details per table: the linked page.\n");
         for (SuiteResult r : results) {
             sb.append("\n### ").append(r.title()).append(" — ").append(r.machine().id()).append("\n\n");
-            header(sb, r);
+            header(sb, r, false);
             sb.append('\n').append(table(r));
             sb.append('\n').append(legend(r));
             sb.append("\nDetails: [bench/results/").append(r.stem()).append(".md](bench/results/").append(r.stem())
@@ -80,7 +80,8 @@ public final class Markdown {
         return readme.substring(b + BEGIN.length() + 1, e);
     }
 
-    private static void header(StringBuilder sb, SuiteResult r) {
+    /** The lines above a table; {@code full} adds how einsum4j and each peer were timed (the pages have it). */
+    private static void header(StringBuilder sb, SuiteResult r, boolean full) {
         sb.append("- Command: `").append(r.command()).append("` (").append(r.mode()).append(" mode), ")
                 .append(r.date()).append('\n');
         SuiteResult.Machine m = r.machine();
@@ -105,6 +106,12 @@ public final class Markdown {
         if (r.env() != null) {
             sb.append("- Environment: ").append(r.env()).append('\n');
         }
+        if (r.note() != null) {
+            sb.append("- Note: ").append(r.note()).append('\n');
+        }
+        if (!full) {
+            return;
+        }
         sb.append("- einsum4j: ").append(r.einsum4jMethod()).append('\n');
         List<String> peers = new ArrayList<>();
         for (Peer p : r.peers()) {
@@ -118,9 +125,6 @@ public final class Markdown {
             }
             sb.append('\n');
         }
-        if (r.note() != null) {
-            sb.append("- Note: ").append(r.note()).append('\n');
-        }
     }
 
     private static String joinMap(Map<String, String> m) {
@@ -130,7 +134,7 @@ public final class Markdown {
     }
 
     private static String legend(SuiteResult r) {
-        if (r.peers().isEmpty() || r.rows().stream().allMatch(x -> x.peers().isEmpty())) {
+        if (r.rows().stream().allMatch(x -> x.speedup().isEmpty() && x.speedupAtLeast().isEmpty())) {
             return "";
         }
         return "× = speed-up of einsum4j over that peer (peer time / einsum4j time; above 1×: einsum4j faster).\n";

@@ -8,6 +8,7 @@ import org.einsum4j.spec.Contraction;
 import org.einsum4j.spec.OperandCountException;
 import org.einsum4j.spec.ShapeMismatchException;
 import org.einsum4j.tensor.DType;
+import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -59,6 +60,10 @@ public final class ContractExpression {
             }
             if (t.isClosed()) {
                 throw new InvalidOperandException("operand " + i + " (" + t + ") is closed");
+            }
+            if (!t.device().equals(backend.device())) {
+                throw new InvalidOperandException("operand " + i + " lives on " + t.device() + " but the expression '"
+                        + spec + "' was compiled for " + backend.device() + "; move it with Tensor.to(Device)");
             }
             if (t.dtype() != dtype) {
                 throw new InvalidOperandException("operand " + i + " is " + t.dtype() + " but the expression '" + spec
@@ -140,6 +145,11 @@ public final class ContractExpression {
 
     public Backend backend() {
         return backend;
+    }
+
+    /** The device this expression runs on (its operands must live there). */
+    public Device device() {
+        return backend.device();
     }
 
     /** The result's shape. */

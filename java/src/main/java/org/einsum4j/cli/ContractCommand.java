@@ -130,7 +130,7 @@ final class ContractCommand {
             Tensor[] ops = operands.toArray(new Tensor[0]);
             Timing timing = time(spec, options, ops, warmup, repeat);
             try (Tensor result = timing.result()) {
-                double checksum = result.sum();
+                double checksum = java.util.Arrays.stream(result.toDoubleArray()).sum(); // float64, in order
                 if (output != null) {
                     Npy.write(result, output);
                 }

@@ -58,7 +58,8 @@ final class BenchCommand {
         }
         BenchRunner.Options o = new BenchRunner.Options(suite(args.value("suite", "einsum")),
                 backend(args.value("backend", "cpu")), args.flag("quick"));
-        return execute(o, args.flag("json"), out, err);
+        out.print(execute(o, args.flag("json"), err));
+        return Main.OK;
     }
 
     /** Parses the suite name as the command line gives it. */
@@ -80,31 +81,25 @@ final class BenchCommand {
         return b;
     }
 
-    /** Runs the suite and prints the table or JSON; the progress bar goes to {@code err} on a terminal only. */
-    static int execute(BenchRunner.Options o, boolean json, PrintStream out, PrintStream err) {
+    /**
+     * Runs the suite and returns the table or JSON text; the progress bar goes to {@code progress} when this JVM
+     * has a terminal. A suite this build cannot run throws {@link BenchRunner.NotAvailableException} before any work.
+     * Independent of the command-line parser: {@link #run} (and any other front end) only parses and prints.
+     */
+    static String execute(BenchRunner.Options o, boolean json, PrintStream progress) {
+        int total = BenchRunner.rows(o).size();
         List<Result> results;
-        try {
-            BenchRunner.rows(o);
-        } catch (BenchRunner.NotAvailableException e) {
-            err.println("einsum4j bench: " + e.getMessage());
-            return Main.FAILED;
-        }
-        boolean terminal = System.console() != null;
-        try (ProgressBar bar = terminal ? new ProgressBarBuilder().setTaskName(o.suite().label())
-                .setInitialMax(BenchRunner.rows(o).size()).setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new ConsoleProgressBarConsumer(err)).hideEta().build() : null) {
-            results = BenchRunner.run(o, (i, total, id) -> {
+        try (ProgressBar bar = System.console() == null ? null : new ProgressBarBuilder()
+                .setTaskName(o.suite().label()).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+                .setConsumer(new ConsoleProgressBarConsumer(progress)).hideEta().build()) {
+            results = BenchRunner.run(o, (i, n, id) -> {
                 if (bar != null) {
                     bar.stepTo(i);
                     bar.setExtraMessage(id);
                 }
             });
-        } catch (BenchRunner.NotAvailableException e) {
-            err.println("einsum4j bench: " + e.getMessage());
-            return Main.FAILED;
         }
-        out.print(json ? json(o, results) : table(o, results));
-        return Main.OK;
+        return json ? json(o, results) : table(o, results);
     }
 
     static String table(BenchRunner.Options o, List<Result> rows) {

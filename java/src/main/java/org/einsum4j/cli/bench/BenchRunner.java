@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import org.einsum4j.ContractOptions;
 import org.einsum4j.Einsum;
+import org.einsum4j.Einsum4jException;
 import org.einsum4j.cli.GradsampleWorkload;
 import org.einsum4j.gradsample.KReduction;
 import org.einsum4j.path.PathOptimizer;
@@ -44,7 +45,7 @@ public final class BenchRunner {
     }
 
     /** A suite this build cannot run (the DP step suite before it lands, a backend without the suite). */
-    public static final class NotAvailableException extends RuntimeException {
+    public static final class NotAvailableException extends Einsum4jException {
         private static final long serialVersionUID = 1L;
 
         NotAvailableException(String message) {

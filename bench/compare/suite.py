@@ -131,6 +131,17 @@ def jmh_method(args):
 
 # ---------------------------------------------------------------------------------------------------- suites
 
+def json_lines(text):
+    """The JSON objects of a peer script's output, one per line; other lines (warnings) are skipped."""
+    out = []
+    for line in text.splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            continue
+    return out
+
+
 def load_tsv(name):
     rows = []
     with open(os.path.join(SUITES, name)) as f:
@@ -236,11 +247,7 @@ def suite_einsum_gpu(args, meta):
            "--repeat", "5" if args.quick else "20"]
     res = subprocess.run(cmd, capture_output=True, text=True)
     got, why = {}, {}
-    for line in res.stdout.splitlines():
-        try:
-            r = json.loads(line)
-        except ValueError:
-            continue
+    for r in json_lines(res.stdout):
         if "error" in r:
             why[r["peer"]] = "peer not available here (" + r["error"][:120] + ")"
         else:
@@ -298,7 +305,8 @@ def suite_einsum(args, meta):
             sweep.append(speedups(pt, EINSUM_PEERS))
     doc = base_doc("einsum", "Einsum suite (float32, CPU shapes)", meta, args)
     doc["einsum4j_method"] = ("`Einsum.contract(spec, operands)` per call (cached plan, execution, result "
-                              "allocated and freed), JMH ContractBenchmark sample time, median; " + jmh_method(args))
+                              "allocated and freed), JMH ContractBenchmark sample time, median (± = JMH's 99.9% error of the "
+                              "mean); " + jmh_method(args))
     doc["peer_method"] = "median of %d calls after %d warm-up, same seeded float32 operands" % (repeat, warmup)
     doc["peers"] = peer_list(EINSUM_PEERS, {"opt_einsum": OE_WHY})
     doc["rows"] = rows
@@ -390,11 +398,7 @@ def suite_layers(args, meta):
         if args.torch_threads:
             cmd += ["--threads", str(args.torch_threads)]
         res = subprocess.run(cmd, capture_output=True, text=True)
-        for line in res.stdout.splitlines():
-            try:
-                r = json.loads(line)
-            except ValueError:
-                continue
+        for r in json_lines(res.stdout):
             if "impl" in r:
                 torch[(r["id"], r["impl"])] = r
         if not torch:
@@ -474,6 +478,13 @@ def peer_env():
                 break
     except Exception:
         pass
+    if "numpy BLAS threads" not in env:  # no threadpoolctl: OpenBLAS's own rule, the env variables or all cores
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+            if os.environ.get(var):
+                env["numpy BLAS threads"] = "%s (%s)" % (os.environ[var], var)
+                break
+        else:
+            env["numpy BLAS threads"] = "%d (OpenBLAS default: all cores)" % os.cpu_count()
     env["opt_einsum"] = oe.__version__ if oe is not None else None
     try:
         import torch

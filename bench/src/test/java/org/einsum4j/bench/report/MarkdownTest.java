@@ -38,8 +38,8 @@ class MarkdownTest {
     @Test
     void tableHasEinsum4jPeerAndSpeedupCellsInReadableUnits(@TempDir Path dir) throws IOException {
         String t = Markdown.table(sample(dir));
-        assertTrue(t.contains("| E01 | `ij,jk->ik` | 2x3;3x4 | 500 µs | 1.50 ms | 3.00× | peer not available here | - |"),
-                t);
+        assertTrue(t.contains(
+                "| E01 | `ij,jk->ik` | 2x3;3x4 | 500 µs | 1.50 ms | 3.00× | peer not available here | - |"), t);
         assertTrue(t.contains("| E02 | `i,j->ij` | 4;4 | 2.50 s | 1.25 s | 0.50× |"), t);
     }
 

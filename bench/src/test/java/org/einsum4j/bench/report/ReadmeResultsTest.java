@@ -61,7 +61,8 @@ class ReadmeResultsTest {
         for (SuiteResult r : all()) {
             Path page = RESULTS.resolve(r.stem() + ".md");
             assertTrue(Files.exists(page), page + " missing" + FIX);
-            assertSame(Markdown.page(r, Charts.names(r)), Files.readString(page, StandardCharsets.UTF_8), page.toString());
+            assertSame(Markdown.page(r, Charts.names(r)), Files.readString(page, StandardCharsets.UTF_8),
+                    page.toString());
         }
     }
 
@@ -69,7 +70,8 @@ class ReadmeResultsTest {
     void everyChartTheTablesNameExists() {
         for (SuiteResult r : all()) {
             for (String c : Charts.names(r)) {
-                assertTrue(Files.isRegularFile(RESULTS.resolve("charts").resolve(c)), "chart " + c + " missing" + FIX);
+                assertTrue(Files.isRegularFile(RESULTS.resolve("charts").resolve(c)),
+                        "chart " + c + " missing" + FIX);
             }
         }
     }

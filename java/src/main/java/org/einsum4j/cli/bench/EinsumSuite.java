@@ -1,11 +1,5 @@
 package org.einsum4j.cli.bench;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.einsum4j.tensor.Shape;
@@ -65,20 +59,8 @@ public final class EinsumSuite {
 
     private static Map<String, Row> load() {
         Map<String, Row> rows = new LinkedHashMap<>();
-        try (InputStream in = EinsumSuite.class.getResourceAsStream("einsum_suite.tsv")) {
-            if (in == null) {
-                throw new IllegalStateException("einsum_suite.tsv missing from the benchmarks jar");
-            }
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            for (String line; (line = r.readLine()) != null; ) {
-                if (line.isBlank() || line.startsWith("#")) {
-                    continue;
-                }
-                String[] f = line.split("\t");
-                rows.put(f[0], new Row(f[0], f[1], shapes(f[2]), shapes(f[3]), f.length > 4 ? f[4] : ""));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (String[] f : SuiteTsv.rows("einsum_suite.tsv")) {
+            rows.put(f[0], new Row(f[0], f[1], shapes(f[2]), shapes(f[3]), f.length > 4 ? f[4] : ""));
         }
         return rows;
     }

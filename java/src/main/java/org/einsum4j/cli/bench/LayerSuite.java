@@ -1,11 +1,5 @@
 package org.einsum4j.cli.bench;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,26 +44,14 @@ public final class LayerSuite {
 
     private static Map<String, Row> load() {
         Map<String, Row> rows = new LinkedHashMap<>();
-        try (InputStream in = LayerSuite.class.getResourceAsStream("layer_suite.tsv")) {
-            if (in == null) {
-                throw new IllegalStateException("layer_suite.tsv missing from the benchmarks jar");
+        for (String[] f : SuiteTsv.rows("layer_suite.tsv")) {
+            Row row = new Row(f[0], f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]), f[4],
+                    f.length > 5 ? f[5] : "");
+            rows.put(row.id(), row);
+            if (row.layer().equals("Embedding")) {
+                rows.put(row.id() + "s", new Row(row.id() + "s", row.layer(), row.b(), row.k(),
+                        row.hyper() + " sparse", row.what() + " (sparse per-sample form)"));
             }
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            for (String line; (line = r.readLine()) != null; ) {
-                if (line.isBlank() || line.startsWith("#")) {
-                    continue;
-                }
-                String[] f = line.split("\t");
-                Row row = new Row(f[0], f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]), f[4],
-                        f.length > 5 ? f[5] : "");
-                rows.put(row.id(), row);
-                if (row.layer().equals("Embedding")) {
-                    rows.put(row.id() + "s", new Row(row.id() + "s", row.layer(), row.b(), row.k(),
-                            row.hyper() + " sparse", row.what() + " (sparse per-sample form)"));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         return rows;
     }

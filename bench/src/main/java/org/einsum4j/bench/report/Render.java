@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The last step of bench/run: from every {@code bench/results/*.json}, writes its page {@code <stem>.md}, its
@@ -44,10 +46,40 @@ public final class Render {
             System.out.println("rendered " + r.stem() + " (" + r.rows().size() + " rows, charts: "
                     + String.join(", ", chartNames.get(r.stem())) + ")");
         }
+        removeStale(results, chartNames);
         String text = Files.readString(readme, StandardCharsets.UTF_8);
         Files.writeString(readme, Markdown.replaceSection(text, Markdown.readmeSection(all, chartNames)),
                 StandardCharsets.UTF_8);
         System.out.println("README results section: " + all.size() + " tables from " + results);
+    }
+
+    /** Deletes suite pages and charts whose JSON is gone (other notes in the folder are left alone). */
+    static void removeStale(Path results, Map<String, List<String>> chartNames) throws IOException {
+        List<Path> stale = new ArrayList<>();
+        try (Stream<Path> files = Files.list(results)) {
+            files.filter(f -> isSuitePage(f) && !chartNames.containsKey(stemOf(f))).forEach(stale::add);
+        }
+        Path charts = results.resolve("charts");
+        if (Files.isDirectory(charts)) {
+            List<String> all = chartNames.values().stream().flatMap(List::stream).toList();
+            try (Stream<Path> files = Files.list(charts)) {
+                files.filter(f -> !all.contains(f.getFileName().toString())).forEach(stale::add);
+            }
+        }
+        for (Path f : stale) {
+            Files.delete(f);
+            System.out.println("removed " + f + " (no result JSON for it)");
+        }
+    }
+
+    /** {@code <suite>-<machine>.md}: a page this class writes, as opposed to other notes in bench/results. */
+    static boolean isSuitePage(Path p) {
+        String name = p.getFileName().toString();
+        return name.endsWith(".md") && SuiteResult.SUITE_ORDER.stream().anyMatch(s -> name.startsWith(s + "-"));
+    }
+
+    private static String stemOf(Path page) {
+        return page.getFileName().toString().replaceFirst("\\.md$", "");
     }
 
     /** Chart file names per result stem. */

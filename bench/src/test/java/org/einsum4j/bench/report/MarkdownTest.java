@@ -1,6 +1,7 @@
 package org.einsum4j.bench.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,6 +73,21 @@ class MarkdownTest {
         byte[] png = Files.readAllBytes(dir.resolve("charts/einsum-cpu-2c-speedup.png"));
         assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G');
         assertEquals(Map.of("einsum-cpu-2c", List.of("einsum-cpu-2c-speedup.png")), Render.chartNames(List.of(r)));
+    }
+
+    @Test
+    void staleSuitePagesAndChartsGoButOtherNotesStay(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("charts"));
+        for (String f : List.of("einsum-old-2c.md", "overhead.md", "einsum-cpu-2c.md",
+                "charts/einsum-old-2c-speedup.png", "charts/einsum-cpu-2c-speedup.png")) {
+            Files.writeString(dir.resolve(f), "x");
+        }
+        Render.removeStale(dir, Map.of("einsum-cpu-2c", List.of("einsum-cpu-2c-speedup.png")));
+        assertTrue(Files.exists(dir.resolve("overhead.md")));
+        assertTrue(Files.exists(dir.resolve("einsum-cpu-2c.md")));
+        assertTrue(Files.exists(dir.resolve("charts/einsum-cpu-2c-speedup.png")));
+        assertFalse(Files.exists(dir.resolve("einsum-old-2c.md")));
+        assertFalse(Files.exists(dir.resolve("charts/einsum-old-2c-speedup.png")));
     }
 
     @Test

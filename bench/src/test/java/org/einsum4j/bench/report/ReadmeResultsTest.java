@@ -80,7 +80,7 @@ class ReadmeResultsTest {
     void noPageOrChartIsLeftFromAResultThatIsGone() throws IOException {
         List<String> stems = all().stream().map(SuiteResult::stem).toList();
         try (var files = Files.list(RESULTS)) {
-            for (Path f : files.filter(ReadmeResultsTest::isSuitePage).toList()) {
+            for (Path f : files.filter(Render::isSuitePage).toList()) {
                 String stem = f.getFileName().toString().replaceFirst("\\.md$", "");
                 assertTrue(stems.contains(stem), f + " has no " + stem + ".json beside it");
             }
@@ -91,12 +91,6 @@ class ReadmeResultsTest {
                 assertTrue(names.contains(f.getFileName().toString()), f + " is no chart of any result JSON");
             }
         }
-    }
-
-    /** {@code <suite>-<machine>.md}: other notes in bench/results (e.g. overhead.md) are not generated pages. */
-    private static boolean isSuitePage(Path p) {
-        String name = p.getFileName().toString();
-        return name.endsWith(".md") && SuiteResult.SUITE_ORDER.stream().anyMatch(s -> name.startsWith(s + "-"));
     }
 
     @Test

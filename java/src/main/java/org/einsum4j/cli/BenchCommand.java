@@ -3,62 +3,62 @@ package org.einsum4j.cli;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.einsum4j.cli.bench.BenchRunner;
 import org.einsum4j.cli.bench.BenchRunner.Result;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code einsum4j bench}: the benchmark suites timed in this JVM for people who want numbers without JMH — a
  * progress bar on the terminal while the rows run, then a table (or {@code --json}). The published figures, with
  * numpy/opt_einsum/PyTorch beside them, come from {@code bench/run} (JMH); this command is the quick look.
  */
-final class BenchCommand {
-    static final String SUMMARY = "time the benchmark suites (einsum, paths, layers) in this JVM";
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
+        description = "time the benchmark suites (einsum, paths, layers) in this JVM",
+        synopsisHeading = "",
+        customSynopsis = "Usage: einsum4j bench [--suite einsum|paths|layers|dp] [--backend cpu|cuda] [--quick]"
+            + " [--json]",
+        footer = {"",
+            "Times every row of a benchmark suite in this JVM (warm-up calls, then timed calls) and prints a table",
+            "of the median and fastest time per row; a progress bar shows on the terminal while it runs. The rows",
+            "are those of bench/run (../shared/bench/*.tsv): einsum (Einsum.contract on the einsum suite's shapes),",
+            "paths (path search on seeded random networks of 6-60 operands), layers (grad samplers, layer suite,",
+            "with the extra native memory per call). For figures beside numpy, opt_einsum and PyTorch use bench/run.",
+            "",
+            "Examples:",
+            "  einsum4j bench --quick",
+            "  einsum4j bench --suite layers --quick --json"})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec command;
 
-    static final String HELP = """
-            Usage: einsum4j bench [--suite einsum|paths|layers|dp] [--backend cpu|cuda] [--quick] [--json]
+    @Option(names = "--suite", paramLabel = "NAME", defaultValue = "einsum",
+            description = "einsum (default), paths, layers, dp (dp: not in this build yet)")
+    String suite;
 
-            Times every row of a benchmark suite in this JVM (warm-up calls, then timed calls) and prints a table
-            of the median and fastest time per row; a progress bar shows on the terminal while it runs. The rows
-            are those of bench/run (../shared/bench/*.tsv): einsum (Einsum.contract on the einsum suite's shapes),
-            paths (path search on seeded random networks of 6-60 operands), layers (grad samplers, layer suite,
-            with the extra native memory per call). For figures beside numpy, opt_einsum and PyTorch use bench/run.
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "cpu",
+            description = "cpu (default) or cuda (einsum suite only, GPU shapes, needs a GPU)")
+    String backend;
 
-            Options:
-              --suite NAME     einsum (default), paths, layers, dp (dp: not in this build yet)
-              --backend NAME   cpu (default) or cuda (einsum suite only, GPU shapes, needs a GPU)
-              --quick          fewer rows and calls (a minute or two on 2 cores)
-              --json           one JSON object (suite, backend, rows with median_ms, min_ms, calls, extra_mib)
-              -h, --help       this help
+    @Option(names = "--quick", description = "fewer rows and calls (a minute or two on 2 cores)")
+    boolean quick;
 
-            Examples:
-              einsum4j bench --quick
-              einsum4j bench --suite layers --quick --json
-            """;
+    @Option(names = "--json", description = "print one JSON object: suite, backend, rows with median_ms, min_ms, "
+            + "calls, extra_mib")
+    boolean json;
 
-    private static final Set<String> VALUE_OPTIONS = Set.of("suite", "backend");
-    private static final Set<String> FLAG_OPTIONS = Set.of("quick", "json");
-
-    private BenchCommand() {
-    }
-
-    static int run(String[] argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse("bench", argv, VALUE_OPTIONS, FLAG_OPTIONS);
-        if (args.flag("help")) {
-            out.print(HELP);
-            return Main.OK;
-        }
-        if (!args.positionals().isEmpty()) {
-            throw new UsageException("bench takes no arguments, got '" + args.positionals().get(0)
-                    + "' (see einsum4j bench --help)");
-        }
-        BenchRunner.Options o = new BenchRunner.Options(suite(args.value("suite", "einsum")),
-                backend(args.value("backend", "cpu")), args.flag("quick"));
-        out.print(execute(o, args.flag("json"), err));
+    @Override
+    public Integer call() {
+        BenchRunner.Options o = new BenchRunner.Options(suite(suite), backend(backend), quick);
+        // the bar needs a PrintStream and shows only on a terminal: the JVM's stderr is that terminal
+        command.commandLine().getOut().print(execute(o, json, System.err));
         return Main.OK;
     }
 

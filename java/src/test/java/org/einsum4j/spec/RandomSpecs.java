@@ -101,7 +101,7 @@ public final class RandomSpecs {
                 pool,
                 Arbitraries.frequency(Tuple.of(2, false), Tuple.of(1, true)),
                 Arbitraries.integers().between(1, 3).list().ofMaxSize(2),
-                term.list().ofMinSize(1).ofMaxSize(6),
+                term.list().ofMinSize(1).ofMaxSize(6).withSizeDistribution(RandomDistribution.uniform()),
                 output,
                 Arbitraries.integers().between(0, 40).list().ofMaxSize(3)).as(Blueprint::new)
                 .map(RandomSpecs::build);

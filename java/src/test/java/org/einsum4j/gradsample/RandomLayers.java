@@ -44,16 +44,9 @@ final class RandomLayers {
     sealed interface Blueprint {
         /** The layer with B·K rows, random values from {@code seed}, samples first or time first. */
         Case build(int b, int k, DType dtype, boolean batchFirst, long seed);
-
-        Kind kind();
     }
 
     record LinearBp(int in, int out, boolean bias, List<Integer> mid) implements Blueprint {
-        @Override
-        public Kind kind() {
-            return Kind.LINEAR;
-        }
-
         @Override
         public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
             int rows = b * k;
@@ -71,11 +64,6 @@ final class RandomLayers {
     /** {@code padding}: 0 SAME, 1 VALID, 2 per-dim amounts, 3 one amount; dims beyond {@code dims} are unused. */
     record ConvBp(int dims, int groups, int inPerGroup, int outPerGroup, List<ConvDim> dimList, int padding,
             boolean bias) implements Blueprint {
-        @Override
-        public Kind kind() {
-            return Kind.CONV;
-        }
-
         @Override
         public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
             int rows = b * k;
@@ -110,11 +98,6 @@ final class RandomLayers {
     record EmbeddingBp(int num, int dim, boolean padded, int paddingIdx, int t, List<Integer> pattern)
             implements Blueprint {
         @Override
-        public Kind kind() {
-            return Kind.EMBEDDING;
-        }
-
-        @Override
         public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
             int rows = b * k;
             Layer.Embedding l = new Layer.Embedding(num, dim, padded ? paddingIdx % num : Layer.Embedding.NO_PADDING);
@@ -130,11 +113,6 @@ final class RandomLayers {
     record LayerNormBp(List<Integer> normalized, boolean smallEps, boolean bias, List<Integer> mid)
             implements Blueprint {
         @Override
-        public Kind kind() {
-            return Kind.LAYER_NORM;
-        }
-
-        @Override
         public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
             int[] ns = ints(normalized);
             Layer.LayerNorm l = new Layer.LayerNorm(ns, smallEps ? 1e-5 : 1e-3, true, bias);
@@ -146,11 +124,6 @@ final class RandomLayers {
     /** Group norm ({@code instance} false: channels = groups · perGroup) or instance norm (channels = groups). */
     record NormBp(boolean instance, int groups, int perGroup, List<Integer> spatial) implements Blueprint {
         @Override
-        public Kind kind() {
-            return instance ? Kind.INSTANCE_NORM : Kind.GROUP_NORM;
-        }
-
-        @Override
         public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
             int c = instance ? groups : groups * perGroup;
             Layer l = instance ? new Layer.InstanceNorm(spatial.size(), c, 1e-5, true)
@@ -161,11 +134,6 @@ final class RandomLayers {
     }
 
     record RnnBp(Layer.RnnKind cell, int input, int hidden, boolean bias, int t) implements Blueprint {
-        @Override
-        public Kind kind() {
-            return Kind.RNN;
-        }
-
         @Override
         public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
             int rows = b * k;
@@ -180,11 +148,6 @@ final class RandomLayers {
 
     record SequenceBiasBp(int embedDim, int t) implements Blueprint {
         @Override
-        public Kind kind() {
-            return Kind.SEQUENCE_BIAS;
-        }
-
-        @Override
         public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
             int rows = b * k;
             Layer.SequenceBias l = new Layer.SequenceBias(embedDim, batchFirst);
@@ -196,7 +159,7 @@ final class RandomLayers {
     /** Layers of one kind, with the ranges the property tests cover. */
     static Arbitrary<Blueprint> blueprints(Kind kind) {
         Arbitrary<Boolean> bool = Arbitraries.of(false, true);
-        Arbitrary<Blueprint> a = switch (kind) {
+        return switch (kind) {
             case LINEAR -> Combinators.combine(ints(1, 6), ints(1, 6), bool, ints(1, 3).list().ofMaxSize(2))
                     .as(LinearBp::new);
             case CONV -> Combinators.combine(ints(1, 3), ints(1, 3), ints(1, 2), ints(1, 2),
@@ -215,7 +178,6 @@ final class RandomLayers {
                     ints(1, 5), ints(1, 4), bool, ints(1, 4)).as(RnnBp::new);
             case SEQUENCE_BIAS -> Combinators.combine(ints(1, 5), ints(0, 3)).as(SequenceBiasBp::new);
         };
-        return a;
     }
 
     /**

@@ -3,6 +3,7 @@ package org.einsum4j.bench;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.einsum4j.cli.GradsampleWorkload;
+import org.einsum4j.cli.bench.LayerSuite;
 import org.einsum4j.dp.DpResult;
 import org.einsum4j.dp.DpStep;
 import org.einsum4j.dp.GaussianNoise;

@@ -44,6 +44,12 @@ final class HostStorage implements Storage {
     private BytePointer view;
     private volatile boolean released;
 
+    /**
+     * For tests of calls racing with {@code close()}: called with this storage on every successful
+     * {@link #address()} check (null, and one volatile read, in production).
+     */
+    static volatile java.util.function.Consumer<HostStorage> accessHook;
+
     HostStorage(long bytes, boolean zero) {
         if (bytes < 0) {
             throw new Einsum4jException("cannot allocate a negative number of bytes: " + bytes);
@@ -68,6 +74,10 @@ final class HostStorage implements Storage {
     long address() {
         if (released) {
             throw new TensorClosedException("tensor memory was released (the tensor or its base was closed)");
+        }
+        java.util.function.Consumer<HostStorage> hook = accessHook;
+        if (hook != null) {
+            hook.accept(this);
         }
         return address;
     }

@@ -9,6 +9,7 @@ import org.einsum4j.spec.OperandCountException;
 import org.einsum4j.spec.ShapeMismatchException;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Device;
+import org.einsum4j.tensor.Hold;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -79,7 +80,10 @@ public final class ContractExpression {
 
     /** Runs on operands {@link Einsum} has already checked against this expression (its cache key says so). */
     Tensor run(Tensor[] operands) {
-        return planFor(operands).execute(operands);
+        // held for the call: another thread's close() then frees the memory only once the plan is done with it
+        try (Hold held = Hold.of(operands)) {
+            return planFor(operands).execute(operands);
+        }
     }
 
     private static boolean sameDims(Tensor t, int[] dims) {

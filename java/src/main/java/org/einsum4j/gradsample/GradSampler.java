@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.einsum4j.InvalidOperandException;
 import org.einsum4j.tensor.Device;
+import org.einsum4j.tensor.Hold;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -62,8 +63,11 @@ public final class GradSampler {
         all.addAll(backprops);
         // one device for every input (else a clear exception naming each); empty-batch results are made there
         Device device = org.einsum4j.Backend.of(all.toArray(new Tensor[0])).device();
-        return Checks.onDevice(device, () -> registry.require(layer).compute(layer, List.copyOf(activations),
-                List.copyOf(backprops), multiplicity, reduction));
+        // held for the call: another thread's close() then frees the memory only once the sampler is done with it
+        try (Hold held = Hold.of(all)) {
+            return Checks.onDevice(device, () -> registry.require(layer).compute(layer, List.copyOf(activations),
+                    List.copyOf(backprops), multiplicity, reduction));
+        }
     }
 
     private static void checkTensors(List<Tensor> ts, String what) {

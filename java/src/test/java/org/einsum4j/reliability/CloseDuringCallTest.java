@@ -10,19 +10,19 @@ import java.util.function.Function;
 import org.einsum4j.ContractExpression;
 import org.einsum4j.ContractOptions;
 import org.einsum4j.Einsum;
+import org.einsum4j.Einsum4jException;
 import org.einsum4j.gradsample.GradSampler;
 import org.einsum4j.gradsample.Layer;
 import org.einsum4j.tensor.CloseRace;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.LiveBytes;
 import org.einsum4j.tensor.Tensor;
-import org.einsum4j.tensor.TensorClosedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Issue 13, item 1: an operand closed by another thread while a call runs on it gives the right result or a
- * {@link TensorClosedException}, never a wrong result. {@link CloseRace} closes the operand at its k-th address
+ * clear exception saying it is closed, never a wrong result. {@link CloseRace} closes the operand at its k-th address
  * access inside the call (for every k the call reaches) and lets the closing thread allocate a block of the same
  * size filled with 1e6 at once, which takes the freed block from the allocator's cache when the call does not
  * hold it. Before operands were held for the call, 'ij->i' summed the 1e6s and the BLAS paths read them.
@@ -45,7 +45,9 @@ class CloseDuringCallTest {
             try {
                 CloseRace.Outcome<double[]> o = CloseRace.run(ops[victim], k, () -> call.apply(ops));
                 if (o.error() != null) {
-                    assertInstanceOf(TensorClosedException.class, o.error(), what + " at access " + k);
+                    // TensorClosedException, or the entry check of an inner call (InvalidOperandException)
+                    assertInstanceOf(Einsum4jException.class, o.error(), what + " at access " + k);
+                    assertTrue(o.error().getMessage().contains("closed"), what + ": " + o.error().getMessage());
                 } else {
                     assertArrayEquals(expected, o.result(), 1e-3, what + ": wrong result with the operand closed at "
                             + "access " + k);

@@ -41,6 +41,8 @@ final class Lowering {
     private long live;
     private long peak;
     private long workspace;
+    /** The product of the sizes of summed labels no operand varies along: the result is multiplied by it. */
+    private double scale = 1;
 
     Lowering(Contraction c, DType dtype, long[][] strides, Backend backend) {
         this.c = c;
@@ -63,8 +65,9 @@ final class Lowering {
         int[][] opDims = c.shapes();
         Plan.Prepared[] prepared = new Plan.Prepared[n];
         List<Term> terms = new ArrayList<>();
+        boolean[][] drops = broadcastDrops();
         for (int i = 0; i < n; i++) {
-            prepared[i] = prepare(i);
+            prepared[i] = prepare(i, drops[i]);
             terms.add(new Term(i, prepared[i].labels(), prepared[i].dims(), prepared[i].strides(), false));
             slotBytes.add(0L);
         }
@@ -72,7 +75,7 @@ final class Lowering {
         for (int l = 0; l < c.numLabels(); l++) {
             if (c.size(l) == 0) {
                 return new Plan(backend, dtype, opDims, this.strides, prepared, new Step[0], n, outDims, true, 0,
-                        Math.multiplyExact((long) dtype.byteSize(), numel(outDims)));
+                        Math.multiplyExact((long) dtype.byteSize(), numel(outDims)), 1);
             }
         }
         List<PathInfo.Step> pathSteps = path.steps();
@@ -100,7 +103,7 @@ final class Lowering {
             perm[i] = indexOf(last.labels, output[i]);
             identity &= perm[i] == i;
         }
-        boolean inPlace = identity && last.owned;
+        boolean inPlace = identity && last.owned && Arrays.equals(last.strides, contiguous(last.dims));
         long[] ps = new long[perm.length];
         for (int i = 0; i < perm.length; i++) {
             ps[i] = last.strides[perm[i]];
@@ -111,11 +114,75 @@ final class Lowering {
         steps.add(new Step.Output(last.slot, outDims, ps, inPlace, last.owned && !inPlace ? new int[] {last.slot}
                 : new int[0]));
         return new Plan(backend, dtype, opDims, this.strides, prepared, steps.toArray(new Step[0]), slots, outDims,
-                false, workspace, peak);
+                false, workspace, peak, scale);
     }
 
-    /** Diagonals as views (strides of repeated labels added up) and broadcast dims (size 1 < label size) dropped. */
-    private Plan.Prepared prepare(int operand) {
+    /**
+     * Which labels each operand does not vary along although it has them with size > 1 (stride 0: a broadcast
+     * view), and which of those it drops in {@link #prepare}: all of them, except that a label in the output
+     * that no operand varies along is kept (with stride 0) by the first operand that has it. Dropping is exact:
+     * a factor that does not depend on a label factors out of the sum over it, and a summed label no operand
+     * varies along is a multiplication by its size ({@link #scale}).
+     */
+    private boolean[][] broadcastDrops() {
+        int nl = c.numLabels();
+        boolean[] varies = new boolean[nl];
+        boolean[][] flat = new boolean[n][nl];
+        for (int i = 0; i < n; i++) {
+            long[] acc = new long[nl];
+            boolean[] has = new boolean[nl];
+            int[] labels = c.input(i);
+            for (int d = 0; d < labels.length; d++) {
+                has[labels[d]] = true;
+                acc[labels[d]] += strides[i][d];
+            }
+            for (int l = 0; l < nl; l++) {
+                if (has[l] && c.size(l) > 1) {
+                    flat[i][l] = acc[l] == 0 && !sizeOneIn(i, l);
+                    varies[l] |= !flat[i][l] && !sizeOneIn(i, l);
+                }
+            }
+        }
+        boolean[] inOutput = mask(c.output());
+        boolean[] keptBy = new boolean[nl];
+        for (int i = 0; i < n; i++) {
+            for (int l = 0; l < nl; l++) {
+                if (flat[i][l] && !varies[l] && inOutput[l] && !keptBy[l]) {
+                    keptBy[l] = true;
+                    flat[i][l] = false; // this operand carries the output label, as a stride-0 dimension
+                }
+            }
+        }
+        for (int l = 0; l < nl; l++) {
+            if (!varies[l] && !inOutput[l] && c.size(l) > 1) {
+                for (int i = 0; i < n; i++) {
+                    if (flat[i][l]) {
+                        scale *= c.size(l);
+                        break;
+                    }
+                }
+            }
+        }
+        return flat;
+    }
+
+    /** True when operand i has label l only as size-1 dimensions (numpy broadcasting, dropped as before). */
+    private boolean sizeOneIn(int i, int l) {
+        int[] labels = c.input(i);
+        int[] shape = c.shape(i);
+        for (int d = 0; d < labels.length; d++) {
+            if (labels[d] == l && shape[d] != 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Diagonals as views (strides of repeated labels added up), broadcast dims (size 1 < label size) dropped, and
+     * the stride-0 dims {@link #broadcastDrops} names dropped.
+     */
+    private Plan.Prepared prepare(int operand, boolean[] drop) {
         int[] labels = c.input(operand);
         int[] shape = c.shape(operand);
         long[] st = strides[operand];
@@ -127,6 +194,9 @@ final class Lowering {
             int l = labels[d];
             if (shape[d] == 1 && c.size(l) > 1) {
                 continue; // broadcast: this operand does not vary along l
+            }
+            if (drop[l]) {
+                continue; // stride 0: the operand does not vary along l either
             }
             if (!present[l]) {
                 present[l] = true;
@@ -232,15 +302,47 @@ final class Lowering {
         }
         int[] nl = new int[kept];
         int[] nd = new int[kept];
+        boolean[] flat = new boolean[reduce.length];
+        int flats = 0;
         for (int i = 0, j = 0; i < reduce.length; i++) {
             if (!reduce[i]) {
                 nl[j] = t.labels[i];
                 nd[j++] = t.dims[i];
+                // a kept stride-0 dimension stays one: summed over the other axes once, not once per position
+                flat[i] = t.strides[i] == 0 && t.dims[i] > 1;
+                flats += flat[i] ? 1 : 0;
             }
         }
-        int dst = allocate(nd, 0);
-        steps.add(new Step.Sum(t.slot, reduce, nl, nd, dst, release(t)));
-        return new Term(dst, nl, nd, contiguous(nd), true);
+        if (flats == 0) {
+            int dst = allocate(nd, 0);
+            steps.add(new Step.Sum(t.slot, null, null, reduce, nl, nd, dst, release(t)));
+            return new Term(dst, nl, nd, contiguous(nd), true);
+        }
+        int rank = reduce.length - flats;
+        int[] vd = new int[rank];
+        long[] vs = new long[rank];
+        boolean[] vr = new boolean[rank];
+        int[] sd = new int[kept - flats];
+        for (int i = 0, j = 0, q = 0; i < reduce.length; i++) {
+            if (!flat[i]) {
+                vd[j] = t.dims[i];
+                vs[j] = t.strides[i];
+                vr[j++] = reduce[i];
+                if (!reduce[i]) {
+                    sd[q++] = t.dims[i];
+                }
+            }
+        }
+        long[] ss = contiguous(sd);
+        long[] ns = new long[kept];
+        for (int i = 0, j = 0, q = 0; i < reduce.length; i++) {
+            if (!reduce[i]) {
+                ns[j++] = flat[i] ? 0 : ss[q++];
+            }
+        }
+        int dst = allocate(sd, 0);
+        steps.add(new Step.Sum(t.slot, vd, vs, vr, nl, sd, dst, release(t)));
+        return new Term(dst, nl, nd, ns, true);
     }
 
     /**

@@ -26,7 +26,19 @@ public final class HostAllocator {
     private static long liveBytes;
     private static long peakBytes;
 
+    private static volatile long liveLimit = Long.MAX_VALUE;
+
     private HostAllocator() {
+    }
+
+    /** The live-bytes threshold (not acted on yet). */
+    static long liveLimit() {
+        return liveLimit;
+    }
+
+    /** Sets the live-bytes threshold (tests). */
+    static void liveLimit(long bytes) {
+        liveLimit = bytes;
     }
 
     /** The size actually reserved for a request of {@code bytes}. */

@@ -82,7 +82,10 @@ public final class ContractExpression {
     Tensor run(Tensor[] operands) {
         // held for the call: another thread's close() then frees the memory only once the plan is done with it
         try (Hold held = Hold.of(operands)) {
-            return planFor(operands).execute(operands);
+            Plan plan = planFor(operands);
+            // the plan knows the result, intermediate and workspace bytes: refuse what cannot fit before any work
+            MemoryBudget.require("contraction '" + spec + "'", plan.peakBytes(), backend);
+            return plan.execute(operands);
         }
     }
 

@@ -167,4 +167,35 @@ final class Checks {
             map.clear();
         }
     }
+
+    /**
+     * A lower bound, from the shapes alone, of the bytes a call makes: the per-sample results (B = rows of the
+     * first backprops / K, times every parameter's size) and, for convolutions, the unfolded input
+     * ({@code B·K·L × in·Πkernel}). 0 when the shapes are not yet known to be consistent (the sampler's own
+     * checks then say why); saturated at 2^61.
+     */
+    static long bytesNeeded(Layer layer, List<Tensor> backprops, int k) {
+        if (backprops.isEmpty() || backprops.get(0).rank() == 0) {
+            return 0;
+        }
+        Tensor g = backprops.get(0);
+        long rows = g.dim(0);
+        if (rows % k != 0) {
+            return 0;
+        }
+        double b = rows / k;
+        double elements = 0;
+        for (int[] shape : layer.parameterShapes().values()) {
+            elements += b * org.einsum4j.tensor.Shape.numel(shape);
+        }
+        if (layer instanceof Layer.Conv c) {
+            double window = c.in();
+            for (int x : c.kernel()) {
+                window *= x;
+            }
+            elements += (double) g.numel() / c.out() * window;
+        }
+        double bytes = elements * g.dtype().byteSize();
+        return bytes >= 0x1p61 ? 1L << 61 : (long) bytes;
+    }
 }

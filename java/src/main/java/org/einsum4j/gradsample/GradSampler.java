@@ -62,7 +62,11 @@ public final class GradSampler {
         List<Tensor> all = new java.util.ArrayList<>(activations);
         all.addAll(backprops);
         // one device for every input (else a clear exception naming each); empty-batch results are made there
-        Device device = org.einsum4j.Backend.of(all.toArray(new Tensor[0])).device();
+        org.einsum4j.Backend backend = org.einsum4j.Backend.of(all.toArray(new Tensor[0]));
+        Device device = backend.device();
+        // results and the convolutions' unfolded input are known from the shapes: refuse what cannot fit first
+        org.einsum4j.MemoryBudget.require("grad sample of " + layer, Checks.bytesNeeded(layer, backprops,
+                multiplicity), backend);
         // held for the call: another thread's close() then frees the memory only once the sampler is done with it
         try (Hold held = Hold.of(all)) {
             return Checks.onDevice(device, () -> registry.require(layer).compute(layer, List.copyOf(activations),

@@ -405,7 +405,7 @@ final class Lowering {
         long ws = 0;
         for (Step.Operand o : new Step.Operand[] {oa, ob}) {
             if (o.needsCopy()) {
-                ws += o.copy().elements() * dtype.byteSize();
+                ws = Math.min(CAP, ws + Math.min(CAP / 8, o.copy().elements()) * dtype.byteSize());
             }
         }
         workspace = Math.max(workspace, ws);
@@ -448,14 +448,14 @@ final class Lowering {
     /** A new intermediate slot of these dims, counted live; {@code transient} workspace bytes counted in the peak. */
     private int allocate(int[] dims, long transientBytes) {
         long b = bytes(dims);
-        note(b + transientBytes);
-        live += b;
+        note(Math.min(CAP, b + Math.min(CAP, transientBytes)));
+        live = Math.min(CAP, live + b);
         slotBytes.add(b);
         return slots++;
     }
 
     private void note(long extra) {
-        peak = Math.max(peak, live + extra);
+        peak = Math.min(CAP, Math.max(peak, live + extra));
     }
 
     /** Frees t's slot after the step that reads it (its only use: each value is consumed once). */
@@ -468,9 +468,20 @@ final class Lowering {
         return new int[] {t.slot};
     }
 
+    /** Bytes of a contiguous tensor of these dims, saturated at {@link #CAP} (sums of a few stay positive). */
     private long bytes(int[] dims) {
-        return numel(dims) * dtype.byteSize();
+        long n = 1;
+        for (int d : dims) {
+            if (d != 0 && n > CAP / d) {
+                return CAP;
+            }
+            n *= d;
+        }
+        return n > CAP / dtype.byteSize() ? CAP : n * dtype.byteSize();
     }
+
+    /** Sizes beyond 2^61 bytes are all "too large": saturating there keeps the peak arithmetic from wrapping. */
+    static final long CAP = 1L << 61;
 
     private int groupSize(Term a, Term b, int[] group) {
         long p = product(a, b, group);

@@ -159,6 +159,14 @@ public final class ContractExpression {
         return backend.device();
     }
 
+    /**
+     * The most bytes a call on contiguous operands holds at once (result, live intermediates, workspace), as the
+     * compiled plan counts them: what {@link #contract} checks against the device's available memory first.
+     */
+    public long peakBytes() {
+        return contiguous.peakBytes();
+    }
+
     /** The result's shape. */
     public int[] outputShape() {
         int[] out = contraction.output();

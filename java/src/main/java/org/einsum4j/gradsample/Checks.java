@@ -174,12 +174,11 @@ final class Checks {
      * ({@code B·K·L × in·Πkernel}). 0 when the shapes are not yet known to be consistent (the sampler's own
      * checks then say why); saturated at 2^61.
      */
-    static long bytesNeeded(Layer layer, List<Tensor> backprops, int k) {
-        if (backprops.isEmpty() || backprops.get(0).rank() == 0) {
+    static long bytesNeeded(Layer layer, int[] backpropsShape, DType dtype, int k) {
+        if (backpropsShape.length == 0 || k < 1) {
             return 0;
         }
-        Tensor g = backprops.get(0);
-        long rows = g.dim(0);
+        long rows = backpropsShape[0];
         if (rows % k != 0) {
             return 0;
         }
@@ -193,9 +192,13 @@ final class Checks {
             for (int x : c.kernel()) {
                 window *= x;
             }
-            elements += (double) g.numel() / c.out() * window;
+            double g = 1;
+            for (int d : backpropsShape) {
+                g *= d;
+            }
+            elements += g / c.out() * window;
         }
-        double bytes = elements * g.dtype().byteSize();
+        double bytes = elements * dtype.byteSize();
         return bytes >= 0x1p61 ? 1L << 61 : (long) bytes;
     }
 }

@@ -100,13 +100,13 @@ final class Lowering {
         int[] perm = new int[output.length];
         boolean identity = true;
         for (int i = 0; i < output.length; i++) {
-            perm[i] = indexOf(last.labels, output[i]);
+            perm[i] = position(last.labels, output[i]); // -1: no operand varies along it, broadcast
             identity &= perm[i] == i;
         }
-        boolean inPlace = identity && last.owned && Arrays.equals(last.strides, contiguous(last.dims));
+        boolean inPlace = identity && last.owned && last.labels.length == output.length;
         long[] ps = new long[perm.length];
         for (int i = 0; i < perm.length; i++) {
-            ps[i] = last.strides[perm[i]];
+            ps[i] = perm[i] < 0 ? 0 : last.strides[perm[i]];
         }
         if (!inPlace) {
             note(bytes(outDims));
@@ -118,11 +118,11 @@ final class Lowering {
     }
 
     /**
-     * Which labels each operand does not vary along although it has them with size > 1 (stride 0: a broadcast
-     * view), and which of those it drops in {@link #prepare}: all of them, except that a label in the output
-     * that no operand varies along is kept (with stride 0) by the first operand that has it. Dropping is exact:
-     * a factor that does not depend on a label factors out of the sum over it, and a summed label no operand
-     * varies along is a multiplication by its size ({@link #scale}).
+     * The labels each operand does not vary along although it has them with size > 1 (stride 0: a broadcast
+     * view), which {@link #prepare} drops, so no step ever reads, sums or copies a stride-0 dimension. Exact: a
+     * factor that does not depend on a label factors out of the sum over it; a summed label no operand varies
+     * along is a multiplication by its size ({@link #scale}); an output label no operand varies along is
+     * broadcast (stride 0) by the final copy.
      */
     private boolean[][] broadcastDrops() {
         int nl = c.numLabels();
@@ -144,15 +144,6 @@ final class Lowering {
             }
         }
         boolean[] inOutput = mask(c.output());
-        boolean[] keptBy = new boolean[nl];
-        for (int i = 0; i < n; i++) {
-            for (int l = 0; l < nl; l++) {
-                if (flat[i][l] && !varies[l] && inOutput[l] && !keptBy[l]) {
-                    keptBy[l] = true;
-                    flat[i][l] = false; // this operand carries the output label, as a stride-0 dimension
-                }
-            }
-        }
         for (int l = 0; l < nl; l++) {
             if (!varies[l] && !inOutput[l] && c.size(l) > 1) {
                 for (int i = 0; i < n; i++) {
@@ -302,47 +293,15 @@ final class Lowering {
         }
         int[] nl = new int[kept];
         int[] nd = new int[kept];
-        boolean[] flat = new boolean[reduce.length];
-        int flats = 0;
         for (int i = 0, j = 0; i < reduce.length; i++) {
             if (!reduce[i]) {
                 nl[j] = t.labels[i];
                 nd[j++] = t.dims[i];
-                // a kept stride-0 dimension stays one: summed over the other axes once, not once per position
-                flat[i] = t.strides[i] == 0 && t.dims[i] > 1;
-                flats += flat[i] ? 1 : 0;
             }
         }
-        if (flats == 0) {
-            int dst = allocate(nd, 0);
-            steps.add(new Step.Sum(t.slot, null, null, reduce, nl, nd, dst, release(t)));
-            return new Term(dst, nl, nd, contiguous(nd), true);
-        }
-        int rank = reduce.length - flats;
-        int[] vd = new int[rank];
-        long[] vs = new long[rank];
-        boolean[] vr = new boolean[rank];
-        int[] sd = new int[kept - flats];
-        for (int i = 0, j = 0, q = 0; i < reduce.length; i++) {
-            if (!flat[i]) {
-                vd[j] = t.dims[i];
-                vs[j] = t.strides[i];
-                vr[j++] = reduce[i];
-                if (!reduce[i]) {
-                    sd[q++] = t.dims[i];
-                }
-            }
-        }
-        long[] ss = contiguous(sd);
-        long[] ns = new long[kept];
-        for (int i = 0, j = 0, q = 0; i < reduce.length; i++) {
-            if (!reduce[i]) {
-                ns[j++] = flat[i] ? 0 : ss[q++];
-            }
-        }
-        int dst = allocate(sd, 0);
-        steps.add(new Step.Sum(t.slot, vd, vs, vr, nl, sd, dst, release(t)));
-        return new Term(dst, nl, nd, ns, true);
+        int dst = allocate(nd, 0);
+        steps.add(new Step.Sum(t.slot, reduce, nl, nd, dst, release(t)));
+        return new Term(dst, nl, nd, contiguous(nd), true);
     }
 
     /**
@@ -602,6 +561,16 @@ final class Lowering {
             }
         }
         return min;
+    }
+
+    /** The index of v in a, or -1. */
+    private static int position(int[] a, int v) {
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] == v) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static int indexOf(int[] a, int v) {

@@ -16,19 +16,14 @@ sealed interface Step permits Step.Sum, Step.Gemm, Step.Output {
     int[] free();
 
     /**
-     * Sums {@code src} (viewed with {@code srcDims} / {@code srcStrides} when they are not null: without its kept
-     * stride-0 dimensions) over the flagged axes into a new contiguous intermediate {@code dst} of {@code dims}.
-     * {@code labels} are the kept labels in src's order, the kept stride-0 ones included (they stay stride-0
-     * dimensions of the intermediate, which does not store them): labels no later step and not the output needs
-     * are gone.
+     * Sums {@code src} over the flagged axes into a new contiguous intermediate {@code dst} with the kept
+     * {@code labels} (in src's order) and {@code dims}: labels no later step and not the output needs.
      */
-    record Sum(int src, int[] srcDims, long[] srcStrides, boolean[] reduce, int[] labels, int[] dims, int dst,
-               int[] free) implements Step {
+    record Sum(int src, boolean[] reduce, int[] labels, int[] dims, int dst, int[] free) implements Step {
         void run(Tensor[] slot, Backend backend, DType dtype) {
             Tensor out = backend.empty(dtype, dims);
             slot[dst] = out;
-            Tensor in = slot[src];
-            backend.sum(srcDims == null ? in : in.asStrided(srcDims, srcStrides, in.offset()), reduce, out);
+            backend.sum(slot[src], reduce, out);
         }
     }
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.parallel.Isolated;
 /**
  * Issue 13, item 3: stride-0 (broadcast) dimensions are never copied out. A summed broadcast dimension is a
  * multiplication by its size; one another operand varies along is dropped from the broadcast operand (it does
- * not vary there). Measured with the allocator's peak bytes: a call holds at most its result plus small
+ * not vary there); an output label no operand varies along is broadcast by the final copy. Measured with the allocator's peak bytes: a call holds at most its result plus small
  * change, where copying the broadcast view out took N·N elements (16 MB here; 1.6 GB at 20000×20000).
  */
 @Isolated
@@ -35,7 +35,8 @@ class BroadcastNoCopyTest {
         try (Tensor want = ReferenceEinsum.evaluate(spec, ops)) {
             assertArrayEquals(want.toDoubleArray(), got, 1e-6 * N * N, spec);
         }
-        assertTrue(peak <= resultBytes + SMALL, spec + ": peak " + peak + " bytes for a result of " + resultBytes
+        // the result itself may take up to an eighth more (the allocator's size classes)
+        assertTrue(peak <= resultBytes + resultBytes / 8 + SMALL, spec + ": peak " + peak + " bytes for a result of " + resultBytes
                 + " (the broadcast operand was copied out)");
         return peak;
     }
@@ -67,6 +68,21 @@ class BroadcastNoCopyTest {
             Tensor a = col.broadcastTo(N, N); // strides [1, 0]: a[i, j] = col[i] for every j
             peakOf("ij,jk->ik", 4L * N * 8, a, b);
             peakOf("ij,jk->k", 4L * 8, a, b);
+        }
+        try (Tensor row = Tensor.random(DType.FLOAT32, 4, 1, N); Tensor b = Tensor.random(DType.FLOAT32, 5, N, 8)) {
+            Tensor a = row.broadcastTo(N, N); // strides [0, 1]: the output label i is broadcast, never stored
+            peakOf("ij,jk->ik", 4L * N * 8, a, b);
+            peakOf("ij,jk->ki", 4L * N * 8, a, b);
+        }
+    }
+
+    @Test
+    void broadcastOutputLabelsStayBroadcastUntilTheResult() {
+        try (Tensor one = Tensor.of(new double[] {3}, 1, 1)) {
+            Tensor big = one.broadcastTo(N, N);
+            peakOf("ij->ij", 8L * N * N, big);
+            peakOf("ij->ji", 8L * N * N, big);
+            peakOf("ii->i", 8L * N, big);
         }
     }
 }

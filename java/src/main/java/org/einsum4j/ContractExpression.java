@@ -84,7 +84,8 @@ public final class ContractExpression {
         try (Hold held = Hold.of(operands)) {
             Plan plan = planFor(operands);
             // the plan knows the result, intermediate and workspace bytes: refuse what cannot fit before any work
-            MemoryBudget.require("contraction '" + spec + "'", plan.peakBytes(), backend);
+            MemoryBudget.require("contraction '" + spec + "' (result, intermediates and workspace)",
+                    plan.peakBytes(), backend);
             return plan.execute(operands);
         }
     }

@@ -31,18 +31,17 @@ public final class MemoryBudget {
         }
         String need = bytes < 0 || bytes >= HUGE ? "more than 2^61 bytes" : format(bytes);
         if (bytes < 0 || bytes >= HUGE || bytes > limit) {
-            String avail = limit == Long.MAX_VALUE ? "" : "; " + LIMIT_PROPERTY + " allows " + format(limit);
-            if (bytes < 0 || bytes >= HUGE || limit == Long.MAX_VALUE) {
+            if (limit == Long.MAX_VALUE) {
                 throw new InsufficientMemoryException(what + " needs " + need + " at once, which no "
                         + backend.device() + " memory has available");
             }
-            throw new InsufficientMemoryException(what + " needs " + need + " at once (result, intermediates and "
-                    + "workspace) but only " + format(limit) + " are available under the user limit" + avail);
+            throw new InsufficientMemoryException(what + " needs " + need + " at once but the user limit "
+                    + LIMIT_PROPERTY + " makes only " + format(limit) + " available");
         }
         long available = backend.availableBytes();
         if (bytes > available) {
-            throw new InsufficientMemoryException(what + " needs " + need + " at once (result, intermediates and "
-                    + "workspace) but " + backend.device() + " has " + format(available) + " available");
+            throw new InsufficientMemoryException(what + " needs " + need + " at once but " + backend.device()
+                    + " has " + format(available) + " available");
         }
     }
 

@@ -68,7 +68,7 @@ public final class GradSampler {
         // results and the convolutions' unfolded input are known from the shapes: refuse what cannot fit first
         if (!backprops.isEmpty()) {
             Tensor g = backprops.get(0);
-            org.einsum4j.MemoryBudget.require("grad sample of " + layer, Checks.bytesNeeded(layer, g.dims(), g.dtype(),
+            org.einsum4j.MemoryBudget.require("grad sample of " + layer + " (results, unfolded input)", Checks.bytesNeeded(layer, g.dims(), g.dtype(),
                     multiplicity), backend);
         }
         // held for the call: another thread's close() then frees the memory only once the sampler is done with it

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.einsum4j.tensor.HostAllocator;
 import org.einsum4j.tensor.LiveBytes;
+import org.einsum4j.testing.SystemProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
 
@@ -34,19 +35,11 @@ class RefusedBeforeInputsTest {
 
     @Test
     void theUserLimitCountsTheInputs() {
-        String old = System.getProperty("einsum4j.maxCallBytes");
-        System.setProperty("einsum4j.maxCallBytes", "1000000");
-        try {
+        SystemProperties.with("einsum4j.maxCallBytes", "1000000", () -> {
             // 8 MB of inputs and 4 MB of result over a 1 MB limit
             refused("contract", "ij,jk->ik", "1000x1000", "1000x1000");
             refused("gradsample", "Linear", "--B", "64", "--K", "16", "in=1024", "out=1024");
-        } finally {
-            if (old == null) {
-                System.clearProperty("einsum4j.maxCallBytes");
-            } else {
-                System.setProperty("einsum4j.maxCallBytes", old);
-            }
-        }
+        });
     }
 
     @Test

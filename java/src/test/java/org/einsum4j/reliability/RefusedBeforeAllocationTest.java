@@ -14,6 +14,7 @@ import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.HostAllocator;
 import org.einsum4j.tensor.LiveBytes;
 import org.einsum4j.tensor.Tensor;
+import org.einsum4j.testing.SystemProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.parallel.Isolated;
@@ -51,20 +52,14 @@ class RefusedBeforeAllocationTest {
 
     @Test
     void theUserLimitIsHonoured() {
-        String old = System.getProperty("einsum4j.maxCallBytes");
-        System.setProperty("einsum4j.maxCallBytes", "1000000");
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 1000, 10); Tensor b = Tensor.random(DType.FLOAT32, 2, 10, 1000)) {
-            String m = refusedBeforeAllocating(() -> Einsum.contract("ij,jk->ik", a, b));
-            assertTrue(m.contains("einsum4j.maxCallBytes"), m);
-            try (Tensor small = Einsum.contract("ij,jk->i", a, b)) { // 4 KB: within the limit
-                assertEquals(1000, small.dim(0));
-            }
-        } finally {
-            if (old == null) {
-                System.clearProperty("einsum4j.maxCallBytes");
-            } else {
-                System.setProperty("einsum4j.maxCallBytes", old);
-            }
+            SystemProperties.with("einsum4j.maxCallBytes", "1000000", () -> {
+                String m = refusedBeforeAllocating(() -> Einsum.contract("ij,jk->ik", a, b));
+                assertTrue(m.contains("einsum4j.maxCallBytes"), m);
+                try (Tensor small = Einsum.contract("ij,jk->i", a, b)) { // 4 KB: within the limit
+                    assertEquals(1000, small.dim(0));
+                }
+            });
         }
     }
 

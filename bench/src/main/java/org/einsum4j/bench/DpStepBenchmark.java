@@ -66,7 +66,8 @@ public class DpStepBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         inputs.close();
-        System.out.printf(java.util.Locale.ROOT, "%n# extra MiB per step (peak) row=%s mode=%s: %.1f%n", row, mode,
+        // parameters in JMH's (alphabetical) order, as bench/compare/suite.py keys the rows
+        System.out.printf(java.util.Locale.ROOT, "%n# extra MiB per step (peak) mode=%s row=%s: %.1f%n", mode, row,
                 peakExtraBytes / 1048576.0);
     }
 

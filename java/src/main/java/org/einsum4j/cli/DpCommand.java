@@ -1,7 +1,6 @@
 package org.einsum4j.cli;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -16,9 +15,9 @@ import org.einsum4j.gradsample.KReduction;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.HostAllocator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -45,11 +44,8 @@ final class DpCommand implements Callable<Integer> {
     @Spec
     CommandSpec command;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "LAYER", description = "the layer kind")
-    String layer;
-
-    @Parameters(index = "1..*", paramLabel = "HYPERPARAMETERS", description = "key=value words or bare flags")
-    List<String> hyper = new ArrayList<>();
+    @Mixin
+    WorkloadOptions opts;
 
     @Option(names = "--ghost", description = "ghost norms: no per-sample gradient tensor (same as --mode ghost)")
     boolean ghost;
@@ -67,60 +63,29 @@ final class DpCommand implements Callable<Integer> {
     @Option(names = "--secure", description = "noise from SecureRandom (default: seeded by --seed, for timing only)")
     boolean secure;
 
-    @Option(names = "--B", paramLabel = "N", defaultValue = "1", description = "samples (default 1)")
-    long b;
-
-    @Option(names = "--K", paramLabel = "N", defaultValue = "1", description = "augmentation multiplicity (default 1)")
-    long k;
-
-    @Option(names = "--T", paramLabel = "N", description = "sequence length (same as T=N)")
-    Long t;
-
-    @Option(names = "--reduction", paramLabel = "sum|mean", defaultValue = "sum",
-            description = "how a sample's K copies combine (default sum)")
-    KReduction reduction;
-
-    @Option(names = "--dtype", paramLabel = "f32|f64", defaultValue = "f32",
-            converter = CliValues.DTypeConverter.class, description = "element type (default f32)")
-    DType dtype;
-
-    @Option(names = "--repeat", paramLabel = "N", defaultValue = "5", description = "timed steps (default 5)")
-    long repeat;
-
-    @Option(names = "--warmup", paramLabel = "W", defaultValue = "1",
-            description = "untimed steps before timing (default 1)")
-    long warmup;
-
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
-            description = "seed of the random inputs and of the seeded noise (default 0)")
-    long seed;
-
     @Option(names = "--json", description = "one JSON object: layer, B, K, mode, median_ns, extra_bytes, ...")
     boolean json;
 
     @Override
     public Integer call() {
         PrintWriter out = command.commandLine().getOut();
-        if (layer == null) {
-            throw new UsageException("no layer given (layers: " + String.join(", ", GradsampleWorkload.LAYERS)
-                    + "; see einsum4j dp --help)");
-        }
         if (ghost && mode != null && mode != NormMode.GHOST) {
             throw new UsageException("--ghost contradicts --mode " + mode.name().toLowerCase(Locale.ROOT));
         }
         NormMode m0 = ghost ? NormMode.GHOST : mode == null ? NormMode.MATERIALIZED : mode;
-        int bb = (int) CliValues.range("--B", b, 0, Integer.MAX_VALUE);
-        int kk = (int) CliValues.range("--K", k, 1, Integer.MAX_VALUE);
-        int tt = t == null ? -1 : (int) CliValues.range("--T", t, 0, Integer.MAX_VALUE);
-        int rep = (int) CliValues.range("--repeat", repeat, 1, 1_000_000);
-        int warm = (int) CliValues.range("--warmup", warmup, 0, 1_000_000);
-        GradsampleWorkload w = GradsampleWorkload.parse(layer, hyper, bb, kk, tt);
+        int rep = opts.repeats();
+        int warm = opts.warmups();
+        GradsampleWorkload w = opts.workload("dp");
+        List<String> hyper = opts.hyper;
+        DType dtype = opts.dtype;
+        KReduction reduction = opts.reduction;
+        long seed = opts.seed;
         if (w.sparse()) {
             throw new UsageException("'sparse' selects a grad-sampler output form; the DP step never materializes "
                     + "Embedding gradients with --ghost (drop 'sparse')");
         }
-        DpStep step = DpStep.builder().maxGradNorm(c).noiseMultiplier(sigma).multiplicity(kk).kReduction(reduction)
-                .normMode(m0).noise(secure ? GaussianNoise.secure() : GaussianNoise.seeded(seed)).build();
+        DpStep step = DpStep.builder().maxGradNorm(c).noiseMultiplier(sigma).multiplicity(w.k())
+                .kReduction(reduction).normMode(m0).noise(secure ? GaussianNoise.secure() : GaussianNoise.seeded(seed)).build();
         Measurement m;
         try (GradsampleWorkload.Inputs in = w.inputs(seed, dtype)) {
             m = measure(step, new LayerBatch(w.name(), w.layer(), in.activations(), in.backprops()), warm, rep,

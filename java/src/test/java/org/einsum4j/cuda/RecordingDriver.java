@@ -31,6 +31,8 @@ final class RecordingDriver implements CudaDriver {
     final AtomicLong mallocs = new AtomicLong();
     final AtomicLong frees = new AtomicLong();
     final AtomicLong syncs = new AtomicLong();
+    /** What a test lets a kernel do when launched (e.g. write the offsets a scan would), by kernel name. */
+    final Map<String, java.util.function.Consumer<KernelArgs>> effects = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Long, Long> live = new HashMap<>();
     private final AtomicLong handles = new AtomicLong(0x1000);
     private volatile long capacity = 1L << 40;
@@ -43,6 +45,13 @@ final class RecordingDriver implements CudaDriver {
 
     synchronized long usedBytes() {
         return used;
+    }
+
+    /** Writes int64 values at a (host-backed) device address, as a kernel would. */
+    static void writeLongs(long devicePtr, long... values) {
+        try (org.bytedeco.javacpp.LongPointer p = new org.bytedeco.javacpp.LongPointer(values)) {
+            Pointer.memcpy(new JavaCppDriver.Addr(devicePtr), p, 8L * values.length);
+        }
     }
 
     void clearRecords() {
@@ -143,6 +152,10 @@ final class RecordingDriver implements CudaDriver {
     public void launch(long function, String name, Dim3 grid, Dim3 block, int sharedBytes, long stream,
                        KernelArgs args) {
         launches.add(new Launch(name, grid, block, sharedBytes, stream, args));
+        java.util.function.Consumer<KernelArgs> effect = effects.get(name);
+        if (effect != null) {
+            effect.accept(args);
+        }
     }
 
     @Override

@@ -60,6 +60,11 @@ extern "C" __global__ void embedding_unique_rows(const int64_t* idx, const int64
         int64_t samples, int64_t per_sample, int64_t dim, int64_t padding_idx, T divisor) {                      \
         emb::sparse_scatter_thread<T>(this_thread(), idx, g, offsets, row_ids, values, samples, per_sample, dim, \
                                       padding_idx, divisor);                                                     \
+    }                                                                                                            \
+    extern "C" __global__ void embedding_sparse_to_dense_##SUFFIX(const int64_t* offsets, const int64_t* row_ids, \
+                                                                  const T* values, T* out, int64_t samples,      \
+                                                                  int64_t v, int64_t dim) {                      \
+        emb::sparse_to_dense_thread<T>(this_thread(), offsets, row_ids, values, out, samples, v, dim);          \
     }
 
 EINSUM4J_EMBEDDING(f32, float)

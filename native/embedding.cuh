@@ -167,5 +167,23 @@ EINSUM4J_HD void sparse_scatter_thread(const Launch& t, const int64_t* __restric
     }
 }
 
+// embedding_sparse_to_dense: out [B, V, D] fully written: zero, then out[n, row_ids[e], d] = values[e, d] for the
+// sample's entries e in offsets[n] .. offsets[n+1] (SparseEmbeddingGrad.toDense). Grid as embedding_dense.
+template <typename T>
+EINSUM4J_HD void sparse_to_dense_thread(const Launch& t, const int64_t* __restrict__ offsets,
+                                        const int64_t* __restrict__ row_ids, const T* __restrict__ values,
+                                        T* __restrict__ out, int64_t samples, int64_t v, int64_t dim) {
+    for (int64_t n = t.block_y; n < samples; n += t.grid_y) {
+        T* slab = out + n * v * dim;
+        for (int64_t d = first_index(t); d < dim; d += index_step(t)) {
+            for (int64_t row = 0; row < v; ++row) slab[row * dim + d] = narrow<T>(0.0);
+            for (int64_t e = offsets[n]; e < offsets[n + 1]; ++e) {
+                const int64_t row = row_ids[e];
+                if (row >= 0 && row < v) slab[row * dim + d] = values[e * dim + d];
+            }
+        }
+    }
+}
+
 }  // namespace embedding
 }  // namespace einsum4j

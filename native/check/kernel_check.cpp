@@ -23,6 +23,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -446,11 +447,27 @@ void check_outer(const char* name, int64_t n, int64_t k, int64_t i, int64_t j, d
     out.poison();
     Dim grid, block;
     outer_launch_shape(n * i, j, 16 / sizeof(T), grid, block);
-    launch(name, grid, block, dx->p, dy->p, out.p, n, k, i, j, k * i, i, int64_t{1}, k * j, j, int64_t{1});
+    using S = typename std::conditional<sizeof(T) == 8, double, float>::type;  // beta's type
+    launch(name, grid, block, dx->p, dy->p, out.p, n, int64_t{1}, k, i, j, k * i, int64_t{0}, i, int64_t{1}, k * j,
+           int64_t{0}, j, int64_t{1}, S{0});
     char what[96];
     std::snprintf(what, sizeof what, "%s n%lld k%lld i%lld j%lld", name, static_cast<long long>(n),
                   static_cast<long long>(k), static_cast<long long>(i), static_cast<long long>(j));
     expect_close(download<T>(out, n * i * j), want, tol, what);
+}
+
+// outer_f32 as Backend.gemm with beta 1 and a second summed axis: out += sum_r sum_k x[n, r, k, i] y[n, r, k, j].
+void check_outer_accumulate() {
+    const int64_t n = 3, r = 2, k = 3, i = 10, j = 32;
+    std::vector<float> x = random_floats(n * r * k * i), y = random_floats(n * r * k * j), c = random_floats(n * i * j);
+    std::vector<double> want = reference_outer(x, y, n, r * k, i, j);  // (r, k) contiguous: one summed axis of r*k
+    for (size_t e = 0; e < want.size(); ++e) want[e] += c[e];
+    std::unique_ptr<Dev> dx(upload(x)), dy(upload(y)), dc(upload(c));
+    Dim grid, block;
+    outer_launch_shape(n * i, j, 4, grid, block);
+    launch("outer_f32", grid, block, dx->p, dy->p, dc->p, n, r, k, i, j, r * k * i, k * i, i, int64_t{1}, r * k * j,
+           k * j, j, int64_t{1}, 1.0f);
+    expect_close(download<float>(*dc, n * i * j), want, 1e-6, "outer_f32 R=2 K=3 beta 1 (gemm accumulate)");
 }
 
 void check_outer_f16() {
@@ -463,7 +480,8 @@ void check_outer_f16() {
     launch("copy_f32_f16", blocks_for(y.size()), k256, dy->p, hy.p, PairLayout{1, {n * k * j}, {1}, {1}}, n * k * j);
     Dim grid, block;
     outer_launch_shape(n * i, j, 8, grid, block);
-    launch("outer_f16", grid, block, hx.p, hy.p, ho.p, n, k, i, j, k * i, i, int64_t{1}, k * j, j, int64_t{1});
+    launch("outer_f16", grid, block, hx.p, hy.p, ho.p, n, int64_t{1}, k, i, j, k * i, int64_t{0}, i, int64_t{1}, k * j,
+           int64_t{0}, j, int64_t{1}, 0.0f);
     launch("copy_f16_f32", blocks_for(n * i * j), k256, ho.p, of.p, PairLayout{1, {n * i * j}, {1}, {1}}, n * i * j);
     expect_close(download<float>(of, n * i * j), want, 5e-3, "outer_f16 nki,nkj->nij (f16 storage)");
 }
@@ -636,6 +654,15 @@ void check_embedding() {
         return;
     }
     expect_close(download<float>(values, nnz * dim), want_values, 1e-6, "embedding_sparse_scatter_f32 (MEAN, K=2)");
+
+    // embedding_sparse_to_dense_f32 of that result: the dense gradient / 2
+    Dev dense(samples * v * dim * 4);
+    dense.poison();
+    launch("embedding_sparse_to_dense_f32", Dim{1, static_cast<unsigned>(samples), 1}, k256, offsets.p, row_ids.p,
+           values.p, dense.p, samples, v, dim);
+    std::vector<double> half_dense(want);
+    for (auto& e : half_dense) e /= 2;
+    expect_close(download<float>(dense, samples * v * dim), half_dense, 1e-6, "embedding_sparse_to_dense_f32");
 }
 
 void check_families() {
@@ -644,6 +671,7 @@ void check_families() {
     check_outer<float>("outer_f32", 7, 3, 33, 64, 1e-6);   // float4 stores
     check_outer<float>("outer_f32", 5, 4, 9, 50, 1e-6);    // ragged j: scalar stores
     check_outer<double>("outer_f64", 5, 2, 9, 10, 1e-14);
+    check_outer_accumulate();
     check_outer_f16();
     check_im2col();
     check_norm();
@@ -661,8 +689,10 @@ void time_outer(int64_t n, int64_t k, int64_t i, int64_t j, const char* what) {
     outer_launch_shape(n * i, j, 4, grid, block);
     CUfunction f;
     check(drv.cuModuleGetFunction(&f, module, "outer_f32"), "outer_f32");
-    int64_t sx_n = k * i, sx_k = i, one = 1, sy_n = k * j, sy_k = j;
-    void* args[] = {&x.p, &y.p, &out.p, &n, &k, &i, &j, &sx_n, &sx_k, &one, &sy_n, &sy_k, &one};
+    int64_t sx_n = k * i, sx_k = i, one = 1, zero = 0, sy_n = k * j, sy_k = j;
+    float beta = 0;
+    void* args[] = {&x.p, &y.p,  &out.p, &n,    &one,  &k,    &i,   &j,    &sx_n,
+                    &zero, &sx_k, &one,   &sy_n, &zero, &sy_k, &one, &beta};
     const double t = seconds_per_call(10, [&] {
         check(drv.cuLaunchKernel(f, grid.x, grid.y, 1, block.x, block.y, 1, 0, nullptr, args, nullptr), "outer_f32");
     });

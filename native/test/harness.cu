@@ -11,7 +11,7 @@
 //                              reference (org.einsum4j.gradsample.KernelHarnessTest):
 //     im2col IN OUT S K G C D H W KD KH KW SD SH SW PD PH PW DD DH DW OD OH OW    (SampleKernels.unfold)
 //     sum IN OUT AXES...                 permute IN OUT PERM...
-//     embedding-dense IDX G OUT K V PAD  embedding-sparse IDX G OFFSETS ROWS VALUES K PAD DIVISOR
+//     embedding-dense IDX G OUT K V PAD  embedding-sparse IDX G OFFSETS ROWS VALUES DENSE K V PAD DIVISOR
 //     layer-norm X G W B ROWS INNER LEN EPS                  group-norm X G W B ROWS GROUPS CPG SPATIAL EPS
 #include "elementwise.cuh"
 #include "embedding.cuh"
@@ -616,21 +616,27 @@ int test_reduce() {
 
 // ================================================================ outer products
 
+// x [n, r, k, i] (or stored [n, r, i, k] when transposed_x), y [n, r, k, j] contiguous; beta 0 leaves the poisoned
+// (NaN) output unread, beta 1 accumulates onto random values.
 template <typename T>
-void check_outer(Family& f, int64_t n, int64_t k, int64_t i, int64_t j, bool transposed_x, double tol,
-                 const char* type) {
-    // x [n, k, i] (or stored [n, i, k] when transposed_x), y [n, k, j] contiguous
-    std::vector<T> x = random_vector<T>(n * k * i), y = random_vector<T>(n * k * j);
-    outer::OuterShape s{n, k, i, j, k * i, transposed_x ? 1 : i, transposed_x ? k : 1, k * j, j, 1};
+void check_outer(Family& f, int64_t n, int64_t r, int64_t k, int64_t i, int64_t j, bool transposed_x, double beta,
+                 double tol, const char* type) {
+    using A = typename MulAcc<T>::type;
+    std::vector<T> x = random_vector<T>(n * r * k * i), y = random_vector<T>(n * r * k * j);
+    outer::OuterShape s{n, r, k, i, j, r * k * i, k * i, transposed_x ? 1 : i, transposed_x ? k : 1,
+                        r * k * j, k * j, j, 1};
+    std::vector<T> before = beta == 0 ? std::vector<T>(n * i * j, poison<T>()) : random_vector<T>(n * i * j);
     std::vector<double> want(n * i * j);
     for (int64_t a = 0; a < n; ++a)
         for (int64_t p = 0; p < i; ++p)
             for (int64_t q = 0; q < j; ++q) {
                 double acc = 0;
-                for (int64_t c = 0; c < k; ++c)
-                    acc += static_cast<double>(widen(x[a * s.x_n + c * s.x_k + p * s.x_i])) *
-                           widen(y[a * s.y_n + c * s.y_k + q]);
-                want[(a * i + p) * j + q] = acc;
+                for (int64_t b = 0; b < r; ++b)
+                    for (int64_t c = 0; c < k; ++c)
+                        acc += static_cast<double>(widen(x[a * s.x_n + b * s.x_r + c * s.x_k + p * s.x_i])) *
+                               widen(y[a * s.y_n + b * s.y_r + c * s.y_k + q]);
+                const int64_t o = (a * i + p) * j + q;
+                want[o] = beta == 0 ? acc : acc + beta * widen(before[o]);
             }
     constexpr int W = outer::Vec<T>::kWidth;
     const int64_t groups = ceil_div(j, W);
@@ -643,29 +649,35 @@ void check_outer(Family& f, int64_t n, int64_t k, int64_t i, int64_t j, bool tra
     for (const Dim3& grid : grids) {
         // std::vector storage is 16-byte aligned, so the vector path runs; W guard elements after the end must stay
         // poisoned (a store past a ragged row end lands there or in the next row)
-        std::vector<T> out(n * i * j + W, poison<T>());
-        simulate(grid, block, [&](const Launch& t) { outer::outer_thread(t, x.data(), y.data(), out.data(), s); },
-                 reverse);
+        std::vector<T> out = before;
+        out.resize(n * i * j + W, poison<T>());
+        simulate(grid, block, [&](const Launch& t) {
+            outer::outer_thread(t, x.data(), y.data(), out.data(), s, static_cast<A>(beta));
+        }, reverse);
         bool guard = true;
         for (int w = 0; w < W; ++w) guard &= same_bits(out[n * i * j + w], poison<T>());
         f.expect(guard, "outer wrote past its output");
         out.resize(n * i * j);
         expect_close(f, out, want, tol,
-                     std::string("outer_") + type + " n" + std::to_string(n) + " k" + std::to_string(k) + " i" +
-                         std::to_string(i) + " j" + std::to_string(j));
+                     std::string("outer_") + type + " n" + std::to_string(n) + " r" + std::to_string(r) + " k" +
+                         std::to_string(k) + " i" + std::to_string(i) + " j" + std::to_string(j) + " beta " +
+                         std::to_string(beta));
     }
 }
 
 int test_outer() {
     Family f{"outer"};
-    check_outer<float>(f, 3, 1, 5, 8, false, 1e-6, "f32");    // ni,nj->nij, vector stores
-    check_outer<float>(f, 4, 6, 7, 13, false, 1e-5, "f32");   // K-folded, ragged j (scalar path)
-    check_outer<float>(f, 2, 3, 9, 64, true, 1e-5, "f32");    // x strided in i
-    check_outer<float>(f, 1, 1, 37, 300, false, 1e-6, "f32"); // i,j->ij
-    check_outer<double>(f, 3, 4, 5, 6, false, 1e-14, "f64");
-    check_outer<double>(f, 2, 1, 3, 7, true, 1e-14, "f64");
-    check_outer<__half>(f, 2, 4, 5, 16, false, 4e-3, "f16");
-    check_outer<__nv_bfloat16>(f, 2, 2, 3, 11, false, 2e-2, "bf16");
+    check_outer<float>(f, 3, 1, 1, 5, 8, false, 0, 1e-6, "f32");     // ni,nj->nij, vector stores
+    check_outer<float>(f, 4, 1, 6, 7, 13, false, 0, 1e-5, "f32");    // K-folded, ragged j (scalar path)
+    check_outer<float>(f, 2, 1, 3, 9, 64, true, 0, 1e-5, "f32");     // x strided in i
+    check_outer<float>(f, 1, 1, 1, 37, 300, false, 0, 1e-6, "f32");  // i,j->ij
+    check_outer<float>(f, 3, 2, 3, 5, 16, false, 1, 1e-5, "f32");    // R and K, accumulate (vector path)
+    check_outer<float>(f, 2, 3, 2, 4, 7, true, 1, 1e-5, "f32");      // R and K, accumulate (scalar path)
+    check_outer<double>(f, 3, 1, 4, 5, 6, false, 0, 1e-14, "f64");
+    check_outer<double>(f, 2, 1, 1, 3, 7, true, 0, 1e-14, "f64");
+    check_outer<double>(f, 2, 2, 2, 3, 8, false, 1, 1e-14, "f64");
+    check_outer<__half>(f, 2, 1, 4, 5, 16, false, 0, 4e-3, "f16");
+    check_outer<__nv_bfloat16>(f, 2, 1, 2, 3, 11, false, 1, 2e-2, "bf16");
     return report(f);
 }
 
@@ -1017,6 +1029,19 @@ void check_sparse(Family& f, int64_t samples, int64_t per_sample, int64_t v, int
         });
         expect_exact(f, values, want_values, "embedding_sparse_scatter divisor " + std::to_string(divisor));
     }
+    // sparse_to_dense: the reference's rows and values back into [B, V, D]
+    std::vector<T> want_dense(samples * v * dim, narrow<T>(0.0));
+    for (int64_t n = 0; n < samples; ++n)
+        for (int64_t e = want_offsets[n]; e < want_offsets[n + 1]; ++e)
+            for (int64_t d = 0; d < dim; ++d) want_dense[(n * v + want_rows[e]) * dim + d] = want_values[e * dim + d];
+    for (Dim3 grid : {Dim3{1, static_cast<unsigned>(samples), 1}, Dim3{2, 2, 1}}) {
+        std::vector<T> dense(samples * v * dim, poison<T>());
+        simulate(grid, {32, 1, 1}, [&](const Launch& t) {
+            embedding::sparse_to_dense_thread(t, want_offsets.data(), want_rows.data(), want_values.data(), dense.data(),
+                                              samples, v, dim);
+        }, grid.x == 2);
+        expect_exact(f, dense, want_dense, "embedding_sparse_to_dense");
+    }
 }
 
 int test_embedding() {
@@ -1220,10 +1245,12 @@ int embedding_dense_npy(const NpyArray& idx_npy, const NpyArray& g_npy, int64_t 
     return 0;
 }
 
-// embedding-sparse IDX G OFFSETS ROWS VALUES K PAD DIVISOR: the four launches of the sparse path.
+// embedding-sparse IDX G OFFSETS ROWS VALUES DENSE K V PAD DIVISOR: the four launches of the sparse path, then
+// embedding_sparse_to_dense of the result into DENSE [B, V, D].
 template <typename T>
-int embedding_sparse_npy(const NpyArray& idx_npy, const NpyArray& g_npy, int64_t copies, int64_t pad, int64_t divisor,
-                         const char* offsets_path, const char* rows_path, const char* values_path) {
+int embedding_sparse_npy(const NpyArray& idx_npy, const NpyArray& g_npy, int64_t copies, int64_t v, int64_t pad,
+                         int64_t divisor, const char* offsets_path, const char* rows_path, const char* values_path,
+                         const char* dense_path) {
     const std::vector<int64_t> idx = idx_npy.as<int64_t>();
     const std::vector<T> g = g_npy.as<T>();
     const int64_t rows = idx_npy.shape.at(0), samples = rows / copies;
@@ -1256,9 +1283,14 @@ int embedding_sparse_npy(const NpyArray& idx_npy, const NpyArray& g_npy, int64_t
         embedding::sparse_scatter_thread(t, idx.data(), g.data(), offsets.data(), row_ids.data(), values.data(), samples,
                                          per_sample, dim, pad, static_cast<T>(divisor));
     });
+    std::vector<T> dense(samples * v * dim, poison<T>());
+    simulate(grid, bs, [&](const Launch& t) {
+        embedding::sparse_to_dense_thread(t, offsets.data(), row_ids.data(), values.data(), dense.data(), samples, v, dim);
+    });
     write_npy(offsets_path, {samples + 1}, offsets);
     write_npy(rows_path, {nnz}, row_ids);
     write_npy(values_path, {nnz, dim}, values);
+    write_npy(dense_path, {samples, v, dim}, dense);
     return 0;
 }
 
@@ -1319,10 +1351,11 @@ int npy_mode(int argc, char** argv) {
         return by_dtype(g, [&](auto t) { return embedding_dense_npy<decltype(t)>(idx, g, v[0], v[1], v[2], argv[4]); });
     }
     if (mode == "embedding-sparse") {
-        const std::vector<int64_t> v = int_args(argc, argv, 7, 3, "embedding-sparse IDX G OFFSETS ROWS VALUES K PAD DIVISOR");
+        const std::vector<int64_t> v =
+            int_args(argc, argv, 8, 4, "embedding-sparse IDX G OFFSETS ROWS VALUES DENSE K V PAD DIVISOR");
         const NpyArray idx = read_npy(argv[2]), g = read_npy(argv[3]);
         return by_dtype(g, [&](auto t) {
-            return embedding_sparse_npy<decltype(t)>(idx, g, v[0], v[1], v[2], argv[4], argv[5], argv[6]);
+            return embedding_sparse_npy<decltype(t)>(idx, g, v[0], v[1], v[2], v[3], argv[4], argv[5], argv[6], argv[7]);
         });
     }
     if (mode == "layer-norm" || mode == "group-norm") {

@@ -67,7 +67,7 @@ class KernelsTest {
 
     /** Kernel families built for FLOAT32 and FLOAT64 only. */
     private static final String[] F32_F64 = {"norm_stats", "layer_norm_partials", "group_norm_partials",
-        "embedding_dense", "embedding_sparse_scatter"};
+        "embedding_dense", "embedding_sparse_scatter", "embedding_sparse_to_dense"};
 
     /** Kernels without a type suffix (index data) and the dtype conversions. */
     private static final String[] OTHERS = {"index_check_i64", "embedding_unique_count", "exclusive_scan_i64",
@@ -96,7 +96,7 @@ class KernelsTest {
         assumeTrue(Kernels.available(), "kernels.fatbin was not built (no nvcc at build time)");
         String bytes = new String(Kernels.fatbin().orElseThrow(), StandardCharsets.ISO_8859_1);
         java.util.List<String> names = kernelNames();
-        assertEquals(80, names.size(), "kernel count of native/KERNELS.md");
+        assertEquals(82, names.size(), "kernel count of native/KERNELS.md");
         for (String kernel : names) {
             // each SASS image has a section ".text.NAME" per kernel, its name NUL-terminated (exact, not a prefix)
             assertTrue(bytes.contains(".text." + kernel + "\0"), kernel + " not in the fatbin");

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The CUDA kernels' index math against the Java reference: native/test's kernel_harness runs a kernel family's own
  * {@code __host__ __device__} thread functions over the simulated launch grid of native/KERNELS.md on inputs this
  * test writes as .npy, and its outputs are compared with {@link SampleKernels} (im2col, embedding dense and sparse,
- * norm partials; bit for bit where the summation order is the same), {@link Tensor#permute} and
+ * {@link SparseEmbeddingGrad#toDense}, norm partials; bit for bit where the summation order is the same), {@link Tensor#permute} and
  * {@link Einsum#contract} sums. In this package because SampleKernels is package-private. The harness is built by
  * the Maven build only where nvcc is on the PATH (native/test-kernels.sh); elsewhere every test here skips.
  */
@@ -168,13 +168,17 @@ class KernelHarnessTest {
                     assertBitEqual(dense, got, "embedding dense " + what);
                 }
                 run(List.of("embedding-sparse", file("idx"), file("g"), file("offsets"), file("rows"), file("values"),
-                        Integer.toString(k), Integer.toString(pad), Integer.toString(divisor)));
+                        file("sparse_dense"), Integer.toString(k), Integer.toString(v), Integer.toString(pad),
+                        Integer.toString(divisor)));
                 try (Tensor offsets = Npy.read(dir.resolve("offsets.npy"));
                      Tensor rows = Npy.read(dir.resolve("rows.npy"));
-                     Tensor values = Npy.read(dir.resolve("values.npy"))) {
+                     Tensor values = Npy.read(dir.resolve("values.npy"));
+                     Tensor toDense = Npy.read(dir.resolve("sparse_dense.npy"));
+                     Tensor wantDense = sparse.toDense(v)) {
                     assertArrayEquals(sparse.offsets(), offsets.toLongArray(), "sparse offsets " + what);
                     assertArrayEquals(sparse.rows().toLongArray(), rows.toLongArray(), "sparse rows " + what);
                     assertBitEqual(sparse.values(), values, "sparse values / " + divisor + " " + what);
+                    assertBitEqual(wantDense, toDense, "sparse to dense " + what);
                 }
             }
         }

@@ -15,7 +15,8 @@ import org.einsum4j.tensor.Tensor;
 
 /**
  * The CUDA backend: device tensors from the {@link CudaAllocator}, every GEMM-shaped step one
- * {@code cublasGemmStridedBatchedEx} (a 4-d r-split step r of them, beta 1 after the first), and einsum4j's own
+ * {@code cublasGemmStridedBatchedEx} (a 4-d r-split step r of them, beta 1 after the first) except the memory-bound
+ * small-depth ones (per-sample outer products), which are one fused {@code outer_*} launch, and einsum4j's own
  * kernels (native/*.cu, launch rules in native/KERNELS.md) for copies, fills, scaling, sums and the grad samplers.
  * All work of a thread goes to one stream: the device's stream by default, or a user's {@link CudaStream} while it
  * is in use on that thread; nothing here synchronizes except copies to the host and the few documented read-backs
@@ -388,6 +389,16 @@ final class CudaBackend implements Backend {
         return out;
     }
 
+    /** Writes int64 values to a device address through the staging buffer (a few bytes of sizes, not a tensor). */
+    void writeLongs(long dev, long[] values) {
+        if (values.length == 0) {
+            return;
+        }
+        try (org.bytedeco.javacpp.LongPointer h = new org.bytedeco.javacpp.LongPointer(values)) {
+            stageIn(h.address(), dev, 8L * values.length);
+        }
+    }
+
     // ------------------------------------------------------------------ GEMM
 
     /** How one row-major operand reaches cuBLAS: transposed or not, leading dimension; null when it needs a copy. */
@@ -446,6 +457,10 @@ final class CudaBackend implements Backend {
             }
             return;
         }
+        if ((long) r * k <= OUTER_MAX_DEPTH) {
+            outer(a, b, c, beta);
+            return;
+        }
         Tensor ac = null;
         Tensor bc = null;
         try {
@@ -480,6 +495,34 @@ final class CudaBackend implements Backend {
                 bc.close();
             }
         }
+    }
+
+    /**
+     * The depth (r·k) up to which a GEMM runs as the fused {@code outer_*} kernel instead of cuBLAS: per-sample outer
+     * products ({@code ni,nj->nij}) and their K-folded form are memory-bound, where cuBLAS with a tiny k is weak
+     * (DESIGN.md "Backends"). Any strides, no copy. A tuning choice, to be confirmed on the GPU.
+     */
+    static final int OUTER_MAX_DEPTH = 16;
+
+    /** {@code outer_*}: out[n, i, j] = Σ_r Σ_k x[n, r, k, i]·y[n, r, k, j] (+ beta·out), x = A (i = m), y = B (j = n). */
+    private void outer(Tensor a, Tensor b, Tensor c, double beta) {
+        DType dt = a.dtype();
+        long batch = a.dim(0);
+        long m = a.dim(2);
+        long n = b.dim(3);
+        int w = 16 / dt.byteSize();
+        long vectors = (n + w - 1) / w;
+        int bx = Integer.highestOneBit((int) Math.max(1, Math.min(vectors, BLOCK)));
+        if (bx < Math.min(vectors, BLOCK)) {
+            bx <<= 1;
+        }
+        int by = BLOCK / bx;
+        KernelArgs args = new KernelArgs().ptr(ptr(a)).ptr(ptr(b)).ptr(ptr(c)).i64(batch).i64(a.dim(1)).i64(a.dim(3))
+                .i64(m).i64(n).i64(a.stride(0)).i64(a.stride(1)).i64(a.stride(3)).i64(a.stride(2))
+                .i64(b.stride(0)).i64(b.stride(1)).i64(b.stride(2)).i64(b.stride(3));
+        launch("outer_" + suffix(dt),
+                CudaDriver.Dim3.of((vectors + bx - 1) / bx, Math.min((batch * m + by - 1) / by, 65535)),
+                CudaDriver.Dim3.of(bx, by), dt == DType.FLOAT32 ? args.f32((float) beta) : args.f64(beta));
     }
 
     // ------------------------------------------------------------------ sums

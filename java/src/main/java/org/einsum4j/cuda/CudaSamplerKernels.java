@@ -170,21 +170,16 @@ final class CudaSamplerKernels implements SamplerKernels {
         long positions = rows == 0 ? 0 : idx.numel() / rows;
         Tensor out = cuda.empty(g.dtype(), b, v, dim);
         try {
-            denseScatter(cuda.ptr(idx), cuda.ptr(g), cuda.ptr(out), b, k * positions, v, dim, paddingIdx, sfx);
+            if ((long) b * v * dim > 0) {
+                cuda.launch("embedding_dense_" + sfx, scatterGrid(dim, b), scatterBlock(dim), new KernelArgs()
+                        .ptr(cuda.ptr(idx)).ptr(cuda.ptr(g)).ptr(cuda.ptr(out)).i64(b).i64(k * positions).i64(v)
+                        .i64(dim).i64(paddingIdx));
+            }
             return out;
         } catch (RuntimeException e) {
             out.close();
             throw e;
         }
-    }
-
-    private void denseScatter(long idx, long g, long out, long samples, long perSample, long v, long dim,
-                              long paddingIdx, String sfx) {
-        if (samples * v * dim == 0) {
-            return;
-        }
-        cuda.launch("embedding_dense_" + sfx, scatterGrid(dim, samples), scatterBlock(dim),
-                new KernelArgs().ptr(idx).ptr(g).ptr(out).i64(samples).i64(perSample).i64(v).i64(dim).i64(paddingIdx));
     }
 
     @Override
@@ -235,9 +230,9 @@ final class CudaSamplerKernels implements SamplerKernels {
     }
 
     /**
-     * Dense form: per sample, {@code embedding_dense} with that sample's entries as its positions (each distinct row
-     * once, so the scatter is a placement) into its [V, D] slab: B launches, fine for the tests and small vocabularies
-     * this method is for.
+     * Dense form: one {@code embedding_sparse_to_dense} launch. Its offsets must be on the device and the sparse
+     * gradient hands them out on the host, so they are uploaded (B+1 int64, counted in the driver's host-to-device
+     * copies): this method is for tests and small vocabularies, not for the sampler's hot path.
      */
     @Override
     public Tensor sparseToDense(SparseEmbeddingGrad grad, int vocabulary) {
@@ -247,16 +242,14 @@ final class CudaSamplerKernels implements SamplerKernels {
         int b = offsets.length - 1;
         int dim = values.dim(1);
         Tensor out = cuda.empty(values.dtype(), b, vocabulary, dim);
-        try {
-            long rows = cuda.ptr(grad.rows());
-            long vals = cuda.ptr(values);
-            long base = cuda.ptr(out);
-            int es = values.dtype().byteSize();
-            for (int n = 0; n < b; n++) {
-                denseScatter(rows + 8 * offsets[n], vals + offsets[n] * dim * es,
-                        base + (long) n * vocabulary * dim * es, 1, offsets[n + 1] - offsets[n], vocabulary, dim, -1,
-                        sfx);
-            }
+        if (out.numel() == 0) {
+            return out;
+        }
+        try (Tensor offs = cuda.empty(DType.INT64, b + 1)) {
+            cuda.writeLongs(cuda.ptr(offs), offsets);
+            cuda.launch("embedding_sparse_to_dense_" + sfx, scatterGrid(dim, b), scatterBlock(dim),
+                    new KernelArgs().ptr(cuda.ptr(offs)).ptr(cuda.ptr(grad.rows())).ptr(cuda.ptr(values))
+                            .ptr(cuda.ptr(out)).i64(b).i64(vocabulary).i64(dim));
             return out;
         } catch (RuntimeException e) {
             out.close();

@@ -70,7 +70,8 @@ class CudaSamplerKernelsFakeTest {
                 put(Tensor.random(DType.FLOAT32, 2, 6, 3)), 2);
         assertArrayEquals(new int[] {3, 3, 5}, r.get("weight").dims());
         assertArrayEquals(new int[] {3, 3}, r.get("bias").dims());
-        assertTrue(driver.gemms.size() >= 1);
+        assertEquals(1, driver.launches("outer_f32").size(), "K = 2: the weight is a per-sample outer product");
+        assertEquals(1, driver.launches("sum_axes_").size(), "the bias is a sum");
         assertEquals(0, driver.deviceToHost.get());
     }
 
@@ -183,7 +184,9 @@ class CudaSamplerKernelsFakeTest {
             driver.clearRecords();
             try (Tensor dense = s.toDense(50)) {
                 assertArrayEquals(new int[] {2, 50, 4}, dense.dims());
-                assertEquals(2, driver.launches("embedding_dense_f64").size(), "one placement per sample");
+                RecordingDriver.Launch l = driver.launches("embedding_sparse_to_dense_f64").get(0);
+                assertEquals(List.of(2L, 50L, 4L), List.of(l.args().longAt(4), l.args().longAt(5), l.args().longAt(6)));
+                assertEquals(1, driver.hostToDevice.get(), "the offsets go up");
                 assertEquals(0, driver.deviceToHost.get());
             }
         }

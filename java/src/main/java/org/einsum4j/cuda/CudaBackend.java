@@ -293,8 +293,35 @@ final class CudaBackend implements Backend {
         if (d.rank() == 0) {
             d = new Layouts.Dims(new long[] {1}, new long[][] {{0}, {0}});
         }
+        if (from == to && transpose(d, ptr(src), ptr(dst), to)) {
+            return;
+        }
         launch("copy_" + suffix(from) + "_" + suffix(to), gridStride(n), BLOCK_1D,
                 new KernelArgs().ptr(ptr(src)).ptr(ptr(dst)).struct(Layouts.pair(d)).i64(n));
+    }
+
+    /**
+     * {@code batched_transpose_*} (tiled through shared memory, coalesced on both sides) when the copy is a batch of
+     * 2-D transposes: dst contiguous [B, X, Y] from a contiguous [B, Y, X] source. False when it is not.
+     */
+    private boolean transpose(Layouts.Dims d, long src, long dst, DType t) {
+        int r = d.rank();
+        if (r < 2 || r > 3) {
+            return false;
+        }
+        long[] sz = d.sizes();
+        long[] sa = d.strides()[0];
+        long x = sz[r - 2];
+        long y = sz[r - 1];
+        long batch = r == 3 ? sz[0] : 1;
+        boolean transposed = sa[r - 2] == 1 && sa[r - 1] == x && (r == 2 || sa[0] == x * y);
+        if (!transposed || batch > 65535 || x > Integer.MAX_VALUE || y > Integer.MAX_VALUE) {
+            return false;
+        }
+        // out[b][c][r] = in[b][r][c] with in [B, rows = Y, cols = X]
+        launch("batched_transpose_" + suffix(t), CudaDriver.Dim3.of((x + 31) / 32, (y + 31) / 32, batch),
+                CudaDriver.Dim3.of(32, 8), new KernelArgs().ptr(src).ptr(dst).i32((int) y).i32((int) x));
+        return true;
     }
 
     /** Host → device: the host side made contiguous in dst's dtype by the CPU backend, then staged through pinned memory. */

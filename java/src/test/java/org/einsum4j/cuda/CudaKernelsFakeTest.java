@@ -73,10 +73,44 @@ class CudaKernelsFakeTest {
     }
 
     @Test
+    void aBatchOfTransposesIsTheTiledTransposeKernel() {
+        try (Tensor h = Tensor.random(DType.FLOAT64, 6, 3, 40, 70); Tensor d = h.to(dev)) {
+            driver.clearRecords();
+            try (Tensor t = d.transpose().copy()) {
+                RecordingDriver.Launch l = driver.launches.get(0);
+                assertEquals("batched_transpose_f64", l.kernel());
+                // the source is [3, rows = 40, cols = 70]: grid (ceil(cols/32), ceil(rows/32), batch)
+                assertEquals(CudaDriver.Dim3.of(3, 2, 3), l.grid());
+                assertEquals(CudaDriver.Dim3.of(32, 8), l.block());
+                assertEquals(List.of(new KernelArgs.Arg(KernelArgs.Kind.PTR, cuda.ptr(d)),
+                        new KernelArgs.Arg(KernelArgs.Kind.PTR, cuda.ptr(t)), new KernelArgs.Arg(KernelArgs.Kind.I32, 40),
+                        new KernelArgs.Arg(KernelArgs.Kind.I32, 70)), l.args().list());
+            }
+        }
+    }
+
+    @Test
+    void kernelArgumentsArePackedEightByteAlignedLittleEndian() {
+        KernelArgs a = new KernelArgs().ptr(0x1122334455667788L).i32(-2).struct(Layouts.strided(new long[] {3, 4},
+                new long[] {4, 1})).f32(1.5f).f64(-0.25);
+        assertArrayEquals(new int[] {0, 8, 16, 152, 160}, a.offsets());
+        ByteBuffer b = a.pack().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals(168, b.capacity());
+        assertEquals(0x1122334455667788L, b.getLong(0));
+        assertEquals(0x88, b.get(0) & 0xFF, "little-endian");
+        assertEquals(-2, b.getInt(8));
+        assertEquals(2, b.getInt(16), "StridedLayout.rank");
+        assertArrayEquals(new long[] {3, 4}, longs(b, 24, 2));
+        assertArrayEquals(new long[] {4, 1}, longs(b, 88, 2));
+        assertEquals(1.5f, b.getFloat(152));
+        assertEquals(-0.25, b.getDouble(160));
+    }
+
+    @Test
     void stridedDeviceCopyIsCopyKernelWithThePairLayout() {
         try (Tensor h = Tensor.random(DType.FLOAT32, 6, 4, 6); Tensor d = h.to(dev)) {
             driver.clearRecords();
-            try (Tensor t = d.transpose().copy()) {
+            try (Tensor t = d.permute(1, 0).slice(0, 0, 6, 2).copy()) {
                 assertEquals(1, driver.launches.size());
                 RecordingDriver.Launch l = driver.launches.get(0);
                 assertEquals("copy_f32_f32", l.kernel());
@@ -87,10 +121,10 @@ class CudaKernelsFakeTest {
                 ByteBuffer s = l.args().structAt(2);
                 assertEquals(200, s.capacity());
                 assertEquals(2, s.getInt(0));
-                assertArrayEquals(new long[] {6, 4}, longs(s, 8, 2));
-                assertArrayEquals(new long[] {1, 6}, longs(s, 72, 2));
+                assertArrayEquals(new long[] {3, 4}, longs(s, 8, 2));
+                assertArrayEquals(new long[] {2, 6}, longs(s, 72, 2));
                 assertArrayEquals(new long[] {4, 1}, longs(s, 136, 2));
-                assertEquals(24, l.args().longAt(3));
+                assertEquals(12, l.args().longAt(3));
             }
             driver.clearRecords();
             try (Tensor c = d.to(DType.FLOAT64)) {

@@ -8,6 +8,8 @@ import org.bytedeco.javacpp.Pointer;
 import org.einsum4j.Backend;
 import org.einsum4j.Einsum4jException;
 import org.einsum4j.gradsample.SamplerKernels;
+import org.einsum4j.plan.GemmOperands;
+import org.einsum4j.plan.GemmOperands.MatrixLayout;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.HostAccess;
@@ -428,62 +430,20 @@ final class CudaBackend implements Backend {
 
     // ------------------------------------------------------------------ GEMM
 
-    /** How one row-major operand reaches cuBLAS: transposed or not, leading dimension; null when it needs a copy. */
-    record MatrixLayout(boolean trans, int ld) {
-        static MatrixLayout of(int rows, int cols, long sr, long sc) {
-            if ((cols == 1 || sc == 1) && (rows == 1 || sr >= Math.max(1, cols)) && sr <= Integer.MAX_VALUE) {
-                return new MatrixLayout(false, rows == 1 ? Math.max(1, cols) : (int) sr);
-            }
-            if ((rows == 1 || sr == 1) && (cols == 1 || sc >= Math.max(1, rows)) && sc <= Integer.MAX_VALUE) {
-                return new MatrixLayout(true, cols == 1 ? Math.max(1, rows) : (int) sc);
-            }
-            return null;
-        }
-    }
-
     @Override
     public void gemm(Tensor a, Tensor b, Tensor c, double beta) {
-        boolean split = a.rank() == 4;
-        if (split ? b.rank() != 4 || a.dim(1) != b.dim(1) || a.dim(3) != b.dim(2)
-                : a.rank() != 3 || b.rank() != 3 || a.dim(2) != b.dim(1)) {
-            throw new Einsum4jException("batchedGemm: shapes " + a.shape() + " and " + b.shape()
-                    + " are not [batch, m, k] and [batch, k, n] (or [batch, r, m, k] and [batch, r, k, n])");
+        GemmOperands g = GemmOperands.check(a, b, c, beta);
+        if (g.trivial(this, c, beta)) {
+            return;
         }
-        if (a.dim(0) != b.dim(0)) {
-            throw new Einsum4jException("batchedGemm: batch sizes " + a.dim(0) + " and " + b.dim(0) + " differ");
-        }
+        a = g.a();
+        b = g.b();
         DType dt = a.dtype();
-        if (dt != b.dtype() || !dt.isFloating()) {
-            throw new Einsum4jException("batchedGemm: dtypes " + a.dtype() + " and " + b.dtype());
-        }
-        if (!split) {
-            a = a.asStrided(new int[] {a.dim(0), 1, a.dim(1), a.dim(2)},
-                    new long[] {a.stride(0), 0, a.stride(1), a.stride(2)}, a.offset());
-            b = b.asStrided(new int[] {b.dim(0), 1, b.dim(1), b.dim(2)},
-                    new long[] {b.stride(0), 0, b.stride(1), b.stride(2)}, b.offset());
-        }
-        int batch = a.dim(0);
-        int r = a.dim(1);
-        int m = a.dim(2);
-        int k = a.dim(3);
-        int n = b.dim(3);
-        if (c.rank() != 3 || c.dim(0) != batch || c.dim(1) != m || c.dim(2) != n || !c.isContiguous()
-                || c.dtype() != dt) {
-            throw new Einsum4jException("gemm: output " + c + " is not a contiguous " + dt + "[" + batch + ", " + m
-                    + ", " + n + "]");
-        }
-        if (beta != 0 && beta != 1) {
-            throw new Einsum4jException("gemm: beta must be 0 or 1, got " + beta);
-        }
-        if ((long) batch * m * n == 0) {
-            return;
-        }
-        if (r == 0 || k == 0) {
-            if (beta == 0) {
-                fill(c, 0);
-            }
-            return;
-        }
+        int batch = g.batch();
+        int r = g.r();
+        int m = g.m();
+        int k = g.k();
+        int n = g.n();
         if ((long) r * k <= OUTER_MAX_DEPTH) {
             outer(a, b, c, beta);
             return;

@@ -160,19 +160,27 @@ final class CudaSamplerKernels implements SamplerKernels {
         return CudaDriver.Dim3.of(Math.max(1, (dim + bx - 1) / bx), Math.min(samples, 65535));
     }
 
+    /** An embedding call's operands checked, its kernel suffix, samples B and positions per sample K·P. */
+    private record Scatter(String sfx, int samples, long perSample) {
+        static Scatter of(Tensor idx, Tensor g, int k) {
+            requireContiguous(idx, "embedding");
+            requireContiguous(g, "embedding");
+            int rows = idx.dim(0);
+            return new Scatter(CudaBackend.floatSuffix(g.dtype(), "embedding"), rows / k,
+                    rows == 0 ? 0 : k * (idx.numel() / rows));
+        }
+    }
+
     @Override
     public Tensor embeddingDense(Tensor idx, Tensor g, int k, int v, int dim, int paddingIdx) {
-        requireContiguous(idx, "embedding");
-        requireContiguous(g, "embedding");
-        String sfx = CudaBackend.floatSuffix(g.dtype(), "embedding");
-        int rows = idx.dim(0);
-        int b = rows / k;
-        long positions = rows == 0 ? 0 : idx.numel() / rows;
+        Scatter sc = Scatter.of(idx, g, k);
+        String sfx = sc.sfx();
+        int b = sc.samples();
         Tensor out = cuda.empty(g.dtype(), b, v, dim);
         try {
             if ((long) b * v * dim > 0) {
                 cuda.launch("embedding_dense_" + sfx, scatterGrid(dim, b), scatterBlock(dim), new KernelArgs()
-                        .ptr(cuda.ptr(idx)).ptr(cuda.ptr(g)).ptr(cuda.ptr(out)).i64(b).i64(k * positions).i64(v)
+                        .ptr(cuda.ptr(idx)).ptr(cuda.ptr(g)).ptr(cuda.ptr(out)).i64(b).i64(sc.perSample()).i64(v)
                         .i64(dim).i64(paddingIdx));
             }
             return out;
@@ -184,13 +192,10 @@ final class CudaSamplerKernels implements SamplerKernels {
 
     @Override
     public SparseEmbeddingGrad embeddingSparse(Tensor idx, Tensor g, int k, int dim, int paddingIdx, int divisor) {
-        requireContiguous(idx, "embedding");
-        requireContiguous(g, "embedding");
-        String sfx = CudaBackend.floatSuffix(g.dtype(), "embedding");
-        int rows = idx.dim(0);
-        int b = rows / k;
-        long positions = rows == 0 ? 0 : idx.numel() / rows;
-        long perSample = k * positions;
+        Scatter sc = Scatter.of(idx, g, k);
+        String sfx = sc.sfx();
+        int b = sc.samples();
+        long perSample = sc.perSample();
         long[] offsets;
         try (Tensor counts = cuda.empty(DType.INT64, Math.max(1, b)); Tensor offs = cuda.empty(DType.INT64, b + 1)) {
             if (b == 0) {

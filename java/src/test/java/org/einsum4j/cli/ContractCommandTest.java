@@ -178,7 +178,8 @@ class ContractCommandTest {
         // the [4, 8, 8] float32 result (1024 bytes, its own size class) is all a call adds at its peak
         assertTrue(r.out().contains("\"peak_device_bytes\": 1024"), r.out());
         String text = CliRun.of("contract", "ij,jk->ik", "2x3", "3x4", "--backend", "fakecuda:12").out();
-        assertTrue(text.contains("gpu       0.500 ms per call (CUDA events), peak device memory"), text);
+        assertTrue(text.contains("gpu       500.000 us per call (CUDA events), peak device memory 0.0 MiB on recording fake"),
+                text);
     }
 
     @Test

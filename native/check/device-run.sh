@@ -13,7 +13,8 @@
 #      leak test 10,000 + 1,000 calls, fault test) and the fake-driver tests
 #   3. JUnit, every contraction and grad-sampler suite on cuda:0 (-Deinsum4j.test.device=cuda:0 through UnderTest:
 #      golden and property tests against the float64 oracle, no host copy inside a call)
-#   4. bench/gpu.sh (engineer "bench": gpu_shapes vs torch.einsum, the layer suite vs PyTorch) when present
+#   4. einsum4j contract / gradsample --backend cuda --json (CUDA-event time, peak device memory)
+#   5. bench/gpu.sh (engineer "bench": gpu_shapes vs torch.einsum, the layer suite vs PyTorch) when present
 set -uo pipefail
 OUT=${OUT:-/tmp/einsum4j-gpu-out}
 mkdir -p "$OUT"
@@ -60,6 +61,13 @@ else
     bash .device/junit.sh "${sel[@]}"
 fi
 
+cli() { source .device/env.sh && java -cp "$CP" org.einsum4j.cli.Main "$@"; }
+step cli_cuda 90 bash -c "$(declare -f cli); set -e
+  cli contract 'bij,bjk->bik' 64x256x256 64x256x256 --backend cuda --repeat 20 --json
+  cli contract 'ni,nj->nij' 1024x1024 1024x1024 --backend cuda --repeat 20 --json
+  cli gradsample Conv2d --B 64 --K 4 cin=16 cout=32 k=3 stride=1 pad=1 H=32 W=32 bias --backend cuda --json
+  cli gradsample Embedding --B 32 --K 2 T=64 V=30000 D=128 sparse --backend cuda --json"
+
 if [ -f bench/gpu.sh ]; then
   left=$(( 540 - ($(date +%s) - t0) ))
   if [ "$left" -gt 60 ]; then
@@ -82,6 +90,8 @@ done
   done
   echo "--- failures (first 40 lines)"
   grep -h -E '✘' "$logs"/junit_*.log 2>/dev/null | cut -c1-300 | head -40
+  echo "--- CLI on CUDA"
+  grep -h '^{' "$logs/cli_cuda.log" 2>/dev/null | cut -c1-400
   echo "--- kernel_check tail"
   tail -n 25 "$logs/kernel_check.log" 2>/dev/null
   echo "--- CudaDeviceTest output"

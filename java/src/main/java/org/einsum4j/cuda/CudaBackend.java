@@ -289,7 +289,8 @@ final class CudaBackend implements Backend {
             return;
         }
         if (from != to && (!from.isFloating() || !to.isFloating())) {
-            throw new Einsum4jException("copy: converting " + from + " to " + to + " is not supported on CUDA");
+            convertThroughHost(src, dst);
+            return;
         }
         Layouts.Dims d = Layouts.merge(src.dims(), src.strides(), dst.strides());
         if (d.rank() == 0) {
@@ -300,6 +301,19 @@ final class CudaBackend implements Backend {
         }
         launch("copy_" + suffix(from) + "_" + suffix(to), gridStride(n), BLOCK_1D,
                 new KernelArgs().ptr(ptr(src)).ptr(ptr(dst)).struct(Layouts.pair(d)).i64(n));
+    }
+
+    /**
+     * INT64 ↔ float conversions have no kernel: they go through the host (two counted host copies, so a test that a
+     * contraction or sampler makes no host copy would catch any use inside one). Indices are converted rarely, and
+     * never by the executor or the samplers.
+     */
+    private void convertThroughHost(Tensor src, Tensor dst) {
+        try (Tensor h = Tensor.empty(src.dtype(), src.dims()); Tensor c = Tensor.empty(dst.dtype(), dst.dims())) {
+            copy(src, h);
+            Backend.cpu().copy(h, c);
+            copy(c, dst);
+        }
     }
 
     /**

@@ -1,7 +1,9 @@
 package org.einsum4j.bench;
 
 import java.util.concurrent.TimeUnit;
+import org.einsum4j.ContractOptions;
 import org.einsum4j.Einsum;
+import org.einsum4j.cli.bench.EinsumSuite;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -20,8 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@code Einsum.contract} on rows of the einsum suite with their CPU shapes, float32 by default: the time per call
- * as a user sees it (expression cache lookup, execution, allocating and freeing the result). Compare with
- * bench/compare/numpy_einsum.py on the same machine. Any row runs with {@code -p row=E01,E03}.
+ * as a user sees it (expression cache lookup, execution, allocating and freeing the result). Compared with
+ * numpy and opt_einsum by {@code bench/run --suite einsum}, which runs both. Any row runs with
+ * {@code -p row=E01,E03}; {@code -p scale=0.5} halves the leading dimension (the size sweep of E01 and E02).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -37,6 +40,20 @@ public class ContractBenchmark {
     @Param({"f32"})
     public String dtype;
 
+    /** Leading-dimension factor for the size sweep of E01/E02 (bench/run): 1 is the suite's shape. */
+    @Param({"1"})
+    public double scale;
+
+    /** Backend name (ContractOptions.withBackend): cpu, or cuda on a machine with a GPU. */
+    @Param({"cpu"})
+    public String backend;
+
+    /** Which shapes of the row: cpu (this machine's), or gpu (the GPU machine's larger ones). */
+    @Param({"cpu"})
+    public String shapes;
+
+    private ContractOptions options;
+
     private String spec;
     private Tensor[] operands;
 
@@ -45,10 +62,16 @@ public class ContractBenchmark {
         EinsumSuite.Row r = EinsumSuite.row(row);
         spec = r.spec();
         DType dt = DType.parse(dtype);
-        int[][] shapes = r.cpuShapes();
-        operands = new Tensor[shapes.length];
-        for (int k = 0; k < shapes.length; k++) {
-            operands[k] = Tensor.random(dt, k, shapes[k]);
+        options = ContractOptions.defaults().withBackend(backend);
+        int[][] dims;
+        if (shapes.equals("gpu")) {
+            dims = r.gpuShapes();
+        } else {
+            dims = scale == 1 ? r.cpuShapes() : r.scaledCpuShapes(scale);
+        }
+        operands = new Tensor[dims.length];
+        for (int k = 0; k < dims.length; k++) {
+            operands[k] = Tensor.random(dt, k, dims[k]);
         }
     }
 
@@ -61,7 +84,7 @@ public class ContractBenchmark {
 
     @Benchmark
     public long contract() {
-        try (Tensor result = Einsum.contract(spec, operands)) {
+        try (Tensor result = Einsum.contract(spec, options, operands)) {
             return result.numel();
         }
     }

@@ -71,7 +71,7 @@ step cli_cuda 90 bash -c "$(declare -f cli); set -e
 if [ -f bench/gpu.sh ]; then
   left=$(( 540 - ($(date +%s) - t0) ))
   if [ "$left" -gt 60 ]; then
-    step bench_gpu "$left" env OUT="$work/bench" bash bench/gpu.sh
+    step bench_gpu "$left" env OUT="$work/bench" bash bench/gpu.sh --quick
     cp -r "$work/bench" "$logs/bench" 2>/dev/null || true
   else
     echo "bench_gpu: skipped, ${left}s left" | tee -a "$summary"

@@ -4,7 +4,8 @@
 # Here, first (needs nvcc, no GPU):
 #   ../shared/tools/device-prep.sh          # .device/: Java runtime, jars (fatbin inside), test classes, junit.sh
 #   native/check/build-check.sh             # .device/kernel-check/: kernels.fatbin and the kernel_check binary
-# Then one device call, carry [".device"], timeout_s 600:
+#   native/check/slim-device.sh              # .device/ under the 64 MiB a device call carries
+# Then one device call, carry [".device"], timeout_s 600 (the steps are capped at 540 s together):
 #   bash native/check/device-run.sh
 #
 # It runs, each under its own time limit, logs under $OUT (two files come back: summary.txt, gpu-logs.tar.gz):
@@ -38,13 +39,13 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>
   | tee -a "$summary"
 
 if [ -x .device/kernel-check/kernel_check ]; then
-  step kernel_check 150 .device/kernel-check/kernel_check .device/kernel-check/kernels.fatbin
+  step kernel_check 90 .device/kernel-check/kernel_check .device/kernel-check/kernels.fatbin
 else
   echo "kernel_check: not staged (run native/check/build-check.sh here first)" | tee -a "$summary"
 fi
 
 # the JUnit reports of each run go to their own folder (junit.sh writes to $OUT/junit)
-step junit_cuda 200 env OUT="$work/cuda" bash .device/junit.sh --select-package org.einsum4j.cuda
+step junit_cuda 150 env OUT="$work/cuda" bash .device/junit.sh --select-package org.einsum4j.cuda
 
 suites=(org.einsum4j.ContractGoldenTest org.einsum4j.ContractPropertyTest org.einsum4j.ContractRejectionPropertyTest
         org.einsum4j.EinsumTest org.einsum4j.BackendTest org.einsum4j.NoLeakTest
@@ -57,12 +58,12 @@ if grep -q 'no CUDA device:' "$logs/junit_cuda.log"; then
   # every suite would only be skipped (rejection tests would even report the skip as a wrong exception)
   echo "junit_on_cuda0: skipped, CUDA cannot be used here (see junit_cuda.log)" | tee -a "$summary"
 else
-  step junit_on_cuda0 240 env OUT="$work/device" JAVA_TOOL_OPTIONS=-Deinsum4j.test.device=cuda:0 \
+  step junit_on_cuda0 200 env OUT="$work/device" JAVA_TOOL_OPTIONS=-Deinsum4j.test.device=cuda:0 \
     bash .device/junit.sh "${sel[@]}"
 fi
 
 cli() { source .device/env.sh && java -cp "$CP" org.einsum4j.cli.Main "$@"; }
-step cli_cuda 90 bash -c "$(declare -f cli); set -e
+step cli_cuda 60 bash -c "$(declare -f cli); set -e
   cli contract 'bij,bjk->bik' 64x256x256 64x256x256 --backend cuda --repeat 20 --json
   cli contract 'ni,nj->nij' 1024x1024 1024x1024 --backend cuda --repeat 20 --json
   cli gradsample Conv2d --B 64 --K 4 cin=16 cout=32 k=3 stride=1 pad=1 H=32 W=32 bias --backend cuda --json

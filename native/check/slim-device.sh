@@ -18,5 +18,6 @@ if [ -f "$lib/benchmarks.jar" ]; then
   done
   rm -f "$inside"
 fi
-rm -f "$lib"/archunit*.jar
+# test-only libraries of suites that do not run there (architecture rules, fuzzing)
+rm -f "$lib"/archunit*.jar "$lib"/jazzer*.jar
 du -sh "$root/.device" | sed 's/^/slimmed: /'

@@ -106,8 +106,15 @@ final class CudaAllocator {
         cachedBytes += b.size();
     }
 
-    /** Frees every cached block ({@code cuMemFree}); live blocks stay. */
+    /**
+     * Frees every cached block ({@code cuMemFree}); live blocks stay. Waits for the whole device first: a block filed
+     * on one stream may still be read by work queued there.
+     */
     synchronized void emptyCache() {
+        if (cachedBytes == 0) {
+            return;
+        }
+        driver.synchronizeDevice();
         for (TreeMap<Long, ArrayDeque<Long>> pool : cached.values()) {
             for (Map.Entry<Long, ArrayDeque<Long>> e : pool.entrySet()) {
                 for (long p : e.getValue()) {

@@ -43,6 +43,9 @@ interface CudaDriver {
     /** {@code cublasGemmStridedBatchedEx} with this thread's cuBLAS handle for the device, on {@code stream}. */
     void gemmStridedBatched(GemmCall call, long stream);
 
+    /** Waits for all work on the device (every stream): before cached blocks are freed. */
+    void synchronizeDevice();
+
     long streamCreate();
 
     void streamSynchronize(long stream);

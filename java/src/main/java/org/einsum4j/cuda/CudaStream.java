@@ -5,8 +5,9 @@ import java.util.function.Supplier;
 /**
  * A user's CUDA stream: work called inside {@link #call} (contractions, grad samplers, copies) goes to this stream
  * instead of the device's own, so independent work can overlap. Tensors allocated while it is in use are tied to
- * it (their memory is reused only by later work on it). Close it when done: it synchronizes, then destroys the
- * stream.
+ * it (their memory is reused only by later work on it). Work on other streams is not ordered after it: call
+ * {@link #synchronize()} before using its results outside {@link #call} (as with any CUDA stream). Close it when done:
+ * it synchronizes, then destroys the stream.
  */
 public final class CudaStream implements AutoCloseable {
     private final CudaBackend backend;

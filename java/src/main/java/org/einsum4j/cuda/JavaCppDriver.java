@@ -251,6 +251,12 @@ final class JavaCppDriver implements CudaDriver {
     }
 
     @Override
+    public void synchronizeDevice() {
+        bind();
+        check(cudart.cuCtxSynchronize(), "cuCtxSynchronize");
+    }
+
+    @Override
     public long streamCreate() {
         bind();
         CUstream_st s = new CUstream_st();

@@ -53,6 +53,7 @@ class CudaAllocatorTest {
         assertEquals(1024, a.cachedBytes());
         assertEquals(2048, a.peakBytes());
         a.emptyCache();
+        assertEquals(1, d.deviceSyncs.get(), "the device is idle before cached blocks are freed");
         assertEquals(1, d.frees.get());
         assertEquals(1024, a.reservedBytes());
         assertEquals(0, a.cachedBytes());

@@ -31,6 +31,7 @@ final class RecordingDriver implements CudaDriver {
     final AtomicLong mallocs = new AtomicLong();
     final AtomicLong frees = new AtomicLong();
     final AtomicLong syncs = new AtomicLong();
+    final AtomicLong deviceSyncs = new AtomicLong();
     /** What a test lets a kernel do when launched (e.g. write the offsets a scan would), by kernel name. */
     final Map<String, java.util.function.Consumer<KernelArgs>> effects = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Long, Long> live = new HashMap<>();
@@ -161,6 +162,11 @@ final class RecordingDriver implements CudaDriver {
     @Override
     public void gemmStridedBatched(GemmCall call, long stream) {
         gemms.add(new Gemm(call, stream));
+    }
+
+    @Override
+    public void synchronizeDevice() {
+        deviceSyncs.incrementAndGet();
     }
 
     @Override

@@ -40,9 +40,7 @@ public final class Cuda {
 
     /** Frees the device memory the caching allocator holds for reuse (live tensors keep theirs). */
     public static void emptyCache(Device device) {
-        CudaBackend b = backend(device);
-        b.synchronize();
-        b.allocator().emptyCache();
+        backend(device).allocator().emptyCache();
     }
 
     public static MemoryStats memoryStats(Device device) {

@@ -9,6 +9,7 @@ import org.einsum4j.spec.OperandCountException;
 import org.einsum4j.spec.ShapeMismatchException;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Device;
+import org.einsum4j.tensor.Hold;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -79,7 +80,14 @@ public final class ContractExpression {
 
     /** Runs on operands {@link Einsum} has already checked against this expression (its cache key says so). */
     Tensor run(Tensor[] operands) {
-        return planFor(operands).execute(operands);
+        // held for the call: another thread's close() then frees the memory only once the plan is done with it
+        try (Hold held = Hold.of(operands)) {
+            Plan plan = planFor(operands);
+            // the plan knows the result, intermediate and workspace bytes: refuse what cannot fit before any work
+            MemoryBudget.require("contraction '" + spec + "' (result, intermediates and workspace)",
+                    plan.peakBytes(), backend);
+            return plan.execute(operands);
+        }
     }
 
     private static boolean sameDims(Tensor t, int[] dims) {
@@ -150,6 +158,14 @@ public final class ContractExpression {
     /** The device this expression runs on (its operands must live there). */
     public Device device() {
         return backend.device();
+    }
+
+    /**
+     * The most bytes a call on contiguous operands holds at once (result, live intermediates, workspace), as the
+     * compiled plan counts them: what {@link #contract} checks against the device's available memory first.
+     */
+    public long peakBytes() {
+        return contiguous.peakBytes();
     }
 
     /** The result's shape. */

@@ -9,9 +9,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.einsum4j.ContractExpression;
 import org.einsum4j.ContractOptions;
 import org.einsum4j.Einsum;
 import org.einsum4j.Einsum4jException;
+import org.einsum4j.MemoryBudget;
 import org.einsum4j.path.PathOptimizers;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Npy;
@@ -151,6 +153,7 @@ final class ContractCommand implements Callable<Integer> {
                 }
             } else {
                 DType dt = dtype == null ? DType.FLOAT32 : dtype;
+                checkMemory(spec, options, dt, shapes);
                 for (int k = 0; k < shapes.size(); k++) {
                     operands.add(Tensor.random(dt, seed + k, shapes.get(k)));
                 }
@@ -257,5 +260,24 @@ final class ContractCommand implements Callable<Integer> {
         sb.append(", \"backend\": ").append(Json.string(backend));
         sb.append(clock.jsonFields());
         return sb.append('}').toString();
+    }
+
+    /**
+     * Refuses a run whose random operands plus the call's result, intermediates and workspace (known from the
+     * shapes) cannot fit, before making the operands: says what it needs and what is available.
+     */
+    private static void checkMemory(String spec, ContractOptions options, DType dt, List<int[]> shapes) {
+        double inputs = 0;
+        for (int[] s : shapes) {
+            double n = dt.byteSize();
+            for (int d : s) {
+                n *= d;
+            }
+            inputs += n;
+        }
+        ContractExpression e = Einsum.expression(spec, options, dt, shapes.toArray(new int[0][]));
+        double need = inputs + e.peakBytes();
+        MemoryBudget.require(String.format(Locale.ROOT, "contract '%s' (random operands of %.0f bytes, then the call)",
+                spec, inputs), need >= 0x1p61 ? 1L << 61 : (long) need, e.backend());
     }
 }

@@ -35,6 +35,12 @@ final class CpuBackend implements Backend {
         return "cpu";
     }
 
+    /** MemAvailable (or the OS MXBean's free memory) plus the allocator's cached blocks. */
+    @Override
+    public long availableBytes() {
+        return org.einsum4j.tensor.SystemMemory.availableBytes();
+    }
+
     @Override
     public Device device() {
         return Device.CPU;

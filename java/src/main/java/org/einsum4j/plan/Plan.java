@@ -36,9 +36,12 @@ public final class Plan {
     private final boolean zeroResult;
     private final long workspaceBytes;
     private final long peakBytes;
+    /** Summed broadcast (stride-0) labels dropped in lowering: the result times the product of their sizes. */
+    private final double scale;
 
     Plan(Backend backend, DType dtype, int[][] operandDims, long[][] operandStrides, Prepared[] prepared,
-         Step[] steps, int slots, int[] outDims, boolean zeroResult, long workspaceBytes, long peakBytes) {
+         Step[] steps, int slots, int[] outDims, boolean zeroResult, long workspaceBytes, long peakBytes,
+         double scale) {
         this.backend = backend;
         this.dtype = dtype;
         this.operandDims = operandDims;
@@ -50,6 +53,7 @@ public final class Plan {
         this.zeroResult = zeroResult;
         this.workspaceBytes = workspaceBytes;
         this.peakBytes = peakBytes;
+        this.scale = scale;
     }
 
     /**
@@ -107,6 +111,9 @@ public final class Plan {
                 if (s instanceof Step.Output o) {
                     Tensor r = o.run(slot, backend, dtype);
                     free(slot, o.free());
+                    if (scale != 1) {
+                        scaleResult(r);
+                    }
                     return r;
                 } else if (s instanceof Step.Gemm g) {
                     g.run(slot, backend, dtype);
@@ -122,6 +129,15 @@ public final class Plan {
                     slot[i].close();
                 }
             }
+            throw e;
+        }
+    }
+
+    private void scaleResult(Tensor r) {
+        try {
+            backend.scale(r, scale);
+        } catch (RuntimeException e) {
+            r.close();
             throw e;
         }
     }
@@ -176,7 +192,7 @@ public final class Plan {
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("plan " + dtype + " on " + backend.name() + ", workspace " + workspaceBytes
-                + " B, peak " + peakBytes + " B\n");
+                + " B, peak " + peakBytes + " B" + (scale != 1 ? ", result times " + scale : "") + "\n");
         for (int i = 0; i < prepared.length; i++) {
             Prepared p = prepared[i];
             b.append("  %").append(i).append(" = operand ").append(i).append(p.identity() ? "" : " viewed as labels "

@@ -589,6 +589,12 @@ final class CudaBackend implements Backend {
         return 16;
     }
 
+    /** The device's free memory (cuMemGetInfo) plus the blocks the allocator holds for reuse. */
+    @Override
+    public long availableBytes() {
+        return driver.memGetInfo().free() + allocator.cachedBytes();
+    }
+
     @Override
     public SamplerKernels samplerKernels() {
         return samplerKernels;

@@ -142,5 +142,6 @@ class CudaAllocatorTest {
         }
         assertEquals(0, Cuda.memoryStats(dev).allocated());
         assertEquals(8192, Cuda.memoryStats(dev).cached());
+        assertEquals(1L << 30, org.einsum4j.Backend.forDevice(dev).availableBytes(), "free plus cached");
     }
 }

@@ -25,6 +25,8 @@ mkdir -p "$logs"
 summary=$OUT/summary.txt
 : > "$summary"
 t0=$(date +%s)
+# jqwik keeps its failure database under target/ (junit-platform.properties): make it there
+mkdir -p target
 
 step() { # name limit_s command...
   local name=$1 limit=$2; shift 2

@@ -60,7 +60,8 @@ final class ContractCommand implements Callable<Integer> {
             description = "element type of the random operands (default f32); with --inputs, converts the arrays read to this type (default: keep the files' type)")
     DType dtype;
 
-    @Option(names = "--backend", paramLabel = "cpu", defaultValue = "cpu", description = "where to run (default cpu)")
+    @Option(names = "--backend", paramLabel = "cpu|cuda", defaultValue = "cpu",
+            description = "where to run: cpu, cuda or cuda:N (default cpu)")
     String backend;
 
     @Option(names = "--optimize", paramLabel = "NAME", defaultValue = "auto",
@@ -88,10 +89,9 @@ final class ContractCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "OUT.npy", description = "write the result to this .npy file")
     String outputText;
 
-    @Option(names = "--json", description = "print one JSON object: spec, shapes, result_shape, checksum, median_ns, repeats (and dtype, backend, warmup)")
+    @Option(names = "--json", description = "print one JSON object: spec, shapes, result_shape, checksum, median_ns, repeats (and dtype, backend, warmup; on CUDA gpu_median_ns from CUDA events, peak_device_bytes, device)")
     boolean json;
 
-    private static final List<String> BACKENDS = List.of("cpu");
 
     @Override
     public Integer call() {
@@ -110,12 +110,9 @@ final class ContractCommand implements Callable<Integer> {
         if (!fromFiles && shapeArgs.isEmpty()) {
             throw new UsageException("missing operand SHAPEs or --inputs (see einsum4j contract --help)");
         }
-        if (!BACKENDS.contains(backend)) {
-            throw new UsageException("unknown backend '" + backend + "' (available: " + String.join(", ", BACKENDS)
-                    + ")");
-        }
         int rep = (int) CliValues.range("--repeat", repeat, 1, 1_000_000);
         int warm = (int) CliValues.range("--warmup", warmup, 0, 1_000_000);
+        DeviceClock clock = DeviceClock.of(backend, rep);
         try {
             PathOptimizers.get(optimize);
         } catch (Einsum4jException e) {
@@ -162,16 +159,27 @@ final class ContractCommand implements Callable<Integer> {
                 }
             }
             Tensor[] ops = operands.toArray(new Tensor[0]);
-            Timing timing = time(spec, options, ops, warm, rep);
+            Tensor[] placed = clock.place(ops);
+            Timing timing;
+            try {
+                timing = time(spec, options, placed, warm, rep, clock);
+            } finally {
+                if (placed != ops) {
+                    for (Tensor t : placed) {
+                        t.close();
+                    }
+                }
+            }
             try (Tensor result = timing.result()) {
                 double checksum = java.util.Arrays.stream(result.toDoubleArray()).sum(); // float64, in order
                 if (output != null) {
                     Npy.write(result, output);
                 }
                 if (json) {
-                    out.println(json(spec, ops, result, checksum, timing, rep, warm, backend));
+                    out.println(json(spec, ops, result, checksum, timing, rep, warm, backend, clock));
                 } else {
                     printText(out, spec, ops, result, checksum, timing, rep, warm, backend, output);
+                    out.print(clock.textLine());
                 }
             }
             return Main.OK;
@@ -186,10 +194,13 @@ final class ContractCommand implements Callable<Integer> {
     record Timing(Tensor result, long medianNanos) {
     }
 
-    static Timing time(String spec, ContractOptions options, Tensor[] ops, int warmup, int repeat) {
+    /** Warm-up, then {@code repeat} timed calls on the clock's device (CUDA events there). */
+    static Timing time(String spec, ContractOptions options, Tensor[] ops, int warmup, int repeat,
+                       DeviceClock clock) {
         for (int i = 0; i < warmup; i++) {
             Einsum.contract(spec, options, ops).close();
         }
+        clock.startTimedCalls();
         long[] ns = new long[repeat];
         Tensor last = null;
         try {
@@ -199,7 +210,7 @@ final class ContractCommand implements Callable<Integer> {
                     last = null;
                 }
                 long t0 = System.nanoTime();
-                last = Einsum.contract(spec, options, ops);
+                last = clock.call(i, () -> Einsum.contract(spec, options, ops));
                 ns[i] = System.nanoTime() - t0;
             }
         } catch (RuntimeException | Error e) {
@@ -233,7 +244,7 @@ final class ContractCommand implements Callable<Integer> {
     }
 
     private static String json(String spec, Tensor[] ops, Tensor result, double checksum, Timing timing, int repeat,
-            int warmup, String backend) {
+            int warmup, String backend, DeviceClock clock) {
         StringBuilder sb = new StringBuilder("{");
         sb.append("\"spec\": ").append(Json.string(spec));
         sb.append(", \"shapes\": [");
@@ -247,6 +258,7 @@ final class ContractCommand implements Callable<Integer> {
         sb.append(", \"warmup\": ").append(warmup);
         sb.append(", \"dtype\": ").append(Json.string(dtypes(ops)));
         sb.append(", \"backend\": ").append(Json.string(backend));
+        sb.append(clock.jsonFields());
         return sb.append('}').toString();
     }
 

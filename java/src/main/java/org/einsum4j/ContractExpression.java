@@ -1,7 +1,10 @@
 package org.einsum4j;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import org.einsum4j.path.Planner;
 import org.einsum4j.path.PathInfo;
 import org.einsum4j.plan.Plan;
 import org.einsum4j.spec.Contraction;
@@ -18,6 +21,11 @@ import org.einsum4j.tensor.Tensor;
  * <p>A plan depends on the operands' strides too (a transposed view needs other copies than a contiguous
  * operand), so the plan for contiguous operands is compiled here and plans for other layouts on first use, kept
  * per stride layout (the {@value #MAX_PLANS} most recent).
+ *
+ * <p>As opt_einsum's {@code contract_expression}, an expression can hold constant operands
+ * ({@link #withConstants}: their sub-network contracted once, the expression then takes only the variable
+ * operands), write into a caller's tensor ({@link #contractInto}), and share intermediates with other calls inside
+ * a {@link SharedIntermediates} scope.
  */
 public final class ContractExpression {
     /** Layouts beyond the contiguous one kept per expression; a caller cycling through more recompiles. */
@@ -28,29 +36,94 @@ public final class ContractExpression {
     private final PathInfo pathInfo;
     private final DType dtype;
     private final Backend backend;
+    /** The shapes of the operands a caller passes (the variable ones when constants are bound). */
     private final int[][] shapes;
+    /**
+     * With constants: the plan's operand list, a constant (held, owned by this expression) or null where the next
+     * variable operand goes; null without constants.
+     */
+    private final Tensor[] bound;
+    /** With every operand constant: the folded result, copied out by each call; else null. */
+    private final Tensor folded;
+    private final int[] outShape;
     private final Plan contiguous;
     /** Plans for other stride layouts, most recently compiled first (copy on write). */
     private volatile Plan[] others = new Plan[0];
 
     ContractExpression(String spec, Contraction contraction, PathInfo pathInfo, DType dtype, Backend backend) {
+        this(spec, contraction, pathInfo, dtype, backend, contraction.shapes(), null, null, outShapeOf(contraction));
+    }
+
+    private ContractExpression(String spec, Contraction contraction, PathInfo pathInfo, DType dtype, Backend backend,
+                               int[][] shapes, Tensor[] bound, Tensor folded, int[] outShape) {
         this.spec = spec;
         this.contraction = contraction;
         this.pathInfo = pathInfo;
         this.dtype = dtype;
         this.backend = backend;
-        this.shapes = contraction.shapes();
-        this.contiguous = Plan.compile(contraction, pathInfo, dtype, null, backend);
+        this.shapes = shapes;
+        this.bound = bound;
+        this.folded = folded;
+        this.outShape = outShape;
+        this.contiguous = folded != null ? null : Plan.compile(contraction, pathInfo, dtype, null, backend);
+    }
+
+    private static int[] outShapeOf(Contraction c) {
+        int[] out = c.output();
+        int[] d = new int[out.length];
+        for (int i = 0; i < out.length; i++) {
+            d[i] = (int) c.size(out[i]);
+        }
+        return d;
     }
 
     /** Runs the contraction; the operands must have the shapes and dtype this expression was compiled for. */
     public Tensor contract(Tensor... operands) {
-        if (operands == null || operands.length == 0) {
+        checkOperands(operands);
+        return run(operands, null);
+    }
+
+    /**
+     * Runs the contraction into {@code out} (opt_einsum's {@code out=}) and returns out: out must be open, of this
+     * expression's dtype and result shape (any strides), and share no memory with an operand; all of that is checked
+     * before any work. A contiguous out is written by the last step itself.
+     */
+    public Tensor contractInto(Tensor out, Tensor... operands) {
+        checkOperands(operands);
+        checkOut(out, operands);
+        return run(operands, out);
+    }
+
+    void checkOut(Tensor out, Tensor[] operands) {
+        if (out == null) {
+            throw new InvalidOperandException("out is null");
+        }
+        if (out.isClosed()) {
+            throw new InvalidOperandException("out (" + out + ") is closed");
+        }
+        if (out.dtype() != dtype) {
+            throw new InvalidOperandException("out is " + out.dtype() + " but the expression '" + spec + "' computes "
+                    + dtype);
+        }
+        if (!sameDims(out, outShape)) {
+            throw new ShapeMismatchException("out has shape " + out.shape() + " but the expression '" + spec
+                    + "' computes " + Arrays.toString(outShape));
+        }
+        for (int i = 0; i < operands.length; i++) {
+            if (out.sharesMemoryWith(operands[i])) {
+                throw new InvalidOperandException("out shares memory with operand " + i
+                        + "; the result would overwrite its own input");
+            }
+        }
+    }
+
+    private void checkOperands(Tensor[] operands) {
+        if (operands == null || (operands.length == 0 && shapes.length > 0)) {
             throw new InvalidOperandException("no operands given");
         }
         if (operands.length != shapes.length) {
-            throw new OperandCountException("expression '" + spec + "' takes " + shapes.length + " operands, got "
-                    + operands.length);
+            throw new OperandCountException("expression '" + spec + "' takes " + shapes.length + " operands"
+                    + (bound != null ? " (its constants bound)" : "") + ", got " + operands.length);
         }
         for (int i = 0; i < operands.length; i++) {
             Tensor t = operands[i];
@@ -69,12 +142,228 @@ public final class ContractExpression {
                         + " but the expression '" + spec + "' was compiled for " + Arrays.toString(shapes[i]));
             }
         }
-        return run(operands);
     }
 
     /** Runs on operands {@link Einsum} has already checked against this expression (its cache key says so). */
     Tensor run(Tensor[] operands) {
-        return planFor(operands).execute(operands);
+        return run(operands, null);
+    }
+
+    /** Runs on checked operands, into the checked {@code out} when non-null. */
+    Tensor run(Tensor[] operands, Tensor out) {
+        if (folded != null) {
+            if (out == null) {
+                return folded.copy();
+            }
+            backend.copy(folded, out);
+            return out;
+        }
+        Tensor[] all = operands;
+        if (bound != null) {
+            all = bound.clone();
+            for (int i = 0, v = 0; i < all.length; i++) {
+                if (all[i] == null) {
+                    all[i] = operands[v++];
+                }
+            }
+        }
+        SharedIntermediates scope = SharedIntermediates.current();
+        if (scope != null) {
+            Tensor r = scope.run(this, all);
+            if (out == null) {
+                return r;
+            }
+            try (r) {
+                backend.copy(r, out);
+            }
+            return out;
+        }
+        return planFor(all).execute(all, out);
+    }
+
+    /**
+     * This expression with some operands fixed (opt_einsum's {@code contract_expression(..., constants=)}): the map
+     * gives operand positions (0-based, in this expression's operand list) and their values, of this expression's
+     * dtype and shapes. The path's leading steps whose operands are all constant (or results of such steps) are
+     * contracted now, once, as opt_einsum does; the expression returned takes only the other operands, in their
+     * order, and holds copies of the constants and the folded intermediates (freed when it is unreachable), so the
+     * caller's tensors may change or be closed afterwards.
+     */
+    public ContractExpression withConstants(Map<Integer, Tensor> constants) {
+        if (bound != null || folded != null) {
+            throw new Einsum4jException("this expression already has constants bound");
+        }
+        if (constants == null || constants.isEmpty()) {
+            return this;
+        }
+        int n = shapes.length;
+        Tensor[] given = new Tensor[n];
+        for (Map.Entry<Integer, Tensor> e : constants.entrySet()) {
+            Integer pos = e.getKey();
+            if (pos == null || pos < 0 || pos >= n) {
+                throw new OperandCountException("constant position " + pos + " is outside the expression's " + n
+                        + " operands");
+            }
+            Tensor t = e.getValue();
+            if (t == null || t.isClosed()) {
+                throw new InvalidOperandException("constant " + pos + " is " + (t == null ? "null" : "closed"));
+            }
+            if (t.dtype() != dtype) {
+                throw new InvalidOperandException("constant " + pos + " is " + t.dtype() + " but the expression '"
+                        + spec + "' was compiled for " + dtype);
+            }
+            if (!sameDims(t, shapes[pos])) {
+                throw new ShapeMismatchException("constant " + pos + " has shape " + t.shape()
+                        + " but the expression '" + spec + "' was compiled for " + Arrays.toString(shapes[pos]));
+            }
+            given[pos] = t;
+        }
+        // the operand list as the path evolves it: constants (copies) and null for variables; labels alongside
+        List<Tensor> list = new ArrayList<>();
+        List<int[]> labels = new ArrayList<>();
+        List<int[]> dims = new ArrayList<>();
+        List<Tensor> owned = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                Tensor c = given[i] == null ? null : given[i].copy();
+                if (c != null) {
+                    owned.add(c);
+                }
+                list.add(c);
+                labels.add(contraction.input(i));
+                dims.add(shapes[i].clone());
+            }
+            List<PathInfo.Step> steps = pathInfo.steps();
+            int done = 0;
+            for (; done < steps.size(); done++) {
+                PathInfo.Step st = steps.get(done);
+                int[] pos = st.positions();
+                boolean allConstant = true;
+                for (int p : pos) {
+                    allConstant &= list.get(p) != null;
+                }
+                if (!allConstant) {
+                    break;
+                }
+                Tensor[] ops = new Tensor[pos.length];
+                int[][] in = new int[pos.length][];
+                int[][] sh = new int[pos.length][];
+                for (int q = 0; q < pos.length; q++) {
+                    ops[q] = list.get(pos[q]);
+                    in[q] = labels.get(pos[q]);
+                    sh[q] = dims.get(pos[q]);
+                }
+                Contraction sub = subContraction(contraction, in, st.result(), sh);
+                int[] all = new int[pos.length];
+                for (int q = 0; q < all.length; q++) {
+                    all[q] = q;
+                }
+                Tensor r = Plan.compile(sub, Planner.plan(sub, List.of(all)), dtype, Plan.stridesOf(ops), backend)
+                        .execute(ops);
+                owned.add(r);
+                int[] sorted = pos.clone();
+                Arrays.sort(sorted);
+                for (int q = sorted.length - 1; q >= 0; q--) {
+                    list.remove(sorted[q]);
+                    labels.remove(sorted[q]);
+                    dims.remove(sorted[q]);
+                }
+                list.add(r);
+                labels.add(st.result().clone());
+                dims.add(r.dims());
+            }
+            int[][] varShapes = new int[n - constants.size()][];
+            for (int i = 0, v = 0; i < n; i++) {
+                if (given[i] == null) {
+                    varShapes[v++] = shapes[i].clone();
+                }
+            }
+            // keep only what the expression still reads: close constants folded into intermediates
+            for (Tensor t : owned) {
+                if (!list.contains(t)) {
+                    t.close();
+                }
+            }
+            owned.clear();
+            if (done == steps.size() && list.size() == 1 && list.get(0) != null) {
+                return new ContractExpression(spec, contraction, pathInfo, dtype, backend, varShapes, null,
+                        finalForm(list.get(0), labels.get(0)), outShape);
+            }
+            Contraction rest = subContraction(contraction, labels.toArray(new int[0][]), contraction.output(),
+                    dims.toArray(new int[0][]));
+            List<int[]> restPath = new ArrayList<>();
+            for (int s = done; s < steps.size(); s++) {
+                restPath.add(steps.get(s).positions().clone());
+            }
+            PathInfo restInfo = Planner.plan(rest, restPath);
+            return new ContractExpression(spec, rest, restInfo, dtype, backend, varShapes, list.toArray(new Tensor[0]),
+                    null, outShape);
+        } catch (RuntimeException e) {
+            for (Tensor t : owned) {
+                t.close();
+            }
+            for (Tensor t : list) {
+                if (t != null && !t.isClosed()) {
+                    t.close();
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** The folded result in output label order (a path's last step already yields it; a permuted copy otherwise). */
+    private Tensor finalForm(Tensor r, int[] labels) {
+        int[] out = contraction.output();
+        if (Arrays.equals(labels, out)) {
+            return r;
+        }
+        int[] perm = new int[out.length];
+        for (int i = 0; i < out.length; i++) {
+            for (int j = 0; j < labels.length; j++) {
+                if (labels[j] == out[i]) {
+                    perm[i] = j;
+                }
+            }
+        }
+        try (r) {
+            return r.permute(perm).copy();
+        }
+    }
+
+    /**
+     * A contraction over some of {@code c}'s labels: these inputs (label ids of c) and output, with the given operand
+     * shapes; labels renumbered densely in order of first appearance, symbols and sizes kept.
+     */
+    static Contraction subContraction(Contraction c, int[][] inputs, int[] output, int[][] shapes) {
+        int[] map = new int[c.numLabels()];
+        Arrays.fill(map, -1);
+        List<Integer> used = new ArrayList<>();
+        int[][] in = new int[inputs.length][];
+        for (int i = 0; i < inputs.length; i++) {
+            in[i] = new int[inputs[i].length];
+            for (int d = 0; d < inputs[i].length; d++) {
+                in[i][d] = renumber(inputs[i][d], map, used);
+            }
+        }
+        int[] out = new int[output.length];
+        for (int d = 0; d < output.length; d++) {
+            out[d] = renumber(output[d], map, used);
+        }
+        long[] sizes = new long[used.size()];
+        String[] symbols = new String[used.size()];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = c.size(used.get(i));
+            symbols[i] = c.symbol(used.get(i));
+        }
+        return new Contraction(in, out, sizes, shapes, symbols);
+    }
+
+    private static int renumber(int label, int[] map, List<Integer> used) {
+        if (map[label] < 0) {
+            map[label] = used.size();
+            used.add(label);
+        }
+        return map[label];
     }
 
     private static boolean sameDims(Tensor t, int[] dims) {
@@ -144,11 +433,15 @@ public final class ContractExpression {
 
     /** The result's shape. */
     public int[] outputShape() {
-        int[] out = contraction.output();
-        int[] d = new int[out.length];
-        for (int i = 0; i < out.length; i++) {
-            d[i] = (int) contraction.size(out[i]);
+        return outShape.clone();
+    }
+
+    /** The shapes of the operands {@link #contract} takes (without the bound constants). */
+    public int[][] operandShapes() {
+        int[][] s = new int[shapes.length][];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = shapes[i].clone();
         }
-        return d;
+        return s;
     }
 }

@@ -39,6 +39,7 @@ public class ContractBenchmark {
 
     private String spec;
     private Tensor[] operands;
+    private Tensor copySource;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -50,12 +51,34 @@ public class ContractBenchmark {
         for (int k = 0; k < shapes.length; k++) {
             operands[k] = Tensor.random(dt, k, shapes[k]);
         }
+        long moved;
+        try (Tensor result = Einsum.contract(spec, operands)) {
+            moved = result.numel() * dt.byteSize();
+        }
+        for (Tensor t : operands) {
+            moved += t.numel() * dt.byteSize();
+        }
+        copySource = Tensor.random(DType.FLOAT32, 99, (int) Math.max(1, moved / 8));
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         for (Tensor t : operands) {
             t.close();
+        }
+        copySource.close();
+    }
+
+    /**
+     * The copy-bandwidth reference for the same row in the same run: {@code Tensor.copy} of a contiguous tensor of
+     * half the bytes the row moves (operands read plus result written), so the copy moves (reads plus writes) the
+     * same bytes as the contraction. A memory-bound row (E02, E07, E09) is at copy bandwidth when its time equals
+     * this one's (bench/results/einsum_suite_cpu.md).
+     */
+    @Benchmark
+    public long copySameBytes() {
+        try (Tensor c = copySource.copy()) {
+            return c.numel();
         }
     }
 

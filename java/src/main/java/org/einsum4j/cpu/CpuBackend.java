@@ -134,10 +134,10 @@ public final class CpuBackend implements Backend {
             Memory.zero(c.address(), c.numel() * dt.byteSize());
         } else if (r == 1 && (long) m * n * k <= SMALL_GEMM) {
             smallGemm(slice0(a), slice0(b), c);
-        } else if (r == 1 && k == 1 && dt == DType.FLOAT32) {
-            outerLoop(slice0(a), slice0(b), c, batch, m, n);
+        } else if (r == 1 && k == 1) {
+            FusedKernels.outer(slice0(a), slice0(b), c, batch, m, n);
         } else if (r == 1 && m == 1 && n == 1) {
-            dotLoop(slice0(a), slice0(b), c, batch, k);
+            FusedKernels.rowDots(slice0(a), slice0(b), c, batch, k);
         } else {
             blasGemm(a, b, c);
         }
@@ -236,70 +236,6 @@ public final class CpuBackend implements Backend {
                 }
             }
         }, Math.max(1, work / Math.max(1, mBlocks)));
-    }
-
-    /**
-     * Outer products {@code C[b, i, j] = A[b, i] · B[b, j]} (k = 1), memory-bound: rows are formed in a heap
-     * buffer (which the JIT vectorizes) and block-copied out, split over the cores.
-     */
-    private static void outerLoop(Tensor a, Tensor b, Tensor c, int batch, int m, int n) {
-        long pa = a.address();
-        long pb = b.address();
-        long pc = c.address();
-        long sa0 = a.stride(0) * 4;
-        long sa1 = a.stride(1) * 4;
-        long sb0 = b.stride(0) * 4;
-        long sb2 = b.stride(2) * 4;
-        Parallel.forRange(batch * m, (lo, hi) -> {
-            float[] brow = new float[n];
-            float[] crow = new float[n];
-            int loadedBatch = -1;
-            for (int r = lo; r < hi; r++) {
-                int bi = r / m;
-                int i = r - bi * m;
-                if (bi != loadedBatch) {
-                    long bb = pb + bi * sb0;
-                    for (int j = 0; j < n; j++) {
-                        brow[j] = Memory.getFloat(bb + j * sb2);
-                    }
-                    loadedBatch = bi;
-                }
-                float x = Memory.getFloat(pa + bi * sa0 + i * sa1);
-                for (int j = 0; j < n; j++) {
-                    crow[j] = x * brow[j];
-                }
-                Memory.copyFromArray(crow, 0, pc + (long) r * n * 4, n);
-            }
-        }, n);
-    }
-
-    /** One BLAS dot per batch entry: any strides, no copies (row-wise dots such as {@code ij,ij->i}). */
-    private static void dotLoop(Tensor a, Tensor b, Tensor c, int batch, int k) {
-        long sa = a.stride(0);
-        long sb = b.stride(0);
-        long ia = a.stride(2);
-        long ib = b.stride(1);
-        if (ia > Integer.MAX_VALUE || ib > Integer.MAX_VALUE) {
-            throw new Einsum4jException("dot: stride beyond the 2^31-1 BLAS limit");
-        }
-        long pc = c.address();
-        if (c.dtype() == DType.FLOAT32) {
-            FloatPointer pa = a.floatPointer();
-            FloatPointer pb = b.floatPointer();
-            for (int i = 0; i < batch; i++) {
-                pa.position(i * sa);
-                pb.position(i * sb);
-                Memory.putFloat(pc + 4L * i, openblas_nolapack.cblas_sdot(k, pa, (int) ia, pb, (int) ib));
-            }
-        } else {
-            DoublePointer pa = a.doublePointer();
-            DoublePointer pb = b.doublePointer();
-            for (int i = 0; i < batch; i++) {
-                pa.position(i * sa);
-                pb.position(i * sb);
-                Memory.putDouble(pc + 8L * i, openblas_nolapack.cblas_ddot(k, pa, (int) ia, pb, (int) ib));
-            }
-        }
     }
 
     /** Plain loops for matrices too small for a BLAS call to pay off (Hadamard products, dots of length few). */

@@ -36,6 +36,8 @@ public final class Plan {
     private final boolean zeroResult;
     private final long workspaceBytes;
     private final long peakBytes;
+    /** The intermediate slot the output step hands over as the result (-1: the result is a copy). */
+    private final int resultSlot;
 
     Plan(Backend backend, DType dtype, int[][] operandDims, long[][] operandStrides, Prepared[] prepared,
          Step[] steps, int slots, int[] outDims, boolean zeroResult, long workspaceBytes, long peakBytes) {
@@ -50,6 +52,11 @@ public final class Plan {
         this.zeroResult = zeroResult;
         this.workspaceBytes = workspaceBytes;
         this.peakBytes = peakBytes;
+        int rs = -1;
+        if (steps.length > 0 && steps[steps.length - 1] instanceof Step.Output o && o.inPlace()) {
+            rs = o.src();
+        }
+        this.resultSlot = rs;
     }
 
     /**
@@ -93,8 +100,24 @@ public final class Plan {
      * when a step fails.
      */
     public Tensor execute(Tensor[] operands) {
+        return execute(operands, null);
+    }
+
+    /**
+     * As {@link #execute(Tensor[])}, but with {@code out} non-null the result is written into it and out is
+     * returned: out has the result's dims and dtype (the caller checked), any strides, and shares no memory with
+     * the operands. A contiguous out is written by the last step itself (no extra copy); a strided one receives a
+     * copy of the result.
+     */
+    public Tensor execute(Tensor[] operands, Tensor out) {
         if (zeroResult) {
-            return backend.zeros(dtype, outDims);
+            if (out == null) {
+                return backend.zeros(dtype, outDims);
+            }
+            try (Tensor z = backend.zeros(dtype, outDims)) {
+                backend.copy(z, out);
+            }
+            return out;
         }
         Tensor[] slot = new Tensor[slots];
         int n = operands.length;
@@ -102,28 +125,48 @@ public final class Plan {
             Prepared p = prepared[i];
             slot[i] = p.identity() ? operands[i] : operands[i].asStrided(p.dims(), p.strides(), operands[i].offset());
         }
+        Tensor direct = out != null && resultSlot >= n && out.isContiguous() ? out : null;
         try {
             for (Step s : steps) {
                 if (s instanceof Step.Output o) {
-                    Tensor r = o.run(slot, backend, dtype);
+                    Tensor r;
+                    if (out == null) {
+                        r = o.run(slot, backend, dtype);
+                    } else {
+                        if (direct == null) {
+                            backend.copy(slot[o.src()].asStrided(o.dims(), o.strides(), slot[o.src()].offset()), out);
+                            if (o.inPlace()) {
+                                slot[o.src()].close(); // not in o.free(): the plain run hands it over
+                                slot[o.src()] = null;
+                            }
+                        } else {
+                            slot[o.src()] = null; // that is out itself
+                        }
+                        r = out;
+                    }
                     free(slot, o.free());
                     return r;
                 } else if (s instanceof Step.Gemm g) {
-                    g.run(slot, backend, dtype);
+                    g.run(slot, backend, dtype, direct != null && g.dst() == resultSlot ? direct : null);
                 } else if (s instanceof Step.Sum u) {
-                    u.run(slot, backend, dtype);
+                    u.run(slot, backend, dtype, direct != null && u.dst() == resultSlot ? direct : null);
                 }
                 free(slot, s.free());
             }
             throw new IllegalStateException("a plan without an output step");
         } catch (RuntimeException e) {
             for (int i = n; i < slot.length; i++) {
-                if (slot[i] != null) {
+                if (slot[i] != null && slot[i] != out) {
                     slot[i].close();
                 }
             }
             throw e;
         }
+    }
+
+    /** The result's dims. */
+    public int[] outDims() {
+        return outDims.clone();
     }
 
     private static void free(Tensor[] slot, int[] which) {

@@ -1,77 +1,154 @@
 package org.einsum4j;
 
-import org.einsum4j.cpu.CpuBackend;
+import org.einsum4j.gradsample.SamplerKernels;
 import org.einsum4j.tensor.DType;
+import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.Tensor;
 
 /**
- * The primitives an executor needs from a device. Every contraction plan is lowered to these, so a new
- * device implements this interface and nothing else. Results are new tensors owned by the caller.
+ * Every kernel einsum4j runs on one device: allocation, fill, scale, copies (any strides, broadcast, dtype
+ * conversion, to and from the host), batched GEMM into a given output, sums into a given output, and the grad
+ * samplers' kernels ({@link #samplerKernels()}). The executor and the samplers call only this interface, so a
+ * new device implements it (and a {@link BackendProvider}) and nothing else.
+ *
+ * <p>Operands are on {@link #device()} unless a method says otherwise; outputs given by the caller are
+ * contiguous. Backends are found by device type through {@link BackendProvider}s ({@link #forDevice}); the
+ * backend of a call is the one of its operands' device ({@link #of}).
  */
 public interface Backend {
+    /** The device whose memory this backend's tensors live in and whose kernels it runs. */
+    Device device();
+
     /** A name as ContractOptions takes it: {@code cpu}, {@code cuda}. */
     String name();
 
-    /**
-     * {@code C[b, m, n] = Σ_k op(A)[b, m, k] · op(B)[b, k, n]} for 3-d operands. {@code a} is {@code [batch, m, k]}
-     * and {@code b} is {@code [batch, k, n]} as views: any batch stride (0 broadcasts), and within each matrix
-     * either unit column stride or unit row stride. Returns a new contiguous {@code [batch, m, n]}.
-     *
-     * <p>4-d operands {@code [batch, r, m, k]} and {@code [batch, r, k, n]} also sum over r
-     * ({@code C[b] = Σ_r A[b, r] B[b, r]}): a summed label that cannot be merged into k without a copy.
-     */
-    Tensor batchedGemm(Tensor a, Tensor b);
-
-    /** Sums over the axes flagged in {@code reduce}; returns a new contiguous tensor of the other axes, in order. */
-    Tensor sum(Tensor t, boolean[] reduce);
-
-    /** A new contiguous copy of {@code t} (any strides, broadcast included). */
-    Tensor contiguousCopy(Tensor t);
-
-    /** A new contiguous tensor on this backend's device whose contents are unspecified (written in full before read). */
+    /** A new contiguous tensor on this device, contents unspecified. */
     Tensor empty(DType dtype, int... dims);
 
-    /** A new zero-filled contiguous tensor on this backend's device. */
+    /** A new zero-filled contiguous tensor on this device. */
     Tensor zeros(DType dtype, int... dims);
 
+    /** Sets every element of the contiguous {@code out} to {@code value}. */
+    void fill(Tensor out, double value);
+
+    /** Multiplies every element of the contiguous {@code t} by {@code alpha}, in place. */
+    void scale(Tensor t, double alpha);
+
     /**
-     * Copies {@code src} into {@code dst} element by element: same dims and dtype, any strides on either side
-     * (stride 0 in {@code src} broadcasts). Compiled plans use it for operand layouts no GEMM can read and for the
-     * final permutation into the result.
+     * {@code dst[i] = src[i]} converted to dst's dtype, for the same dims: src with any strides (0 broadcasts),
+     * dst contiguous. Each of src and dst is on the host or on this device: this one method moves data in both
+     * directions (host → device, device → host, device → device), so a tensor's {@code to(Device)} calls the
+     * backend of the non-host side.
      */
     void copy(Tensor src, Tensor dst);
 
     /**
-     * {@code C[b, m, n] = Σ_r op(A)[b, r, m, k] · op(B)[b, r, k, n] + beta · C[b, m, n]}, written into the given
-     * contiguous {@code c} of shape {@code [batch, m, n]}. The operands are 3-d {@code [batch, m, k]} /
-     * {@code [batch, k, n]} or 4-d {@code [batch, r, m, k]} / {@code [batch, r, k, n]} views exactly as
-     * {@link #batchedGemm} takes them. With {@code beta == 0} c's old contents are never read.
+     * {@code C[b, m, n] = Σ_r Σ_k op(A)[b, r, m, k] · op(B)[b, r, k, n] + beta · C[b, m, n]}. {@code a} is
+     * {@code [batch, m, k]} and {@code b} is {@code [batch, k, n]} as views (any batch stride, 0 broadcasts;
+     * within each matrix unit column or unit row stride, else the backend copies), or 4-d
+     * {@code [batch, r, m, k]} and {@code [batch, r, k, n]} summing over r as well (a summed label that cannot
+     * be merged into k without a copy). {@code c} is a contiguous {@code [batch, m, n]}; beta is 0
+     * (overwrite, c's contents ignored) or 1 (accumulate).
      */
     void gemm(Tensor a, Tensor b, Tensor c, double beta);
 
-    /** Sums {@code t} over the axes flagged in {@code reduce} into {@code out} (the other axes, in order, contiguous). */
+    /** Sums {@code t} over the axes flagged in {@code reduce} into the contiguous {@code out} (the kept axes, in order). */
     void sum(Tensor t, boolean[] reduce, Tensor out);
 
     /**
-     * The least depth (product of the summed sizes left in each GEMM) for which a plan splits summed labels off
-     * into an accumulated r dimension rather than copying an operand: below it the many shallow GEMM calls cost
-     * more than the copy. Device-specific (call overhead differs per device).
+     * The smallest GEMM depth (product of the summed sizes) worth a separate step: below it the executor
+     * folds a step's summed labels differently. 16 on the CPU; a device sets its own.
      */
     int minSplitDepth();
 
-    /** The CPU backend: OpenBLAS GEMM plus Java kernels. Always available. */
-    static Backend cpu() {
-        return CpuBackend.INSTANCE;
+    /** The grad samplers' kernels on this device. */
+    SamplerKernels samplerKernels();
+
+    /** {@link #gemm} into a new tensor owned by the caller. */
+    default Tensor batchedGemm(Tensor a, Tensor b) {
+        int batch = a.dim(0);
+        int m = a.dim(a.rank() - 2);
+        int n = b.dim(b.rank() - 1);
+        Tensor c = empty(a.dtype(), batch, m, n);
+        try {
+            gemm(a, b, c, 0);
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
     }
 
-    /** Looks a backend up by name. */
+    /** {@link #sum(Tensor, boolean[], Tensor)} into a new tensor owned by the caller. */
+    default Tensor sum(Tensor t, boolean[] reduce) {
+        if (reduce.length != t.rank()) {
+            throw new Einsum4jException("sum: " + reduce.length + " flags for a tensor of rank " + t.rank());
+        }
+        int kept = 0;
+        for (boolean r : reduce) {
+            kept += r ? 0 : 1;
+        }
+        int[] dims = new int[kept];
+        for (int i = 0, j = 0; i < reduce.length; i++) {
+            if (!reduce[i]) {
+                dims[j++] = t.dim(i);
+            }
+        }
+        Tensor out = empty(t.dtype(), dims);
+        try {
+            sum(t, reduce, out);
+            return out;
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+    }
+
+    /** A new contiguous copy of {@code t} on this device (any strides, broadcast included). */
+    default Tensor contiguousCopy(Tensor t) {
+        Tensor out = empty(t.dtype(), t.dims());
+        try {
+            copy(t, out);
+            return out;
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+    }
+
+    /** The CPU backend: OpenBLAS GEMM plus Java kernels. Always available. */
+    static Backend cpu() {
+        return forDevice(Device.CPU);
+    }
+
+    /**
+     * The backend of {@code device}, from the {@link BackendProvider} registered for its type.
+     *
+     * @throws BackendUnavailableException when no provider serves the type or the device is not usable here
+     */
+    static Backend forDevice(Device device) {
+        return Backends.forDevice(device);
+    }
+
+    /**
+     * The backend of the operands' device. Operands on different devices: an {@link InvalidOperandException}
+     * naming each operand's device (no silent copies).
+     */
+    static Backend of(Tensor... operands) {
+        return forDevice(Backends.commonDevice(operands));
+    }
+
+    /** Looks a backend up by name as ContractOptions gives it: {@code cpu}, {@code cuda}, {@code cuda:1}. */
     static Backend named(String name) {
-        if (name == null || name.equalsIgnoreCase("cpu")) {
+        if (name == null) {
             return cpu();
         }
-        if (name.equalsIgnoreCase("cuda")) {
-            throw new BackendUnavailableException("the CUDA backend is not part of this build yet");
+        Device d;
+        try {
+            d = Device.parse(name);
+        } catch (Einsum4jException e) {
+            throw new Einsum4jException("unknown backend '" + name + "' (expected cpu or cuda)");
         }
-        throw new Einsum4jException("unknown backend '" + name + "' (expected cpu or cuda)");
+        return forDevice(d);
     }
 }

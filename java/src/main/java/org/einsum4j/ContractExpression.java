@@ -11,6 +11,7 @@ import org.einsum4j.spec.Contraction;
 import org.einsum4j.spec.OperandCountException;
 import org.einsum4j.spec.ShapeMismatchException;
 import org.einsum4j.tensor.DType;
+import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -105,6 +106,10 @@ public final class ContractExpression {
             throw new InvalidOperandException("out is " + out.dtype() + " but the expression '" + spec + "' computes "
                     + dtype);
         }
+        if (!out.device().equals(backend.device())) {
+            throw new InvalidOperandException("out lives on " + out.device() + " but the expression '" + spec
+                    + "' runs on " + backend.device());
+        }
         if (!sameDims(out, outShape)) {
             throw new ShapeMismatchException("out has shape " + out.shape() + " but the expression '" + spec
                     + "' computes " + Arrays.toString(outShape));
@@ -132,6 +137,10 @@ public final class ContractExpression {
             }
             if (t.isClosed()) {
                 throw new InvalidOperandException("operand " + i + " (" + t + ") is closed");
+            }
+            if (!t.device().equals(backend.device())) {
+                throw new InvalidOperandException("operand " + i + " lives on " + t.device() + " but the expression '"
+                        + spec + "' was compiled for " + backend.device() + "; move it with Tensor.to(Device)");
             }
             if (t.dtype() != dtype) {
                 throw new InvalidOperandException("operand " + i + " is " + t.dtype() + " but the expression '" + spec
@@ -211,6 +220,10 @@ public final class ContractExpression {
             if (t.dtype() != dtype) {
                 throw new InvalidOperandException("constant " + pos + " is " + t.dtype() + " but the expression '"
                         + spec + "' was compiled for " + dtype);
+            }
+            if (!t.device().equals(backend.device())) {
+                throw new InvalidOperandException("constant " + pos + " lives on " + t.device()
+                        + " but the expression '" + spec + "' runs on " + backend.device());
             }
             if (!sameDims(t, shapes[pos])) {
                 throw new ShapeMismatchException("constant " + pos + " has shape " + t.shape()
@@ -429,6 +442,11 @@ public final class ContractExpression {
 
     public Backend backend() {
         return backend;
+    }
+
+    /** The device this expression runs on (its operands must live there). */
+    public Device device() {
+        return backend.device();
     }
 
     /** The result's shape. */

@@ -7,7 +7,9 @@ import org.einsum4j.path.PathOptimizer;
 /**
  * Options of a contraction: the path optimizer (a name as opt_einsum has them, e.g. {@code auto},
  * {@code greedy}, {@code optimal}, {@code dp}; or a user {@link PathOptimizer}; or an explicit path), the memory
- * limit in elements ({@link #NO_LIMIT}, a positive number, or {@link #MAX_INPUT}), and the backend.
+ * limit in elements ({@link #NO_LIMIT}, a positive number, or {@link #MAX_INPUT}), and the backend ({@code null}:
+ * the operands' device's, the default; a name such as {@code cpu} or {@code cuda:0} must match where the
+ * operands live).
  *
  * <p>Which path is used: an explicit {@code path} if set, else the {@code optimizer} if set, else the optimizer
  * named by {@code optimize}.
@@ -38,7 +40,7 @@ public record ContractOptions(String optimize, long memoryLimit, String backend,
     }
 
     public static ContractOptions defaults() {
-        return new ContractOptions("auto", NO_LIMIT, "cpu");
+        return new ContractOptions("auto", NO_LIMIT, null);
     }
 
     /** Use the optimizer of this name (case-insensitive); clears a user optimizer or explicit path. */

@@ -10,6 +10,7 @@ import org.einsum4j.path.Planner;
 import org.einsum4j.spec.Contraction;
 import org.einsum4j.spec.EinsumSpec;
 import org.einsum4j.tensor.DType;
+import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -30,11 +31,11 @@ public final class Einsum {
 
     /**
      * The expression cache's key: everything a compiled expression depends on, arrays compared by content, the
-     * hash computed once. {@code device} names where the expression runs (today the backend's name).
+     * hash computed once. {@code device} is where the expression runs (its backend's device).
      */
-    private record Key(String spec, int[][] shapes, DType dtype, String optimize, long memoryLimit, String device,
+    private record Key(String spec, int[][] shapes, DType dtype, String optimize, long memoryLimit, Device device,
                        int[][] path, int hash) {
-        Key(String spec, int[][] shapes, DType dtype, String optimize, long memoryLimit, String device, int[][] path) {
+        Key(String spec, int[][] shapes, DType dtype, String optimize, long memoryLimit, Device device, int[][] path) {
             this(spec, shapes, dtype, optimize, memoryLimit, device, path,
                     Objects.hash(spec, Arrays.deepHashCode(shapes), dtype, optimize, memoryLimit, device,
                             Arrays.deepHashCode(path)));
@@ -56,7 +57,10 @@ public final class Einsum {
     private Einsum() {
     }
 
-    /** Contracts the operands as {@code spec} says, with the default options (planner {@code auto}, CPU). */
+    /**
+     * Contracts the operands as {@code spec} says, with the default options (planner {@code auto}), on the device
+     * the operands live on (all on one; the result lives there too).
+     */
     public static Tensor contract(String spec, Tensor... operands) {
         return contract(spec, DEFAULTS, operands);
     }
@@ -97,35 +101,53 @@ public final class Einsum {
         DType dtype = checkOperands(ops);
         EinsumSpec s = EinsumSpec.ofSublists(sublists, output);
         Contraction c = s.bind(shapesOf(ops));
-        return compile(c.toSpecString(), c, DEFAULTS, dtype).run(ops);
+        return compile(c.toSpecString(), c, DEFAULTS, dtype, device(DEFAULTS, ops)).run(ops);
     }
 
-    /** Compiles {@code spec} for these shapes and dtype (cached). Needs no data. */
+    /**
+     * Compiles {@code spec} for these shapes and dtype (cached), for the device the options' backend names (the
+     * host when they name none). Needs no data.
+     */
     public static ContractExpression expression(String spec, ContractOptions options, DType dtype, int[]... shapes) {
+        Device device = options.backend() == null ? Device.CPU : Backend.named(options.backend()).device();
+        return expression(spec, options, dtype, device, shapes);
+    }
+
+    /** Compiles {@code spec} for these shapes and dtype on {@code device} (cached per device). Needs no data. */
+    public static ContractExpression expression(String spec, ContractOptions options, DType dtype, Device device,
+                                                int[]... shapes) {
         // copies: the cache key keeps the shapes, and the caller may change its arrays afterwards
         int[][] own = new int[shapes.length][];
         for (int i = 0; i < shapes.length; i++) {
             own[i] = shapes[i] == null ? null : shapes[i].clone();
         }
-        return expression(spec, options, dtype, own, options.backend());
+        return expression(spec, options, dtype, own, device);
     }
 
     /**
-     * The device part of the cache key: where operands like these run. Today the backend's name from the options;
-     * this is the one place that grows when tensors carry a device (then: the operands' device).
+     * The device of a call: the operands' (all on one, else an exception naming each); a backend named in the
+     * options must be that device's (no silent copies).
      */
-    private static String device(ContractOptions options, Tensor[] operands) {
-        return options.backend();
+    private static Device device(ContractOptions options, Tensor[] operands) {
+        Device d = Backends.commonDevice(operands);
+        if (options.backend() != null) {
+            Device named = Backend.named(options.backend()).device();
+            if (!named.equals(d)) {
+                throw new InvalidOperandException("the options ask for backend " + named + " but the operands live on "
+                        + d + "; move them with Tensor.to(Device)");
+            }
+        }
+        return d;
     }
 
     private static ContractExpression expression(String spec, ContractOptions options, DType dtype, int[][] shapes,
-                                                 String device) {
+                                                 Device device) {
         if (dtype == null || !dtype.isFloating()) {
             throw new InvalidOperandException("contractions take FLOAT32 or FLOAT64, not " + dtype);
         }
         if (options.optimizer() != null) {
             // a user optimizer may answer differently each time: plan afresh, never from the cache
-            return compile(spec, EinsumSpec.parse(spec).bind(shapes), options, dtype);
+            return compile(spec, EinsumSpec.parse(spec).bind(shapes), options, dtype, device);
         }
         Key key = new Key(spec, shapes, dtype, options.optimize(), options.memoryLimit(), device,
                 options.path() == null ? null : options.path().toArray(new int[0][]));
@@ -137,15 +159,16 @@ public final class Einsum {
             return e;
         }
         Contraction c = EinsumSpec.parse(spec).bind(shapes);
-        e = compile(spec, c, options, dtype);
+        e = compile(spec, c, options, dtype, device);
         synchronized (CACHE) {
             CACHE.put(key, e);
         }
         return e;
     }
 
-    private static ContractExpression compile(String spec, Contraction c, ContractOptions options, DType dtype) {
-        Backend backend = Backend.named(options.backend());
+    private static ContractExpression compile(String spec, Contraction c, ContractOptions options, DType dtype,
+                                              Device device) {
+        Backend backend = Backend.forDevice(device);
         return new ContractExpression(spec, c, Planner.plan(c, options), dtype, backend);
     }
 

@@ -30,7 +30,8 @@ final class ContractCommand {
 
             Contracts the operands as the einsum SPEC says (numpy's grammar, e.g. 'ij,jk->ik', 'n...i,n...j->nij')
             and prints the result shape, a checksum (the sum of all result elements, in float64) and the median
-            time per call over --repeat calls after --warmup calls.
+            time per call over --repeat calls (timed in batches of >= 1 ms) after a warm-up of at least 1 s and
+            at least --warmup calls.
 
             Operands are seeded random values in [-1, 1): operand k uses seed S+k. Give one SHAPE per operand,
             sizes joined by 'x' (64x128x256) or 'scalar' for a 0-d operand. With --inputs the operands are read
@@ -42,7 +43,7 @@ final class ContractCommand {
               --backend cpu         where to run (default cpu)
               --optimize NAME       path optimizer (default auto)
               --repeat N            timed calls (default 10)
-              --warmup W            untimed calls before timing (default 2)
+              --warmup W            least untimed calls before timing (default 2; warm-up lasts >= 1 s)
               --seed S              seed of operand 0 (default 0)
               --inputs A,B,...      read the operands from these .npy files (comma-separated)
               --output OUT.npy      write the result to this .npy file
@@ -130,7 +131,7 @@ final class ContractCommand {
             Tensor[] ops = operands.toArray(new Tensor[0]);
             Timing timing = time(spec, options, ops, warmup, repeat);
             try (Tensor result = timing.result()) {
-                double checksum = result.sum();
+                double checksum = java.util.Arrays.stream(result.toDoubleArray()).sum(); // float64, in order
                 if (output != null) {
                     Npy.write(result, output);
                 }
@@ -152,29 +153,10 @@ final class ContractCommand {
     record Timing(Tensor result, long medianNanos) {
     }
 
+    /** Warm-up by time and batched timing as {@link CallTimer} does (a cold JIT is not what a call costs). */
     static Timing time(String spec, ContractOptions options, Tensor[] ops, int warmup, int repeat) {
-        for (int i = 0; i < warmup; i++) {
-            Einsum.contract(spec, options, ops).close();
-        }
-        long[] ns = new long[repeat];
-        Tensor last = null;
-        try {
-            for (int i = 0; i < repeat; i++) {
-                if (last != null) {
-                    last.close();
-                    last = null;
-                }
-                long t0 = System.nanoTime();
-                last = Einsum.contract(spec, options, ops);
-                ns[i] = System.nanoTime() - t0;
-            }
-        } catch (RuntimeException | Error e) {
-            if (last != null) {
-                last.close();
-            }
-            throw e;
-        }
-        return new Timing(last, median(ns));
+        CallTimer.Result r = CallTimer.time(() -> Einsum.contract(spec, options, ops), warmup, repeat);
+        return new Timing(r.last(), r.medianNanos());
     }
 
     static long median(long[] values) {

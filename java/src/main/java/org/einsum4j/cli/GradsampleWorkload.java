@@ -13,7 +13,7 @@ import org.einsum4j.gradsample.KReduction;
 import org.einsum4j.gradsample.Layer;
 import org.einsum4j.gradsample.SparseEmbeddingGrad;
 import org.einsum4j.tensor.DType;
-import org.einsum4j.tensor.Memory;
+import org.einsum4j.tensor.Shape;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -239,14 +239,12 @@ public final class GradsampleWorkload {
     }
 
     private static Tensor indices(long seed, int v, int[] shape) {
-        Tensor t = Tensor.empty(DType.INT64, shape);
         SplittableRandom r = new SplittableRandom(seed);
-        long n = t.numel();
-        long a = n == 0 ? 0 : t.address();
-        for (long i = 0; i < n; i++) {
-            Memory.putLong(a + 8 * i, r.nextInt(v));
+        long[] values = new long[Math.toIntExact(Shape.numel(shape))];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = r.nextInt(v);
         }
-        return t;
+        return Tensor.ofLongs(values, shape);
     }
 
     /** One call of the sampler on {@code in}; closes what it returns. Returns the number of result elements. */

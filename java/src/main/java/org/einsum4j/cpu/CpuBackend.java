@@ -5,16 +5,18 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.einsum4j.Backend;
 import org.einsum4j.Einsum4jException;
+import org.einsum4j.gradsample.SamplerKernels;
 import org.einsum4j.tensor.DType;
-import org.einsum4j.tensor.Memory;
+import org.einsum4j.tensor.Device;
+import org.einsum4j.tensor.HostAccess;
 import org.einsum4j.tensor.Tensor;
 
 /**
  * The CPU backend: batched GEMM through OpenBLAS (one cblas call per batch entry, no copies when the operands'
  * strides fit BLAS's leading-dimension layout), Java loops for tiny matrices, reductions and copies.
  */
-public final class CpuBackend implements Backend {
-    public static final CpuBackend INSTANCE = new CpuBackend();
+final class CpuBackend implements Backend {
+    static final CpuBackend INSTANCE = new CpuBackend();
 
     /** Matrices with at most this many multiply-adds go through the Java loop rather than a BLAS call. */
     private static final long SMALL_GEMM = 64;
@@ -29,6 +31,89 @@ public final class CpuBackend implements Backend {
     @Override
     public String name() {
         return "cpu";
+    }
+
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    @Override
+    public Tensor empty(DType dtype, int... dims) {
+        return Tensor.empty(dtype, dims);
+    }
+
+    @Override
+    public Tensor zeros(DType dtype, int... dims) {
+        return Tensor.zeros(dtype, dims);
+    }
+
+    @Override
+    public int minSplitDepth() {
+        return 16;
+    }
+
+    @Override
+    public SamplerKernels samplerKernels() {
+        return CpuSamplerKernels.INSTANCE;
+    }
+
+    @Override
+    public void fill(Tensor out, double value) {
+        requireContiguousHost(out, "fill");
+        long n = out.numel();
+        long a = n == 0 ? 0 : HostAccess.address(out);
+        switch (out.dtype()) {
+            case FLOAT32: {
+                float v = (float) value;
+                for (long i = 0; i < n; i++) {
+                    Memory.putFloat(a + 4 * i, v);
+                }
+                break;
+            }
+            case FLOAT64:
+                for (long i = 0; i < n; i++) {
+                    Memory.putDouble(a + 8 * i, value);
+                }
+                break;
+            default: {
+                long v = (long) value;
+                for (long i = 0; i < n; i++) {
+                    Memory.putLong(a + 8 * i, v);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void scale(Tensor t, double alpha) {
+        requireContiguousHost(t, "scale");
+        long n = t.numel();
+        long a = n == 0 ? 0 : HostAccess.address(t);
+        if (t.dtype() == DType.FLOAT32) {
+            float f = (float) alpha;
+            for (long i = 0; i < n; i++) {
+                Memory.putFloat(a + 4 * i, Memory.getFloat(a + 4 * i) * f);
+            }
+        } else if (t.dtype() == DType.FLOAT64) {
+            for (long i = 0; i < n; i++) {
+                Memory.putDouble(a + 8 * i, Memory.getDouble(a + 8 * i) * alpha);
+            }
+        } else {
+            for (long i = 0; i < n; i++) {
+                Memory.putLong(a + 8 * i, (long) (Memory.getLong(a + 8 * i) * alpha));
+            }
+        }
+    }
+
+    private static void requireContiguousHost(Tensor t, String what) {
+        if (!t.isContiguous()) {
+            throw new Einsum4jException(what + ": needs a contiguous tensor, got " + t);
+        }
+        if (!t.device().isHost()) {
+            throw new Einsum4jException(what + ": tensor " + t + " lives on " + t.device()
+                    + ", not on the host (the CPU backend's device)");
+        }
     }
 
     // ------------------------------------------------------------------ GEMM
@@ -51,53 +136,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Tensor batchedGemm(Tensor a, Tensor b) {
-        checkGemmOperands(a, b);
-        int batch = a.dim(0);
-        int m = a.dim(a.rank() - 2);
-        int n = b.dim(b.rank() - 1);
-        Tensor c = Tensor.empty(a.dtype(), batch, m, n);
-        try {
-            gemmInto(a, b, c);
-            return c;
-        } catch (RuntimeException e) {
-            c.close();
-            throw e;
-        }
-    }
-
-    @Override
     public void gemm(Tensor a, Tensor b, Tensor c, double beta) {
-        checkGemmOperands(a, b);
-        int m = a.dim(a.rank() - 2);
-        int n = b.dim(b.rank() - 1);
-        if (c.rank() != 3 || c.dim(0) != a.dim(0) || c.dim(1) != m || c.dim(2) != n || !c.isContiguous()
-                || c.dtype() != a.dtype()) {
-            throw new Einsum4jException("gemm: output " + c + " is not a contiguous " + a.dtype() + " ["
-                    + a.dim(0) + ", " + m + ", " + n + "]");
-        }
-        if (beta == 0) {
-            gemmInto(a, b, c);
-            return;
-        }
-        // accumulate: this interim form computes A·B apart and adds beta·C to it (one extra pass over C)
-        try (Tensor ab = batchedGemm(a, b)) {
-            long pab = ab.address();
-            long pc = c.address();
-            long count = c.numel();
-            if (c.dtype() == DType.FLOAT32) {
-                for (long i = 0; i < count; i++) {
-                    Memory.putFloat(pc + 4 * i, Memory.getFloat(pab + 4 * i) + (float) beta * Memory.getFloat(pc + 4 * i));
-                }
-            } else {
-                for (long i = 0; i < count; i++) {
-                    Memory.putDouble(pc + 8 * i, Memory.getDouble(pab + 8 * i) + beta * Memory.getDouble(pc + 8 * i));
-                }
-            }
-        }
-    }
-
-    private static void checkGemmOperands(Tensor a, Tensor b) {
         boolean acc = a.rank() == 4;
         if (acc ? b.rank() != 4 || a.dim(1) != b.dim(1) || a.dim(3) != b.dim(2)
                 : a.rank() != 3 || b.rank() != 3 || a.dim(2) != b.dim(1)) {
@@ -110,11 +149,7 @@ public final class CpuBackend implements Backend {
         if (a.dtype() != b.dtype() || !a.dtype().isFloating()) {
             throw new Einsum4jException("batchedGemm: dtypes " + a.dtype() + " and " + b.dtype());
         }
-    }
-
-    /** {@code C = Σ_r A_r B_r} into the contiguous [batch, m, n] c (old contents never read); operands checked. */
-    private static void gemmInto(Tensor a, Tensor b, Tensor c) {
-        if (a.rank() == 3) {
+        if (!acc) {
             // one summed slice: the 4-d form with r = 1
             a = a.asStrided(new int[] {a.dim(0), 1, a.dim(1), a.dim(2)},
                     new long[] {a.stride(0), 0, a.stride(1), a.stride(2)}, a.offset());
@@ -127,11 +162,25 @@ public final class CpuBackend implements Backend {
         int k = a.dim(3);
         int n = b.dim(3);
         DType dt = a.dtype();
+        if (c.rank() != 3 || c.dim(0) != batch || c.dim(1) != m || c.dim(2) != n || !c.isContiguous()
+                || c.dtype() != dt) {
+            throw new Einsum4jException("gemm: output " + c + " is not a contiguous " + dt + "[" + batch + ", " + m
+                    + ", " + n + "]");
+        }
+        if (beta != 0 && beta != 1) {
+            throw new Einsum4jException("gemm: beta must be 0 or 1, got " + beta);
+        }
         if ((long) batch * m * n == 0) {
             return;
         }
         if (r == 0 || k == 0) {
-            Memory.zero(c.address(), c.numel() * dt.byteSize());
+            if (beta == 0) {
+                fill(c, 0);
+            }
+            return;
+        }
+        if (beta != 0) {
+            blasGemm(a, b, c, true);
         } else if (r == 1 && (long) m * n * k <= SMALL_GEMM) {
             smallGemm(slice0(a), slice0(b), c);
         } else if (r == 1 && k == 1) {
@@ -139,7 +188,7 @@ public final class CpuBackend implements Backend {
         } else if (r == 1 && m == 1 && n == 1) {
             FusedKernels.rowDots(slice0(a), slice0(b), c, batch, k);
         } else {
-            blasGemm(a, b, c);
+            blasGemm(a, b, c, false);
         }
     }
 
@@ -151,9 +200,10 @@ public final class CpuBackend implements Backend {
 
     /**
      * {@code C[b] = Σ_r A[b, r] · B[b, r]} by BLAS: one GEMM per (b, r), the r > 0 ones accumulating (beta = 1).
-     * Operands whose matrices fit no BLAS layout are copied first.
+     * Operands whose matrices fit no BLAS layout are copied first. With {@code accumulate} the first GEMM adds
+     * to C as well.
      */
-    private static void blasGemm(Tensor a, Tensor b, Tensor c) {
+    private static void blasGemm(Tensor a, Tensor b, Tensor c, boolean accumulate) {
         int m = a.dim(2);
         int k = a.dim(3);
         int n = b.dim(3);
@@ -172,7 +222,8 @@ public final class CpuBackend implements Backend {
                 b = bc;
                 lb = layoutOf(k, n, b.stride(2), b.stride(3));
             }
-            gemmTasks(a, la, a.stride(0), a.stride(1), b, lb, b.stride(0), b.stride(1), c, a.dim(0), a.dim(1), m, n, k);
+            gemmTasks(a, la, a.stride(0), a.stride(1), b, lb, b.stride(0), b.stride(1), c, a.dim(0), a.dim(1), m, n, k,
+                    accumulate);
         } finally {
             if (ac != null) {
                 ac.close();
@@ -184,20 +235,22 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * {@code C[i] = Σ_j op(A)[i, j] op(B)[i, j]} over {@code batch × r} single-threaded BLAS calls, spread over the
-     * cores by batch entry and, when there are fewer batch entries than cores, by blocks of C's rows.
+     * {@code C[i] = Σ_j op(A)[i, j] op(B)[i, j]} over {@code batch × r} BLAS calls: a lone large GEMM on OpenBLAS's
+     * own threads, otherwise single-threaded calls spread over the cores by batch entry and, when there are fewer
+     * batch entries than cores, by blocks of C's rows ({@link BlasThreads} says which).
      * A at {@code i·sa0 + j·sa1}, B at {@code i·sb0 + j·sb1} (elements).
      */
     private static void gemmTasks(Tensor a, BlasLayout la, long sa0, long sa1, Tensor b, BlasLayout lb, long sb0,
-                                  long sb1, Tensor c, int batch, int r, int m, int n, int k) {
+                                  long sb1, Tensor c, int batch, int r, int m, int n, int k, boolean accumulate) {
         int order = openblas_nolapack.CblasRowMajor;
         int ta = la.trans() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
         int tb = lb.trans() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
         long scb = (long) m * n;
         long work = (long) m * n * k * r;
         int threads = Parallel.threads();
+        boolean blasThreads = BlasThreads.useBlasThreads((long) batch * r, work);
         int split = 1;
-        if (batch < threads && work >= Parallel.MIN_GEMM_WORK) {
+        if (!blasThreads && !BlasThreads.nativeThreads() && batch < threads && work >= Parallel.MIN_GEMM_WORK) {
             split = Math.min((threads + batch - 1) / batch, Math.max(1, m / 32));
         }
         int rowsPer = (m + split - 1) / split;
@@ -205,13 +258,13 @@ public final class CpuBackend implements Backend {
         // A's rows of op(A): a row step of lda when not transposed, of one element when transposed
         long aRow = la.trans() ? 1 : la.ld();
         boolean f32 = c.dtype() == DType.FLOAT32;
-        Parallel.forRange(batch * mBlocks, (lo, hi) -> {
-            FloatPointer fa = f32 ? a.floatPointer() : null;
-            FloatPointer fb = f32 ? b.floatPointer() : null;
-            FloatPointer fc = f32 ? c.floatPointer() : null;
-            DoublePointer da = f32 ? null : a.doublePointer();
-            DoublePointer db = f32 ? null : b.doublePointer();
-            DoublePointer dc = f32 ? null : c.doublePointer();
+        Parallel.Range calls = (lo, hi) -> {
+            FloatPointer fa = f32 ? HostAccess.floatPointer(a) : null;
+            FloatPointer fb = f32 ? HostAccess.floatPointer(b) : null;
+            FloatPointer fc = f32 ? HostAccess.floatPointer(c) : null;
+            DoublePointer da = f32 ? null : HostAccess.doublePointer(a);
+            DoublePointer db = f32 ? null : HostAccess.doublePointer(b);
+            DoublePointer dc = f32 ? null : HostAccess.doublePointer(c);
             for (int t = lo; t < hi; t++) {
                 int i = t / mBlocks;
                 int row0 = (t - i * mBlocks) * rowsPer;
@@ -225,17 +278,22 @@ public final class CpuBackend implements Backend {
                         fb.position(pb);
                         fc.position(pc);
                         openblas_nolapack.cblas_sgemm(order, ta, tb, rows, n, k, 1f, fa, la.ld(), fb, lb.ld(),
-                                j == 0 ? 0f : 1f, fc, n);
+                                j == 0 && !accumulate ? 0f : 1f, fc, n);
                     } else {
                         da.position(pa);
                         db.position(pb);
                         dc.position(pc);
                         openblas_nolapack.cblas_dgemm(order, ta, tb, rows, n, k, 1.0, da, la.ld(), db, lb.ld(),
-                                j == 0 ? 0.0 : 1.0, dc, n);
+                                j == 0 && !accumulate ? 0.0 : 1.0, dc, n);
                     }
                 }
             }
-        }, Math.max(1, work / Math.max(1, mBlocks)));
+        };
+        if (blasThreads) {
+            BlasThreads.threaded(() -> calls.run(0, batch));
+        } else {
+            Parallel.forRange(batch * mBlocks, calls, Math.max(1, work / Math.max(1, mBlocks)));
+        }
     }
 
     /** Plain loops for matrices too small for a BLAS call to pay off (Hadamard products, dots of length few). */
@@ -246,9 +304,9 @@ public final class CpuBackend implements Backend {
         int n = b.dim(2);
         boolean f32 = a.dtype() == DType.FLOAT32;
         int es = f32 ? 4 : 8;
-        long pa = a.address();
-        long pb = b.address();
-        long pc = c.address();
+        long pa = HostAccess.address(a);
+        long pb = HostAccess.address(b);
+        long pc = HostAccess.address(c);
         long a0 = a.stride(0) * es, a1 = a.stride(1) * es, a2 = a.stride(2) * es;
         long b0 = b.stride(0) * es, b1 = b.stride(1) * es, b2 = b.stride(2) * es;
         long o = pc;
@@ -279,7 +337,7 @@ public final class CpuBackend implements Backend {
     // ------------------------------------------------------------------ reductions and copies
 
     @Override
-    public Tensor sum(Tensor t, boolean[] reduce) {
+    public void sum(Tensor t, boolean[] reduce, Tensor out) {
         int rank = t.rank();
         if (reduce.length != rank) {
             throw new Einsum4jException("sum: " + reduce.length + " flags for a tensor of rank " + rank);
@@ -296,37 +354,53 @@ public final class CpuBackend implements Backend {
                 outDims[j++] = t.dim(i);
             }
         }
-        Tensor viaGemv = sumByGemv(t, reduce);
-        if (viaGemv != null) {
-            return viaGemv;
+        if (!java.util.Arrays.equals(out.dims(), outDims) || !out.isContiguous() || out.dtype() != t.dtype()) {
+            throw new Einsum4jException("sum: output " + out + " is not a contiguous " + t.dtype()
+                    + java.util.Arrays.toString(outDims));
+        }
+        if (sumByGemv(t, reduce, out)) {
+            return;
+        }
+        if (t.dtype() == DType.FLOAT64) {
+            // accumulate in float64 straight into the output
+            fill(out, 0);
+            if (t.numel() > 0) {
+                accumulate(t, keptStrides(reduce, out), HostAccess.address(out));
+            }
+            return;
         }
         // accumulate in float64 whatever the dtype, then convert once
         try (Tensor acc = Tensor.zeros(DType.FLOAT64, outDims)) {
             if (t.numel() > 0) {
-                long[] outStrides = new long[rank];
-                long[] cs = acc.strides();
-                for (int i = 0, j = 0; i < rank; i++) {
-                    outStrides[i] = reduce[i] ? 0 : cs[j++];
-                }
-                accumulate(t, outStrides, acc.address());
+                accumulate(t, keptStrides(reduce, acc), HostAccess.address(acc));
             }
-            return t.dtype() == DType.FLOAT64 ? acc.copy() : acc.to(t.dtype());
+            copy(acc, out);
         }
+    }
+
+    /** Per input axis, the output stride of a kept axis and 0 for a reduced one. */
+    private static long[] keptStrides(boolean[] reduce, Tensor out) {
+        long[] outStrides = new long[reduce.length];
+        long[] cs = out.strides();
+        for (int i = 0, j = 0; i < reduce.length; i++) {
+            outStrides[i] = reduce[i] ? 0 : cs[j++];
+        }
+        return outStrides;
     }
 
     /**
      * The sum as matrix-vector products with a vector of ones, {@code [batch, kept, reduced] · 1}, through the
      * batched GEMM (BLAS, threads, no copy of t): the kept axes, outermost first, become batch axes until the
      * rest of them and the reduced axes each merge into one dimension without a copy. Null when no such view
-     * exists. Accumulates in t's dtype, as every GEMM step does.
+     * exists. Accumulates in t's dtype, as every GEMM step does. False when no such view exists.
      */
-    private Tensor sumByGemv(Tensor t, boolean[] reduce) {
+    private boolean sumByGemv(Tensor t, boolean[] reduce, Tensor out) {
         int[] kept = axesInMemoryOrder(t, reduce, false);
         int[] red = axesInMemoryOrder(t, reduce, true);
         long reducedSize = product(t, red, 0, red.length);
         if (product(t, kept, 0, kept.length) > Integer.MAX_VALUE || reducedSize > Integer.MAX_VALUE
                 || reducedSize < 2) {
-            return null;
+            return false;
         }
         // kept axes: the first nb (outermost) become batch; reduced axes: the first nr become an accumulated
         // loop (C += A_r · 1), the rest the GEMV's depth. The first split that needs no copy wins.
@@ -346,55 +420,51 @@ public final class CpuBackend implements Backend {
                 int depth = (int) product(t, red, nr, red.length);
                 Tensor matrix = t.permute(perm).viewAs(batch, r, m, depth).orElse(null);
                 if (matrix != null) {
-                    return gemvWithOnes(t, matrix, kept);
+                    gemvWithOnes(t, matrix, kept, out);
+                    return true;
                 }
             }
         }
-        return null;
+        return false;
     }
 
-    /** {@code Σ_r matrix[b, r] · 1} for the [batch, r, m, depth] view; the result in the kept axes' own order. */
-    private Tensor gemvWithOnes(Tensor t, Tensor matrix, int[] kept) {
+    /**
+     * {@code Σ_r matrix[b, r] · 1} for the [batch, r, m, depth] view into {@code out} (the kept axes in their own
+     * order): straight into out when the kept axes are in order, else through a [batch, m] scratch.
+     */
+    private void gemvWithOnes(Tensor t, Tensor matrix, int[] kept, Tensor out) {
         int batch = matrix.dim(0);
         int r = matrix.dim(1);
+        int m = matrix.dim(2);
         int depth = matrix.dim(3);
-        Tensor result;
-        try (Tensor ones = Tensor.empty(t.dtype(), depth)) {
-            long a = ones.address();
-            for (long i = 0; i < depth; i++) {
-                if (t.dtype() == DType.FLOAT32) {
-                    Memory.putFloat(a + 4 * i, 1f);
-                } else {
-                    Memory.putDouble(a + 8 * i, 1.0);
-                }
-            }
-            result = batchedGemm(matrix, ones.asStrided(new int[] {batch, r, depth, 1}, new long[] {0, 0, 1, 1}, 0));
-        }
         int[] keptDims = new int[kept.length];
         boolean inOrder = true;
         for (int i = 0; i < kept.length; i++) {
             keptDims[i] = t.dim(kept[i]);
             inOrder &= i == 0 || kept[i] > kept[i - 1];
         }
-        Tensor shaped = result.reshapeTakingOwnership(keptDims);
-        if (inOrder) {
-            return shaped;
-        }
-        // back to the kept axes' own order: the result is smaller than t by the reduced size
-        int[] back = new int[kept.length];
-        int[] sortedKept = kept.clone();
-        java.util.Arrays.sort(sortedKept);
-        for (int i = 0; i < kept.length; i++) {
-            for (int j = 0; j < kept.length; j++) {
-                if (kept[j] == sortedKept[i]) {
-                    back[i] = j;
-                }
+        try (Tensor ones = Tensor.empty(t.dtype(), depth)) {
+            fill(ones, 1);
+            Tensor onesView = ones.asStrided(new int[] {batch, r, depth, 1}, new long[] {0, 0, 1, 1}, 0);
+            if (inOrder) {
+                gemm(matrix, onesView, out.asStrided(new int[] {batch, m, 1}, new long[] {m, 1, 1}, out.offset()), 0);
+                return;
             }
-        }
-        try {
-            return shaped.permute(back).copy();
-        } finally {
-            shaped.close();
+            try (Tensor result = batchedGemm(matrix, onesView)) {
+                // back to the kept axes' own order: the result is smaller than t by the reduced size
+                int[] back = new int[kept.length];
+                int[] sortedKept = kept.clone();
+                java.util.Arrays.sort(sortedKept);
+                for (int i = 0; i < kept.length; i++) {
+                    for (int j = 0; j < kept.length; j++) {
+                        if (kept[j] == sortedKept[i]) {
+                            back[i] = j;
+                        }
+                    }
+                }
+                Tensor shaped = result.viewAs(keptDims).orElseThrow();
+                copy(shaped.permute(back), out);
+            }
         }
     }
 
@@ -433,7 +503,7 @@ public final class CpuBackend implements Backend {
         }
         boolean f32 = t.dtype() == DType.FLOAT32;
         int es = f32 ? 4 : 8;
-        long base = t.address();
+        long base = HostAccess.address(t);
         if (rank == 0) {
             Memory.putDouble(out, f32 ? Memory.getFloat(base) : Memory.getDouble(base));
             return;
@@ -483,79 +553,104 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    @Override
-    public Tensor contiguousCopy(Tensor t) {
-        return t.copy();
-    }
+    // ------------------------------------------------------------------ copies
 
-    @Override
-    public Tensor empty(DType dtype, int... dims) {
-        return Tensor.empty(dtype, dims);
-    }
-
-    @Override
-    public Tensor zeros(DType dtype, int... dims) {
-        return Tensor.zeros(dtype, dims);
-    }
-
-    @Override
-    public void sum(Tensor t, boolean[] reduce, Tensor out) {
-        // interim form: today's sum into a new tensor, then a copy into out
-        try (Tensor s = sum(t, reduce)) {
-            copy(s, out);
-        }
-    }
-
-    @Override
-    public int minSplitDepth() {
-        return 16;
-    }
-
+    /**
+     * {@code dst = src} converted to dst's dtype, dst contiguous, one row (the last dimension) at a time: rows
+     * with unit stride and no conversion are block copies. When src lives on another device, that device's
+     * backend makes the copy (device → host).
+     */
     @Override
     public void copy(Tensor src, Tensor dst) {
-        if (!java.util.Arrays.equals(src.dims(), dst.dims()) || src.dtype() != dst.dtype()) {
-            throw new Einsum4jException("copy: " + src + " into " + dst + ": dims or dtype differ");
-        }
-        int rank = src.rank();
-        if (src.numel() == 0) {
+        if (!src.device().isHost()) {
+            Backend.forDevice(src.device()).copy(src, dst);
             return;
         }
-        int es = src.dtype().byteSize();
-        if (rank == 0 || (src.isContiguous() && dst.isContiguous())) {
-            Memory.copy(src.address(), dst.address(), src.numel() * es);
+        if (!dst.device().isHost()) {
+            Backend.forDevice(dst.device()).copy(src, dst);
             return;
         }
-        int inner = src.dim(rank - 1);
-        long ss = src.stride(rank - 1) * es;
-        long ds = dst.stride(rank - 1) * es;
-        boolean run = ss == es && ds == es;
-        long outer = src.numel() / Math.max(1, inner);
+        if (!java.util.Arrays.equals(src.dims(), dst.dims()) || !dst.isContiguous()) {
+            throw new Einsum4jException("copy: source " + src + " and destination " + dst
+                    + " need the same dims and a contiguous destination");
+        }
+        long n = dst.numel();
+        if (n == 0) {
+            return;
+        }
+        DType dtype = src.dtype();
+        DType target = dst.dtype();
+        long da = HostAccess.address(dst);
+        long sa0 = HostAccess.address(src);
+        if (target == dtype && src.isContiguous()) {
+            Memory.copy(sa0, da, n * dtype.byteSize());
+            return;
+        }
+        int[] dims = src.dims();
+        long[] strides = src.strides();
+        int rank = dims.length;
+        if (rank == 0) {
+            writeConverted(sa0, dtype, da, target);
+            return;
+        }
+        int inner = dims[rank - 1];
+        long innerStride = strides[rank - 1];
+        int es = dtype.byteSize();
+        int ts = target.byteSize();
+        long rows = n / inner;
         int[] idx = new int[rank];
-        long ps = src.address();
-        long pd = dst.address();
-        for (long o = 0; o < outer; o++) {
-            if (run) {
-                Memory.copy(ps, pd, (long) inner * es);
-            } else if (es == 4) {
-                for (long i = 0, s = ps, d = pd; i < inner; i++, s += ss, d += ds) {
-                    Memory.putInt(d, Memory.getInt(s));
+        long so = 0;
+        for (long r = 0; r < rows; r++) {
+            long sa = sa0 + so * es;
+            if (target == dtype) {
+                if (innerStride == 1) {
+                    Memory.copy(sa, da, (long) inner * es);
+                } else if (es == 4) {
+                    long step = innerStride * 4;
+                    for (int i = 0; i < inner; i++, sa += step, da += 4) {
+                        Memory.putInt(da, Memory.getInt(sa));
+                    }
+                    da -= (long) inner * 4;
+                } else {
+                    long step = innerStride * 8;
+                    for (int i = 0; i < inner; i++, sa += step, da += 8) {
+                        Memory.putLong(da, Memory.getLong(sa));
+                    }
+                    da -= (long) inner * 8;
                 }
             } else {
-                for (long i = 0, s = ps, d = pd; i < inner; i++, s += ss, d += ds) {
-                    Memory.putLong(d, Memory.getLong(s));
+                long step = innerStride * es;
+                for (int i = 0; i < inner; i++, sa += step) {
+                    writeConverted(sa, dtype, da + (long) i * ts, target);
                 }
             }
-            // odometer over the outer dims
-            for (int d = rank - 2; d >= 0; d--) {
-                ps += src.stride(d) * es;
-                pd += dst.stride(d) * es;
-                if (++idx[d] < src.dim(d)) {
+            da += (long) inner * ts;
+            for (int k = rank - 2; k >= 0; k--) {
+                if (++idx[k] < dims[k]) {
+                    so += strides[k];
                     break;
                 }
-                ps -= src.stride(d) * es * src.dim(d);
-                pd -= dst.stride(d) * es * dst.dim(d);
-                idx[d] = 0;
+                so -= (long) (dims[k] - 1) * strides[k];
+                idx[k] = 0;
             }
+        }
+    }
+
+    private static void writeConverted(long sa, DType from, long da, DType target) {
+        if (target == DType.FLOAT32) {
+            Memory.putFloat(da, (float) read(sa, from));
+        } else if (target == DType.FLOAT64) {
+            Memory.putDouble(da, read(sa, from));
+        } else {
+            Memory.putLong(da, from == DType.INT64 ? Memory.getLong(sa) : (long) read(sa, from));
+        }
+    }
+
+    private static double read(long a, DType dtype) {
+        switch (dtype) {
+            case FLOAT32: return Memory.getFloat(a);
+            case FLOAT64: return Memory.getDouble(a);
+            default: return Memory.getLong(a);
         }
     }
 }

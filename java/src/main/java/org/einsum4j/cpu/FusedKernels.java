@@ -5,7 +5,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.einsum4j.Einsum4jException;
 import org.einsum4j.tensor.DType;
-import org.einsum4j.tensor.Memory;
+import org.einsum4j.tensor.HostAccess;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -34,20 +34,20 @@ final class FusedKernels {
         if (ia > Integer.MAX_VALUE || ib > Integer.MAX_VALUE) {
             throw new Einsum4jException("dot: stride beyond the 2^31-1 BLAS limit");
         }
-        long pc = c.address();
+        long pc = HostAccess.address(c);
         boolean f32 = c.dtype() == DType.FLOAT32;
         Parallel.forRange(batch, (lo, hi) -> {
             if (f32) {
-                FloatPointer pa = a.floatPointer();
-                FloatPointer pb = b.floatPointer();
+                FloatPointer pa = HostAccess.floatPointer(a);
+                FloatPointer pb = HostAccess.floatPointer(b);
                 for (int i = lo; i < hi; i++) {
                     pa.position(i * sa0);
                     pb.position(i * sb0);
                     Memory.putFloat(pc + 4L * i, openblas_nolapack.cblas_sdot(k, pa, (int) ia, pb, (int) ib));
                 }
             } else {
-                DoublePointer pa = a.doublePointer();
-                DoublePointer pb = b.doublePointer();
+                DoublePointer pa = HostAccess.doublePointer(a);
+                DoublePointer pb = HostAccess.doublePointer(b);
                 for (int i = lo; i < hi; i++) {
                     pa.position(i * sa0);
                     pb.position(i * sb0);
@@ -86,9 +86,9 @@ final class FusedKernels {
     static void outer(Tensor a, Tensor b, Tensor c, int batch, int m, int n) {
         boolean f32 = a.dtype() == DType.FLOAT32;
         int es = f32 ? 4 : 8;
-        long pa = a.address();
-        long pb = b.address();
-        long pc = c.address();
+        long pa = HostAccess.address(a);
+        long pb = HostAccess.address(b);
+        long pc = HostAccess.address(c);
         long sa0 = a.stride(0) * es;
         long sa1 = a.stride(1) * es;
         long sb0 = b.stride(0) * es;

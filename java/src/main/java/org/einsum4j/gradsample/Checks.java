@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.einsum4j.InvalidOperandException;
 import org.einsum4j.tensor.DType;
+import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.Tensor;
 
 /** Input validation and result assembly shared by the samplers; every failure names the layer and the values. */
@@ -109,12 +110,35 @@ final class Checks {
         return out;
     }
 
-    /** Zero-filled {@code [0, *param.shape]} results for an empty batch. */
+    /**
+     * The device of the {@link GradSampler#compute} call running on this thread: the samplers' signature
+     * carries no device, and the only result they make without an operand to copy it from (the empty batch)
+     * must still land on their operands' device. Set only for the duration of one call.
+     */
+    private static final ThreadLocal<Device> CALL_DEVICE = new ThreadLocal<>();
+
+    /** Runs {@code call} with {@code device} as the device of empty-batch results. */
+    static <T> T onDevice(Device device, java.util.function.Supplier<T> call) {
+        Device outer = CALL_DEVICE.get();
+        CALL_DEVICE.set(device);
+        try {
+            return call.get();
+        } finally {
+            if (outer == null) {
+                CALL_DEVICE.remove();
+            } else {
+                CALL_DEVICE.set(outer);
+            }
+        }
+    }
+
+    /** Zero-filled {@code [0, *param.shape]} results for an empty batch, on the call's device. */
     static Map<String, Tensor> emptyBatch(Layer layer, DType dtype) {
+        Device device = CALL_DEVICE.get() == null ? Device.CPU : CALL_DEVICE.get();
         Results r = new Results();
         try {
             for (Map.Entry<String, int[]> e : layer.parameterShapes().entrySet()) {
-                r.put(e.getKey(), Tensor.zeros(dtype, withBatch(0, e.getValue())));
+                r.put(e.getKey(), Tensor.zeros(device, dtype, withBatch(0, e.getValue())));
             }
             return r.done();
         } catch (RuntimeException e) {

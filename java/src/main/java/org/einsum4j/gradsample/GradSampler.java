@@ -3,6 +3,7 @@ package org.einsum4j.gradsample;
 import java.util.List;
 import java.util.Map;
 import org.einsum4j.InvalidOperandException;
+import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -57,8 +58,12 @@ public final class GradSampler {
         }
         checkTensors(activations, "activations");
         checkTensors(backprops, "backprops");
-        return registry.require(layer).compute(layer, List.copyOf(activations), List.copyOf(backprops), multiplicity,
-                reduction);
+        List<Tensor> all = new java.util.ArrayList<>(activations);
+        all.addAll(backprops);
+        // one device for every input (else a clear exception naming each); empty-batch results are made there
+        Device device = org.einsum4j.Backend.of(all.toArray(new Tensor[0])).device();
+        return Checks.onDevice(device, () -> registry.require(layer).compute(layer, List.copyOf(activations),
+                List.copyOf(backprops), multiplicity, reduction));
     }
 
     private static void checkTensors(List<Tensor> ts, String what) {

@@ -27,7 +27,7 @@ final class Scope implements AutoCloseable {
 
     /** A reshape of {@code t} (a view where the layout allows, else a copy), closed with the scope. */
     Tensor reshape(Tensor t, int... dims) {
-        return add(t.reshape(dims));
+        return add(t.viewAs(dims).orElseGet(() -> t.reshape(dims)));
     }
 
     @Override

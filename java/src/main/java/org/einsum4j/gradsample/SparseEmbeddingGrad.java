@@ -1,7 +1,7 @@
 package org.einsum4j.gradsample;
 
 import java.util.Arrays;
-import org.einsum4j.tensor.Memory;
+import org.einsum4j.Backend;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -31,24 +31,9 @@ public record SparseEmbeddingGrad(long[] offsets, Tensor rows, Tensor values) im
         return offsets[offsets.length - 1];
     }
 
-    /** The dense {@code [B, V, D]} form (for tests and small vocabularies); the caller owns it. */
+    /** The dense {@code [B, V, D]} form on the values' device (for tests and small vocabularies); the caller owns it. */
     public Tensor toDense(int vocabulary) {
-        int d = values.rank() == 2 ? values.dim(1) : 0;
-        Tensor out = Tensor.zeros(values.dtype(), samples(), vocabulary, d);
-        if (out.numel() == 0 || nnz() == 0) {
-            return out;
-        }
-        int es = values.dtype().byteSize();
-        long oa = out.address();
-        long va = values.address();
-        long ra = rows.address();
-        for (int n = 0; n < samples(); n++) {
-            for (long e = offsets[n]; e < offsets[n + 1]; e++) {
-                long row = Memory.getLong(ra + 8 * e);
-                Memory.copy(va + e * d * es, oa + (((long) n * vocabulary + row) * d) * es, (long) d * es);
-            }
-        }
-        return out;
+        return Backend.of(rows, values).samplerKernels().sparseToDense(this, vocabulary);
     }
 
     @Override

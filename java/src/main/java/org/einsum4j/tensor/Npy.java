@@ -84,7 +84,9 @@ public final class Npy {
     public static void write(Tensor tensor, OutputStream stream) throws IOException {
         OutputStream out = new BufferedOutputStream(stream, 1 << 16);
         out.write(header(tensor.dtype(), tensor.shape()));
-        try (Tensor c = tensor.isContiguous() ? null : tensor.contiguous()) {
+        // device memory and strided views are written from a contiguous host copy (explicit, owned here)
+        try (Tensor c = !tensor.device().isHost() ? tensor.to(Device.CPU)
+                : tensor.isContiguous() ? null : tensor.contiguous()) {
             writeData(c == null ? tensor : c, out);
         }
         out.flush();
@@ -213,7 +215,8 @@ public final class Npy {
             return;
         }
         int es = t.dtype().byteSize();
-        long base = t.address();
+        HostStorage host = t.host();
+        long base = t.offset() * es;
         byte[] bytes = new byte[(int) Math.min(n, CHUNK) * es];
         ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         for (long done = 0; done < n; ) {
@@ -230,19 +233,19 @@ public final class Npy {
                 case FLOAT32: {
                     float[] v = new float[k];
                     buf.asFloatBuffer().get(v);
-                    Memory.copyFromArray(v, 0, a, k);
+                    host.write(v, 0, a, k);
                     break;
                 }
                 case FLOAT64: {
                     double[] v = new double[k];
                     buf.asDoubleBuffer().get(v);
-                    Memory.copyFromArray(v, 0, a, k);
+                    host.write(v, 0, a, k);
                     break;
                 }
                 default: {
                     long[] v = new long[k];
                     buf.asLongBuffer().get(v);
-                    Memory.copyFromArray(v, 0, a, k);
+                    host.write(v, 0, a, k);
                 }
             }
             done += k;
@@ -255,7 +258,8 @@ public final class Npy {
             return;
         }
         int es = t.dtype().byteSize();
-        long base = t.address();
+        HostStorage host = t.host();
+        long base = t.offset() * es;
         byte[] bytes = new byte[(int) Math.min(n, CHUNK) * es];
         ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         for (long done = 0; done < n; ) {
@@ -265,19 +269,19 @@ public final class Npy {
             switch (t.dtype()) {
                 case FLOAT32: {
                     float[] v = new float[k];
-                    Memory.copyToArray(a, v, 0, k);
+                    host.read(a, v, 0, k);
                     buf.asFloatBuffer().put(v);
                     break;
                 }
                 case FLOAT64: {
                     double[] v = new double[k];
-                    Memory.copyToArray(a, v, 0, k);
+                    host.read(a, v, 0, k);
                     buf.asDoubleBuffer().put(v);
                     break;
                 }
                 default: {
                     long[] v = new long[k];
-                    Memory.copyToArray(a, v, 0, k);
+                    host.read(a, v, 0, k);
                     buf.asLongBuffer().put(v);
                 }
             }

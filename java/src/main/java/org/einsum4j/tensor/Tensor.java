@@ -2,20 +2,24 @@ package org.einsum4j.tensor;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.Pointer;
+import org.einsum4j.Backend;
 import org.einsum4j.Einsum4jException;
 
 /**
- * An n-dimensional array in off-heap host memory: dtype, shape, strides (in elements, non-negative) and an
- * offset into a {@link Storage}. Views ({@link #permute}, {@link #reshape}, {@link #broadcastTo},
+ * An n-dimensional array on a {@link Device}: dtype, shape, strides (in elements, non-negative) and an
+ * offset into a {@link Storage} (host memory, or memory a backend owns on a device). Views ({@link #permute}, {@link #view}, {@link #broadcastTo},
  * {@link #slice}, {@link #asStrided}) share the storage of their base without copying.
  *
- * <p>Ownership: a tensor made by a factory ({@link #of}, {@link #zeros}, {@link #copy} …) owns its memory and
+ * <p>Ownership: a tensor made by a factory ({@link #of}, {@link #zeros}, {@link #copy}, {@link #reshape} …) owns
+ * its memory and
  * frees it on {@link #close()}; a view never frees memory, and closing it only makes the view unusable.
  * Any use after the memory is released throws {@link TensorClosedException}. A {@link java.lang.ref.Cleaner}
  * frees unreachable storage as a safety net; do not rely on it for large tensors.
+ *
+ * <p>Devices: the factories without a {@link Device} make host tensors. Element access ({@link #get},
+ * {@link #set}) needs host memory; {@link #toFloatArray()} and friends copy a device tensor to the host
+ * explicitly (through its backend); {@link #to(Device)} copies across devices. Reading device memory from
+ * the host any other way is an {@link Einsum4jException}, never a crash.
  */
 public final class Tensor implements AutoCloseable {
     private final Storage storage;
@@ -37,20 +41,46 @@ public final class Tensor implements AutoCloseable {
 
     // ---------------------------------------------------------------- factories
 
-    /** A new zero-filled contiguous tensor. */
+    /** A new zero-filled contiguous host tensor. */
     public static Tensor zeros(DType dtype, int... dims) {
         return allocate(dtype, dims, true);
     }
 
-    private static Tensor allocate(DType dtype, int[] dims, boolean zero) {
-        long n = Shape.numel(dims);
-        long bytes;
+    /** A new zero-filled contiguous tensor on {@code device} (allocated by that device's backend). */
+    public static Tensor zeros(Device device, DType dtype, int... dims) {
+        return device.isHost() ? zeros(dtype, dims) : Backend.forDevice(device).zeros(dtype, dims);
+    }
+
+    /** A new contiguous tensor on {@code device} whose contents are unspecified. */
+    public static Tensor empty(Device device, DType dtype, int... dims) {
+        return device.isHost() ? empty(dtype, dims) : Backend.forDevice(device).empty(dtype, dims);
+    }
+
+    /**
+     * For backends: a new contiguous tensor of {@code dims} that owns {@code storage} (released when the tensor
+     * is closed). The storage must hold at least the tensor's bytes.
+     */
+    public static Tensor onDevice(DeviceStorage storage, DType dtype, int... dims) {
+        long need = byteSize(dtype, dims);
+        if (storage.bytes() < need) {
+            throw new Einsum4jException("device storage of " + storage.bytes() + " bytes is too small for "
+                    + dtype + Shape.of(dims) + " (" + need + " bytes)");
+        }
+        return new Tensor(storage, true, dtype, dims.clone(), Shape.of(dims).contiguousStrides(), 0);
+    }
+
+    /** Bytes of a contiguous tensor of this dtype and shape; a clear exception on overflow. */
+    static long byteSize(DType dtype, int[] dims) {
         try {
-            bytes = Math.multiplyExact(n, (long) dtype.byteSize());
+            return Math.multiplyExact(Shape.numel(dims), (long) dtype.byteSize());
         } catch (ArithmeticException e) {
             throw new Einsum4jException("tensor of shape " + Arrays.toString(dims) + " is too large");
         }
-        Storage s = new Storage(bytes, zero);
+    }
+
+    private static Tensor allocate(DType dtype, int[] dims, boolean zero) {
+        long bytes = byteSize(dtype, dims);
+        Storage s = new HostStorage(bytes, zero);
         return new Tensor(s, true, dtype, dims.clone(), Shape.of(dims).contiguousStrides(), 0);
     }
 
@@ -69,24 +99,24 @@ public final class Tensor implements AutoCloseable {
     /** A FLOAT32 tensor holding a copy of {@code data} (row-major), of the given shape. */
     public static Tensor of(float[] data, int... dims) {
         checkLength(data.length, dims);
-        Tensor t = zeros(DType.FLOAT32, dims);
-        Memory.copyFromArray(data, 0, t.address(), data.length);
+        Tensor t = empty(DType.FLOAT32, dims);
+        t.host().write(data, 0, 0, data.length);
         return t;
     }
 
     /** A FLOAT64 tensor holding a copy of {@code data} (row-major), of the given shape. */
     public static Tensor of(double[] data, int... dims) {
         checkLength(data.length, dims);
-        Tensor t = zeros(DType.FLOAT64, dims);
-        Memory.copyFromArray(data, 0, t.address(), data.length);
+        Tensor t = empty(DType.FLOAT64, dims);
+        t.host().write(data, 0, 0, data.length);
         return t;
     }
 
     /** An INT64 tensor holding a copy of {@code data} (row-major), of the given shape. */
     public static Tensor ofLongs(long[] data, int... dims) {
         checkLength(data.length, dims);
-        Tensor t = zeros(DType.INT64, dims);
-        Memory.copyFromArray(data, 0, t.address(), data.length);
+        Tensor t = empty(DType.INT64, dims);
+        t.host().write(data, 0, 0, data.length);
         return t;
     }
 
@@ -97,20 +127,40 @@ public final class Tensor implements AutoCloseable {
         return t;
     }
 
-    /** Seeded uniform values in [-1, 1) (for INT64: integers in [0, 100)), reproducible for a seed. */
+    /**
+     * Seeded uniform values in [-1, 1) (for INT64: integers in [0, 100)), reproducible for a seed: drawn in a
+     * Java array (the sequence is the definition), then copied in as {@link #of} does.
+     */
     public static Tensor random(DType dtype, long seed, int... dims) {
-        Tensor t = zeros(dtype, dims);
+        long count = Shape.numel(dims);
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new Einsum4jException("random: shape " + Shape.of(dims) + " has too many elements");
+        }
+        int n = (int) count;
         SplittableRandom r = new SplittableRandom(seed);
-        long n = t.numel();
-        long a = t.address();
-        for (long i = 0; i < n; i++) {
-            switch (dtype) {
-                case FLOAT32: Memory.putFloat(a + 4 * i, (float) (r.nextDouble() * 2 - 1)); break;
-                case FLOAT64: Memory.putDouble(a + 8 * i, r.nextDouble() * 2 - 1); break;
-                default: Memory.putLong(a + 8 * i, r.nextInt(100));
+        switch (dtype) {
+            case FLOAT32: {
+                float[] v = new float[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = (float) (r.nextDouble() * 2 - 1);
+                }
+                return of(v, dims);
+            }
+            case FLOAT64: {
+                double[] v = new double[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = r.nextDouble() * 2 - 1;
+                }
+                return of(v, dims);
+            }
+            default: {
+                long[] v = new long[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = r.nextInt(100);
+                }
+                return ofLongs(v, dims);
             }
         }
-        return t;
     }
 
     private static void checkLength(int length, int[] dims) {
@@ -124,6 +174,11 @@ public final class Tensor implements AutoCloseable {
 
     public DType dtype() {
         return dtype;
+    }
+
+    /** Where the memory lives. */
+    public Device device() {
+        return storage.device();
     }
 
     public Shape shape() {
@@ -193,36 +248,37 @@ public final class Tensor implements AutoCloseable {
         return storage == other.storage;
     }
 
-    // ---------------------------------------------------------------- raw access (for kernels)
+    // ---------------------------------------------------------------- raw access (internal: HostAccess)
 
-    /** Address of element [0, …, 0]. Checks that the memory is still live. */
-    public long address() {
+    /**
+     * For backends: the device storage under this tensor (and its views). Host tensors have none: an
+     * exception.
+     */
+    public DeviceStorage deviceStorage() {
         checkOpen();
-        return storage.address() + offset * dtype.byteSize();
+        if (storage instanceof DeviceStorage d) {
+            return d;
+        }
+        throw new Einsum4jException("tensor " + describe() + " lives in host memory, not on a device");
     }
 
-    /** A JavaCPP pointer at element [0, …, 0], for native calls. FLOAT32 only. */
-    public FloatPointer floatPointer() {
-        requireDType(DType.FLOAT32);
-        return new FloatPointer(rawPointer());
+    /** The host storage, or a clear exception naming the device the memory lives on. */
+    HostStorage host() {
+        checkOpen();
+        if (storage instanceof HostStorage h) {
+            return h;
+        }
+        throw new Einsum4jException("tensor " + describe() + " lives on " + storage.device()
+                + "; copy it to the host with to(Device.CPU)");
     }
 
-    /** A JavaCPP pointer at element [0, …, 0], for native calls. FLOAT64 only. */
-    public DoublePointer doublePointer() {
-        requireDType(DType.FLOAT64);
-        return new DoublePointer(rawPointer());
+    /** Address of element [0, …, 0] of a host tensor. Checks that the memory is still live. */
+    long hostAddress() {
+        return host().address() + offset * dtype.byteSize();
     }
 
-    private Pointer rawPointer() {
-        final long a = address();
-        return new Pointer(storage.pointer()) {
-            {
-                address = a;
-            }
-        };
-    }
-
-    private void requireDType(DType want) {
+    /** For {@link HostAccess}: the dtype must be {@code want}. */
+    void requireDType(DType want) {
         if (dtype != want) {
             throw new Einsum4jException("expected a " + want + " tensor, got " + dtype);
         }
@@ -253,28 +309,16 @@ public final class Tensor implements AutoCloseable {
         return o;
     }
 
-    /** The element at these indices, as a double (any dtype). */
+    /** The element at these indices, as a double (any dtype). Host tensors only. */
     public double get(int... index) {
         long o = elementOffset(index);
-        checkOpen();
-        long a = storage.address() + o * dtype.byteSize();
-        switch (dtype) {
-            case FLOAT32: return Memory.getFloat(a);
-            case FLOAT64: return Memory.getDouble(a);
-            default: return Memory.getLong(a);
-        }
+        return host().get(o * dtype.byteSize(), dtype);
     }
 
-    /** Sets the element at these indices (converted to the dtype). */
+    /** Sets the element at these indices (converted to the dtype). Host tensors only. */
     public void set(double value, int... index) {
         long o = elementOffset(index);
-        checkOpen();
-        long a = storage.address() + o * dtype.byteSize();
-        switch (dtype) {
-            case FLOAT32: Memory.putFloat(a, (float) value); break;
-            case FLOAT64: Memory.putDouble(a, value); break;
-            default: Memory.putLong(a, (long) value);
-        }
+        host().put(o * dtype.byteSize(), dtype, value);
     }
 
     // ---------------------------------------------------------------- views
@@ -341,10 +385,39 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * The same elements in row-major order under a new shape: a view when the layout allows, else a contiguous
-     * copy (which the caller owns). One size may be -1 (inferred).
+     * The same elements in row-major order under a new shape, as a new contiguous tensor the caller owns (always a
+     * copy: it never shares memory with this tensor). One size may be -1 (inferred). For a view, use
+     * {@link #view}.
      */
     public Tensor reshape(int... newDims) {
+        int[] nd = resolveShape("reshape", newDims);
+        return contiguousCopy().reshapeTakingOwnership(nd);
+    }
+
+    /**
+     * The same elements in row-major order under a new shape, as a view sharing this tensor's memory (never a
+     * copy). One size may be -1 (inferred). Throws when the strides do not allow a view (for example merging the
+     * axes of a transposed matrix); {@link #viewAs} asks without throwing, {@link #reshape} copies.
+     */
+    public Tensor view(int... newDims) {
+        int[] nd = resolveShape("view", newDims);
+        long[] ns = viewStrides(nd);
+        if (ns == null) {
+            throw new Einsum4jException("view: " + describe() + " with strides " + Arrays.toString(strides)
+                    + " cannot be viewed as " + Shape.of(nd) + " without a copy; use reshape() for a copy");
+        }
+        return asStrided(nd, ns, offset);
+    }
+
+    /** The same elements under a new shape as a view, or empty when the strides do not allow one (no copy). */
+    public java.util.Optional<Tensor> viewAs(int... newDims) {
+        int[] nd = resolveShape("viewAs", newDims);
+        long[] ns = viewStrides(nd);
+        return ns == null ? java.util.Optional.empty() : java.util.Optional.of(asStrided(nd, ns, offset));
+    }
+
+    /** {@code newDims} with a -1 inferred, checked to hold this tensor's element count. */
+    private int[] resolveShape(String what, int[] newDims) {
         int[] nd = newDims.clone();
         long n = numel();
         int infer = -1;
@@ -352,45 +425,27 @@ public final class Tensor implements AutoCloseable {
         for (int i = 0; i < nd.length; i++) {
             if (nd[i] == -1) {
                 if (infer >= 0) {
-                    throw new Einsum4jException("reshape: more than one -1 in " + Arrays.toString(newDims));
+                    throw new Einsum4jException(what + ": more than one -1 in " + Arrays.toString(newDims));
                 }
                 infer = i;
             } else if (nd[i] < 0) {
-                throw new Einsum4jException("reshape: negative size in " + Arrays.toString(newDims));
+                throw new Einsum4jException(what + ": negative size in " + Arrays.toString(newDims));
             } else {
                 known *= nd[i];
             }
         }
         if (infer >= 0) {
             if (known == 0 || n % known != 0) {
-                throw new Einsum4jException("reshape: cannot infer -1 in " + Arrays.toString(newDims)
+                throw new Einsum4jException(what + ": cannot infer -1 in " + Arrays.toString(newDims)
                         + " for " + n + " elements of shape " + shape());
             }
             nd[infer] = (int) (n / known);
         }
         if (Shape.numel(nd) != n) {
-            throw new Einsum4jException("reshape: shape " + shape() + " (" + n + " elements) cannot become "
+            throw new Einsum4jException(what + ": shape " + shape() + " (" + n + " elements) cannot become "
                     + Shape.of(nd) + " (" + Shape.numel(nd) + " elements)");
         }
-        long[] ns = viewStrides(nd);
-        if (ns != null) {
-            return asStrided(nd, ns, offset);
-        }
-        return contiguousCopy().reshapeOwned(nd);
-    }
-
-    /** The same elements under a new shape as a view, or empty when the strides do not allow one (no copy). */
-    public java.util.Optional<Tensor> viewAs(int... newDims) {
-        if (Shape.numel(newDims) != numel()) {
-            throw new Einsum4jException("viewAs: shape " + shape() + " (" + numel() + " elements) cannot become "
-                    + Shape.of(newDims));
-        }
-        long[] ns = viewStrides(newDims);
-        return ns == null ? java.util.Optional.empty() : java.util.Optional.of(asStrided(newDims, ns, offset));
-    }
-
-    private Tensor reshapeOwned(int[] nd) {
-        return new Tensor(storage, true, dtype, nd, Shape.of(nd).contiguousStrides(), offset);
+        return nd;
     }
 
     /** Strides for viewing this tensor as {@code nd} without a copy, or null (numpy's _attempt_nocopy_reshape). */
@@ -514,7 +569,7 @@ public final class Tensor implements AutoCloseable {
         return isContiguous() ? this : contiguousCopy();
     }
 
-    /** A new contiguous tensor with the same values, owned by the caller. */
+    /** A new contiguous tensor with the same values on the same device, owned by the caller. */
     public Tensor copy() {
         return contiguousCopy();
     }
@@ -523,121 +578,88 @@ public final class Tensor implements AutoCloseable {
         return convert(dtype);
     }
 
-    /** A new contiguous tensor of another dtype, owned by the caller. */
+    /** A new contiguous tensor of another dtype on the same device, owned by the caller. */
     public Tensor to(DType target) {
         return convert(target);
     }
 
+    /** The copy (and conversion) is the backend's kernel: the one of the device the memory lives on. */
     private Tensor convert(DType target) {
         checkOpen();
-        Tensor out = empty(target, dims);
-        long n = out.numel();
-        if (n == 0) {
+        Backend b = Backend.forDevice(device());
+        return copyInto(b, b.empty(target, dims));
+    }
+
+    /** {@code b} copies this tensor into the new {@code out}, which is closed if the copy fails. */
+    private Tensor copyInto(Backend b, Tensor out) {
+        try {
+            b.copy(this, out);
             return out;
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
         }
-        long dst = out.address();
-        if (target == dtype && isContiguous()) {
-            Memory.copy(address(), dst, n * dtype.byteSize());
-            return out;
+    }
+
+    /**
+     * A new contiguous copy on {@code target}, owned by the caller (a copy even when the device is the same).
+     * The copy is made by the backend of the non-host side; between two devices it goes through the host.
+     */
+    public Tensor to(Device target) {
+        checkOpen();
+        Device here = device();
+        if (here.equals(target)) {
+            return copy();
         }
-        int rank = dims.length;
-        if (rank == 0) {
-            writeConverted(storage.address() + offset * dtype.byteSize(), dst, target);
-            return out;
-        }
-        // one row (the last dimension) at a time; rows with unit stride and no conversion are block copies
-        int inner = dims[rank - 1];
-        long innerStride = strides[rank - 1];
-        int es = dtype.byteSize();
-        int ts = target.byteSize();
-        long rows = n / inner;
-        int[] idx = new int[rank];
-        long src = storage.address();
-        long so = offset;
-        long da = dst;
-        for (long r = 0; r < rows; r++) {
-            long sa = src + so * es;
-            if (target == dtype) {
-                if (innerStride == 1) {
-                    Memory.copy(sa, da, (long) inner * es);
-                } else if (es == 4) {
-                    long step = innerStride * 4;
-                    for (int i = 0; i < inner; i++, sa += step, da += 4) {
-                        Memory.putInt(da, Memory.getInt(sa));
-                    }
-                    da -= (long) inner * 4;
-                } else {
-                    long step = innerStride * 8;
-                    for (int i = 0; i < inner; i++, sa += step, da += 8) {
-                        Memory.putLong(da, Memory.getLong(sa));
-                    }
-                    da -= (long) inner * 8;
-                }
-            } else {
-                long step = innerStride * es;
-                for (int i = 0; i < inner; i++, sa += step) {
-                    writeConverted(sa, da + (long) i * ts, target);
-                }
-            }
-            da += (long) inner * ts;
-            for (int k = rank - 2; k >= 0; k--) {
-                if (++idx[k] < dims[k]) {
-                    so += strides[k];
-                    break;
-                }
-                so -= (long) (dims[k] - 1) * strides[k];
-                idx[k] = 0;
+        if (!here.isHost() && !target.isHost()) {
+            try (Tensor h = to(Device.CPU)) {
+                return h.to(target);
             }
         }
-        return out;
+        Backend b = Backend.forDevice(here.isHost() ? target : here);
+        return copyInto(b, target.isHost() ? empty(dtype, dims) : b.empty(dtype, dims));
     }
 
-    private void writeConverted(long sa, long da, DType target) {
-        if (target == DType.FLOAT32) {
-            Memory.putFloat(da, (float) read(sa));
-        } else if (target == DType.FLOAT64) {
-            Memory.putDouble(da, read(sa));
-        } else {
-            Memory.putLong(da, dtype == DType.INT64 ? Memory.getLong(sa) : (long) read(sa));
-        }
-    }
-
-    private double read(long a) {
-        switch (dtype) {
-            case FLOAT32: return Memory.getFloat(a);
-            case FLOAT64: return Memory.getDouble(a);
-            default: return Memory.getLong(a);
-        }
-    }
-
-    /** All elements in row-major order, converted to float. */
+    /** All elements in row-major order, converted to float (copied to the host first for a device tensor). */
     public float[] toFloatArray() {
-        long n = checkArraySize();
-        float[] out = new float[(int) n];
-        try (Tensor c = dtype == DType.FLOAT32 && isContiguous() ? null : convert(DType.FLOAT32)) {
-            Memory.copyToArray(c == null ? address() : c.address(), out, 0, n);
-        }
+        float[] out = new float[(int) checkArraySize()];
+        readInto(DType.FLOAT32, out);
         return out;
     }
 
-    /** All elements in row-major order, converted to double. */
+    /** All elements in row-major order, converted to double (copied to the host first for a device tensor). */
     public double[] toDoubleArray() {
-        long n = checkArraySize();
-        double[] out = new double[(int) n];
-        try (Tensor c = dtype == DType.FLOAT64 && isContiguous() ? null : convert(DType.FLOAT64)) {
-            Memory.copyToArray(c == null ? address() : c.address(), out, 0, n);
-        }
+        double[] out = new double[(int) checkArraySize()];
+        readInto(DType.FLOAT64, out);
         return out;
     }
 
-    /** All elements in row-major order, converted to long. */
+    /** All elements in row-major order, converted to long (copied to the host first for a device tensor). */
     public long[] toLongArray() {
-        long n = checkArraySize();
-        long[] out = new long[(int) n];
-        try (Tensor c = dtype == DType.INT64 && isContiguous() ? null : convert(DType.INT64)) {
-            Memory.copyToArray(c == null ? address() : c.address(), out, 0, n);
-        }
+        long[] out = new long[(int) checkArraySize()];
+        readInto(DType.INT64, out);
         return out;
+    }
+
+    /** Fills a Java array of {@code want}'s element type from a contiguous host copy in {@code want}. */
+    private void readInto(DType want, Object array) {
+        int n = java.lang.reflect.Array.getLength(array);
+        if (n == 0) {
+            return;
+        }
+        if (!device().isHost()) {
+            try (Tensor h = to(Device.CPU)) {
+                h.readInto(want, array);
+            }
+            return;
+        }
+        if (dtype == want && isContiguous()) {
+            host().read(offset * dtype.byteSize(), array, 0, n);
+            return;
+        }
+        try (Tensor c = convert(want)) {
+            c.host().read(0, array, 0, n);
+        }
     }
 
     private long checkArraySize() {
@@ -647,15 +669,6 @@ public final class Tensor implements AutoCloseable {
             throw new Einsum4jException("tensor " + describe() + " has too many elements for a Java array");
         }
         return n;
-    }
-
-    /** Sum of all elements in float64 (the command line's checksum). */
-    public double sum() {
-        double s = 0;
-        for (double v : toDoubleArray()) {
-            s += v;
-        }
-        return s;
     }
 
     // ---------------------------------------------------------------- lifecycle

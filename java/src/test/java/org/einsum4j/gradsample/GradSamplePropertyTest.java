@@ -12,6 +12,7 @@ import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.einsum4j.testing.UnderTest;
 
 /**
  * Properties that hold for any layer and shape, checked on seeded random layers: the per-sample gradients sum
@@ -31,7 +32,7 @@ class GradSamplePropertyTest {
             int b = 1 + r.nextInt(3);
             int k = 1 + r.nextInt(3);
             try (RandomLayers.Case c = RandomLayers.random(kind, r, b, k, dtype, trial % 2 == 0)) {
-                Map<String, Tensor> got = GradSampler.compute(c.layer(), c.acts(), c.backs(), k, KReduction.SUM);
+                Map<String, Tensor> got = UnderTest.compute(c.layer(), c.acts(), c.backs(), k, KReduction.SUM);
                 try {
                     Map<String, double[]> direct = DirectGradients.of(c.layer(), c.acts(), c.backs());
                     assertEquals(direct.keySet(), got.keySet(), c.toString());
@@ -65,9 +66,9 @@ class GradSamplePropertyTest {
                 try {
                     List<Tensor> acts = repeatRows(base.acts(), k, owned);
                     List<Tensor> backs = repeatRows(base.backs(), k, owned);
-                    single = GradSampler.compute(base.layer(), base.acts(), base.backs(), 1, KReduction.SUM);
-                    sum = GradSampler.compute(base.layer(), acts, backs, k, KReduction.SUM);
-                    mean = GradSampler.compute(base.layer(), acts, backs, k, KReduction.MEAN);
+                    single = UnderTest.compute(base.layer(), base.acts(), base.backs(), 1, KReduction.SUM);
+                    sum = UnderTest.compute(base.layer(), acts, backs, k, KReduction.SUM);
+                    mean = UnderTest.compute(base.layer(), acts, backs, k, KReduction.MEAN);
                     for (String p : single.keySet()) {
                         GradTensors.assertClose(base + " SUM " + p, sum.get(p), single.get(p), k, 1e-12);
                         GradTensors.assertClose(base + " MEAN " + p, mean.get(p), single.get(p), 1, 1e-12);
@@ -95,7 +96,7 @@ class GradSamplePropertyTest {
             try (Tensor v = t.reshape(withOne); Tensor bc = v.broadcastTo(withK)) {
                 Tensor copy = bc.copy();
                 owned.add(copy);
-                Tensor view = copy.reshape(rows);
+                Tensor view = copy.view(rows);
                 owned.add(view);
                 out.add(view);
             }

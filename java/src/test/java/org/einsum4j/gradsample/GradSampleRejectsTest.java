@@ -9,6 +9,7 @@ import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.einsum4j.testing.UnderTest;
 
 /** Bad inputs are rejected before any work, with the exception type and a message that gives the values. */
 class GradSampleRejectsTest {
@@ -23,7 +24,7 @@ class GradSampleRejectsTest {
     @Test
     void rejectsRowsNotDivisibleByK() {
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 7, 3); Tensor g = Tensor.random(DType.FLOAT32, 2, 7, 2)) {
-            rejects(MultiplicityException.class, () -> GradSampler.compute(new Layer.Linear(3, 2, true), a, g, 2),
+            rejects(MultiplicityException.class, () -> UnderTest.compute(new Layer.Linear(3, 2, true), a, g, 2),
                     "7 rows", "K = 2");
         }
     }
@@ -31,7 +32,7 @@ class GradSampleRejectsTest {
     @Test
     void rejectsKBelowOne() {
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 3); Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 2)) {
-            rejects(MultiplicityException.class, () -> GradSampler.compute(new Layer.Linear(3, 2, true), a, g, 0),
+            rejects(MultiplicityException.class, () -> UnderTest.compute(new Layer.Linear(3, 2, true), a, g, 0),
                     "K must be >= 1, got 0");
             rejects(MultiplicityException.class, () -> new LinearSampler().compute(new Layer.Linear(3, 2, true),
                     List.of(a), List.of(g), -1, KReduction.SUM), "K must be >= 1, got -1");
@@ -41,11 +42,11 @@ class GradSampleRejectsTest {
     @Test
     void rejectsLinearFeatureSizesThatDoNotFit() {
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 6); Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 2)) {
-            rejects(LayerShapeException.class, () -> GradSampler.compute(new Layer.Linear(3, 2, true), a, g, 1),
+            rejects(LayerShapeException.class, () -> UnderTest.compute(new Layer.Linear(3, 2, true), a, g, 1),
                     "expected 3, got 6");
         }
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 3); Tensor g = Tensor.random(DType.FLOAT32, 2, 5, 2)) {
-            rejects(LayerShapeException.class, () -> GradSampler.compute(new Layer.Linear(3, 2, true), a, g, 1),
+            rejects(LayerShapeException.class, () -> UnderTest.compute(new Layer.Linear(3, 2, true), a, g, 1),
                     "disagree on dim 0: 4 vs 5");
         }
     }
@@ -53,7 +54,7 @@ class GradSampleRejectsTest {
     @Test
     void rejectsDtypeMismatch() {
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 3); Tensor g = Tensor.random(DType.FLOAT64, 2, 4, 2)) {
-            rejects(InvalidOperandException.class, () -> GradSampler.compute(new Layer.Linear(3, 2, true), a, g, 1),
+            rejects(InvalidOperandException.class, () -> UnderTest.compute(new Layer.Linear(3, 2, true), a, g, 1),
                     "dtype mismatch", "FLOAT32", "FLOAT64");
         }
     }
@@ -63,12 +64,12 @@ class GradSampleRejectsTest {
         Layer.Conv conv = Layer.Conv.of(2, 3, 4, 3).withPadding(1);
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 2, 3, 8, 8);
              Tensor g = Tensor.random(DType.FLOAT32, 2, 2, 4, 6, 6)) {
-            rejects(LayerShapeException.class, () -> GradSampler.compute(conv, a, g, 1),
+            rejects(LayerShapeException.class, () -> UnderTest.compute(conv, a, g, 1),
                     "expected [8, 8]", "got [6, 6]");
         }
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 2, 5, 8, 8);
              Tensor g = Tensor.random(DType.FLOAT32, 2, 2, 4, 8, 8)) {
-            rejects(LayerShapeException.class, () -> GradSampler.compute(conv, a, g, 1), "in channels",
+            rejects(LayerShapeException.class, () -> UnderTest.compute(conv, a, g, 1), "in channels",
                     "expected 3, got 5");
         }
     }
@@ -93,14 +94,14 @@ class GradSampleRejectsTest {
         Layer.Embedding e = new Layer.Embedding(5, 2, Layer.Embedding.NO_PADDING);
         try (Tensor idx = Tensor.ofLongs(new long[] {0, 1, 2, 3, 7, 4}, 2, 3);
              Tensor g = Tensor.random(DType.FLOAT32, 2, 2, 3, 2)) {
-            rejects(IndexOutOfRangeException.class, () -> GradSampler.compute(e, idx, g, 1), "index 7",
+            rejects(IndexOutOfRangeException.class, () -> UnderTest.compute(e, idx, g, 1), "index 7",
                     "position [1, 1]", "V = 5");
             rejects(IndexOutOfRangeException.class,
                     () -> new EmbeddingSampler().computeSparse(e, idx, g, 1, KReduction.SUM), "index 7");
         }
         try (Tensor idx = Tensor.ofLongs(new long[] {0, -1}, 1, 2);
              Tensor g = Tensor.random(DType.FLOAT32, 2, 1, 2, 2)) {
-            rejects(IndexOutOfRangeException.class, () -> GradSampler.compute(e, idx, g, 1), "index -1");
+            rejects(IndexOutOfRangeException.class, () -> UnderTest.compute(e, idx, g, 1), "index -1");
         }
     }
 
@@ -108,20 +109,20 @@ class GradSampleRejectsTest {
     void rejectsEmbeddingFloatIndices() {
         Layer.Embedding e = new Layer.Embedding(5, 2, Layer.Embedding.NO_PADDING);
         try (Tensor idx = Tensor.random(DType.FLOAT32, 1, 2, 3); Tensor g = Tensor.random(DType.FLOAT32, 2, 2, 3, 2)) {
-            rejects(InvalidOperandException.class, () -> GradSampler.compute(e, idx, g, 1), "INT64");
+            rejects(InvalidOperandException.class, () -> UnderTest.compute(e, idx, g, 1), "INT64");
         }
     }
 
     @Test
     void rejectsNormShapesThatDoNotFit() {
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 6); Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 6)) {
-            rejects(LayerShapeException.class, () -> GradSampler.compute(Layer.LayerNorm.of(1e-5, 5), a, g, 1),
+            rejects(LayerShapeException.class, () -> UnderTest.compute(Layer.LayerNorm.of(1e-5, 5), a, g, 1),
                     "normalized_shape [5]", "expected 5, got 6");
             rejects(LayerShapeException.class,
-                    () -> GradSampler.compute(new Layer.GroupNorm(2, 4, 1e-5, true), a, g, 1), "channels",
+                    () -> UnderTest.compute(new Layer.GroupNorm(2, 4, 1e-5, true), a, g, 1), "channels",
                     "expected 4, got 6");
             rejects(LayerShapeException.class,
-                    () -> GradSampler.compute(new Layer.InstanceNorm(2, 4, 1e-5, true), a, g, 1), "rank 4");
+                    () -> UnderTest.compute(new Layer.InstanceNorm(2, 4, 1e-5, true), a, g, 1), "rank 4");
         }
     }
 
@@ -131,12 +132,12 @@ class GradSampleRejectsTest {
         try (Tensor x = Tensor.random(DType.FLOAT32, 1, 4, 5, 3); Tensor h = Tensor.random(DType.FLOAT32, 2, 4, 5, 2);
              Tensor gi = Tensor.random(DType.FLOAT32, 3, 4, 5, 8);
              Tensor gh = Tensor.random(DType.FLOAT32, 4, 4, 5, 6)) {
-            rejects(GradSampleException.class, () -> GradSampler.compute(lstm, x, gi, 1), "expected 2 activations");
+            rejects(GradSampleException.class, () -> UnderTest.compute(lstm, x, gi, 1), "expected 2 activations");
             rejects(LayerShapeException.class,
-                    () -> GradSampler.compute(lstm, List.of(x, h), List.of(gi, gh), 1, KReduction.SUM),
+                    () -> UnderTest.compute(lstm, List.of(x, h), List.of(gi, gh), 1, KReduction.SUM),
                     "4 gates x hidden", "expected 8, got 6");
             rejects(MultiplicityException.class,
-                    () -> GradSampler.compute(lstm, List.of(x, h), List.of(gi, gi), 3, KReduction.SUM),
+                    () -> UnderTest.compute(lstm, List.of(x, h), List.of(gi, gi), 3, KReduction.SUM),
                     "4 rows", "K = 3");
         }
     }
@@ -146,10 +147,10 @@ class GradSampleRejectsTest {
         Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 3);
         a.close();
         try (Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 2)) {
-            rejects(InvalidOperandException.class, () -> GradSampler.compute(new Layer.Linear(3, 2, true), a, g, 1),
+            rejects(InvalidOperandException.class, () -> UnderTest.compute(new Layer.Linear(3, 2, true), a, g, 1),
                     "closed");
             rejects(InvalidOperandException.class,
-                    () -> GradSampler.compute(new Layer.Linear(3, 2, true), g, null, 1), "backprops is null");
+                    () -> UnderTest.compute(new Layer.Linear(3, 2, true), g, null, 1), "backprops is null");
         }
     }
 
@@ -167,7 +168,7 @@ class GradSampleRejectsTest {
             }
         }
         try (Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 2)) {
-            rejects(UnsupportedLayerException.class, () -> GradSampler.compute(new Unknown(1), g, g, 1),
+            rejects(UnsupportedLayerException.class, () -> UnderTest.compute(new Unknown(1), g, g, 1),
                     "no grad sampler registered for layer Unknown");
         }
     }

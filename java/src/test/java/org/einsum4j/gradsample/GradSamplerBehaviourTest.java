@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
+import org.einsum4j.testing.UnderTest;
 
 /** Behaviour beyond the formulas: sparse Embedding, time-first RNNs, empty batches, user samplers, the registry. */
 class GradSamplerBehaviourTest {
@@ -24,7 +25,7 @@ class GradSamplerBehaviourTest {
                     DType.FLOAT32, true)) {
                 Layer.Embedding e = (Layer.Embedding) c.layer();
                 for (KReduction red : KReduction.values()) {
-                    Map<String, Tensor> dense = GradSampler.compute(e, c.acts(), c.backs(), k, red);
+                    Map<String, Tensor> dense = UnderTest.compute(e, c.acts(), c.backs(), k, red);
                     try (SparseEmbeddingGrad sparse = new EmbeddingSampler().computeSparse(e, c.acts().get(0),
                             c.backs().get(0), k, red);
                          Tensor back = sparse.toDense(e.num())) {
@@ -50,7 +51,7 @@ class GradSamplerBehaviourTest {
         Layer.Embedding e = new Layer.Embedding(4, 2, 1);
         try (Tensor idx = Tensor.ofLongs(new long[] {1, 1, 2, 0}, 2, 2);
              Tensor g = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 2, 2)) {
-            Map<String, Tensor> out = GradSampler.compute(e, idx, g, 1);
+            Map<String, Tensor> out = UnderTest.compute(e, idx, g, 1);
             try {
                 assertArrayEquals(new float[] {0, 0, 0, 0, 0, 0, 0, 0, 7, 8, 0, 0, 5, 6, 0, 0},
                         out.get("weight").toFloatArray());
@@ -70,8 +71,8 @@ class GradSamplerBehaviourTest {
                 Layer.Rnn tf = new Layer.Rnn(bf.cell(), bf.input(), bf.hidden(), bf.bias(), false);
                 List<Tensor> ta = c.acts().stream().map(t -> t.permute(1, 0, 2)).toList();
                 List<Tensor> tb = c.backs().stream().map(t -> t.permute(1, 0, 2)).toList();
-                Map<String, Tensor> a = GradSampler.compute(bf, c.acts(), c.backs(), k, KReduction.SUM);
-                Map<String, Tensor> b = GradSampler.compute(tf, ta, tb, k, KReduction.SUM);
+                Map<String, Tensor> a = UnderTest.compute(bf, c.acts(), c.backs(), k, KReduction.SUM);
+                Map<String, Tensor> b = UnderTest.compute(tf, ta, tb, k, KReduction.SUM);
                 try {
                     for (String p : a.keySet()) {
                         GradTensors.assertClose(p, b.get(p), a.get(p), 1, 1e-12);
@@ -89,7 +90,7 @@ class GradSamplerBehaviourTest {
         SplittableRandom r = new SplittableRandom(3);
         for (RandomLayers.Kind kind : RandomLayers.Kind.values()) {
             try (RandomLayers.Case c = RandomLayers.random(kind, r, 0, 3, DType.FLOAT32, true)) {
-                Map<String, Tensor> out = GradSampler.compute(c.layer(), c.acts(), c.backs(), 3, KReduction.MEAN);
+                Map<String, Tensor> out = UnderTest.compute(c.layer(), c.acts(), c.backs(), 3, KReduction.MEAN);
                 try {
                     assertEquals(c.layer().parameterShapes().keySet(), out.keySet());
                     for (Map.Entry<String, int[]> p : c.layer().parameterShapes().entrySet()) {
@@ -108,8 +109,8 @@ class GradSamplerBehaviourTest {
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 4, 0); Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 4, 0);
              Tensor x = Tensor.random(DType.FLOAT32, 3, 4, 0, 3);
              Tensor gx = Tensor.random(DType.FLOAT32, 4, 4, 0, 2)) {
-            Map<String, Tensor> gn = GradSampler.compute(new Layer.GroupNorm(2, 4, 1e-5, true), a, g, 2);
-            Map<String, Tensor> lin = GradSampler.compute(new Layer.Linear(3, 2, true), x, gx, 2);
+            Map<String, Tensor> gn = UnderTest.compute(new Layer.GroupNorm(2, 4, 1e-5, true), a, g, 2);
+            Map<String, Tensor> lin = UnderTest.compute(new Layer.Linear(3, 2, true), x, gx, 2);
             try {
                 for (Map<String, Tensor> m : List.of(gn, lin)) {
                     for (Tensor t : m.values()) {
@@ -130,8 +131,8 @@ class GradSamplerBehaviourTest {
         Layer.Linear l = new Layer.Linear(3, 4, true);
         try (Tensor aT = Tensor.random(DType.FLOAT64, 1, 3, 6); Tensor g = Tensor.random(DType.FLOAT64, 2, 6, 4);
              Tensor a = aT.transpose(); Tensor ac = a.copy()) {
-            Map<String, Tensor> x = GradSampler.compute(l, a, g, 2);
-            Map<String, Tensor> y = GradSampler.compute(l, ac, g, 2);
+            Map<String, Tensor> x = UnderTest.compute(l, a, g, 2);
+            Map<String, Tensor> y = UnderTest.compute(l, ac, g, 2);
             try {
                 GradTensors.assertClose("weight", x.get("weight"), y.get("weight"), 1, 1e-14);
             } finally {
@@ -144,11 +145,11 @@ class GradSamplerBehaviourTest {
     @Test
     void layersWithoutAffineParametersGiveNoGradients() {
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 3, 5); Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 3, 5)) {
-            assertTrue(GradSampler.compute(new Layer.InstanceNorm(1, 3, 1e-5, false), a, g, 2).isEmpty());
-            assertTrue(GradSampler.compute(new Layer.GroupNorm(3, 3, 1e-5, false), a, g, 2).isEmpty());
-            assertTrue(GradSampler.compute(new Layer.LayerNorm(new int[] {5}, 1e-5, false, false), a, g, 2)
+            assertTrue(UnderTest.compute(new Layer.InstanceNorm(1, 3, 1e-5, false), a, g, 2).isEmpty());
+            assertTrue(UnderTest.compute(new Layer.GroupNorm(3, 3, 1e-5, false), a, g, 2).isEmpty());
+            assertTrue(UnderTest.compute(new Layer.LayerNorm(new int[] {5}, 1e-5, false, false), a, g, 2)
                     .isEmpty());
-            Map<String, Tensor> w = GradSampler.compute(new Layer.LayerNorm(new int[] {5}, 1e-5, true, false), a, g, 2);
+            Map<String, Tensor> w = UnderTest.compute(new Layer.LayerNorm(new int[] {5}, 1e-5, true, false), a, g, 2);
             try {
                 assertEquals(List.of("weight"), List.copyOf(w.keySet()));
             } finally {
@@ -163,8 +164,8 @@ class GradSamplerBehaviourTest {
         try (RandomLayers.Case c = RandomLayers.random(RandomLayers.Kind.RNN, r, 2, 2, DType.FLOAT64, true)) {
             Layer.Rnn l0 = (Layer.Rnn) c.layer();
             Layer.Rnn l1r = new Layer.Rnn(l0.cell(), l0.input(), l0.hidden(), l0.bias(), true, 1, true);
-            Map<String, Tensor> a = GradSampler.compute(l0, c.acts(), c.backs(), 2, KReduction.SUM);
-            Map<String, Tensor> b = GradSampler.compute(l1r, c.acts(), c.backs(), 2, KReduction.SUM);
+            Map<String, Tensor> a = UnderTest.compute(l0, c.acts(), c.backs(), 2, KReduction.SUM);
+            Map<String, Tensor> b = UnderTest.compute(l1r, c.acts(), c.backs(), 2, KReduction.SUM);
             try {
                 GradTensors.assertClose("weight_ih", b.get("weight_ih_l1_reverse"), a.get("weight_ih_l0"), 1, 0);
                 assertEquals(a.size(), b.size());
@@ -201,7 +202,7 @@ class GradSamplerBehaviourTest {
         assertSame(sampler, reg.find(new Scale(3)).orElseThrow());
         try (Tensor a = Tensor.of(new double[] {1, 2, 3, 4}, 2, 2);
              Tensor g = Tensor.of(new double[] {1, 1, 2, 2}, 2, 2)) {
-            Map<String, Tensor> out = GradSampler.compute(reg, new Scale(2), List.of(a), List.of(g), 2,
+            Map<String, Tensor> out = UnderTest.compute(reg, new Scale(2), List.of(a), List.of(g), 2,
                     KReduction.SUM);
             try {
                 assertArrayEquals(new double[] {7, 10}, out.get("weight").toDoubleArray());

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.einsum4j.Backend;
 import org.einsum4j.spec.Contraction;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
+import org.einsum4j.testing.UnderTest;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
@@ -114,7 +114,7 @@ class ExecutorTest {
                 }
             }
             double[] want = bruteForce(c, ops);
-            try (Tensor got = Executor.run(c, path, Backend.cpu(), ops)) {
+            try (Tensor got = UnderTest.apply(o -> Executor.run(c, path, UnderTest.backend(), o), ops)) {
                 assertEquals(dt, got.dtype());
                 double[] g = got.toDoubleArray();
                 assertEquals(want.length, g.length);
@@ -262,7 +262,7 @@ class ExecutorTest {
     void resultIsOwnedAndContiguous() {
         Contraction c = contraction("ij,jk->ki", 3, 4, 5);
         try (Tensor a = Tensor.random(DType.FLOAT64, 1, 3, 4); Tensor b = Tensor.random(DType.FLOAT64, 2, 4, 5);
-             Tensor r = Executor.run(c, List.of(new int[] {0, 1}), Backend.cpu(), new Tensor[] {a, b})) {
+             Tensor r = UnderTest.apply(o -> Executor.run(c, List.of(new int[] {0, 1}), UnderTest.backend(), o), a, b)) {
             assertArrayEquals(new int[] {5, 3}, r.dims());
             org.junit.jupiter.api.Assertions.assertTrue(r.ownsMemory());
             org.junit.jupiter.api.Assertions.assertTrue(r.isContiguous());

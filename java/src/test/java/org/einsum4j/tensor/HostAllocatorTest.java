@@ -26,7 +26,7 @@ class HostAllocatorTest {
         long cls = HostAllocator.sizeClass(4L * n);
         Tensor t = Tensor.zeros(DType.FLOAT32, n);
         assertEquals(before + cls, HostAllocator.liveBytes());
-        long addr = t.address();
+        long addr = t.hostAddress();
         assertEquals(0, addr % 64, "64-byte aligned");
         t.close();
         assertEquals(before, HostAllocator.liveBytes());

@@ -58,22 +58,32 @@ class TensorTest {
     }
 
     @Test
-    void reshapeViewsWhenPossibleAndCopiesOtherwise() {
+    void viewSharesMemoryWhenTheStridesAllowAndReshapeAlwaysCopies() {
         try (Tensor t = Tensor.of(iota(24), 2, 3, 4)) {
-            Tensor r = t.reshape(6, -1);
+            Tensor r = t.view(6, -1);
             assertTrue(r.sharesMemoryWith(t));
             assertArrayEquals(new int[] {6, 4}, r.dims());
             // merging the permuted (2, 3) dims is still a view: [4, 2, 3] -> [4, 6] after permute(2, 0, 1)
-            Tensor p = t.permute(2, 0, 1).reshape(4, 6);
+            Tensor p = t.permute(2, 0, 1).view(4, 6);
             assertTrue(p.sharesMemoryWith(t));
             assertEquals(t.get(1, 2, 3), p.get(3, 5));
             // merging [3, 4] of a transposed tensor needs a copy
+            Einsum4jException noView = assertThrows(Einsum4jException.class, () -> t.permute(0, 2, 1).view(2, 12));
+            assertTrue(noView.getMessage().contains("use reshape() for a copy"), noView.getMessage());
+            assertTrue(t.permute(0, 2, 1).viewAs(2, 12).isEmpty());
             try (Tensor q = t.permute(0, 2, 1).reshape(2, 12)) {
                 assertFalse(q.sharesMemoryWith(t));
                 assertTrue(q.ownsMemory());
                 assertEquals(t.get(1, 2, 3), q.get(1, 3 * 3 + 2));
             }
+            // reshape copies even where a view would do: the caller always owns what it gets
+            try (Tensor c = t.reshape(6, 4)) {
+                assertFalse(c.sharesMemoryWith(t));
+                assertTrue(c.ownsMemory());
+                assertEquals(t.get(1, 2, 3), c.get(5, 3));
+            }
             assertThrows(Einsum4jException.class, () -> t.reshape(5, 5));
+            assertThrows(Einsum4jException.class, () -> t.view(5, 5));
         }
     }
 
@@ -127,14 +137,14 @@ class TensorTest {
         v.close(); // closing a view frees nothing
         assertThrows(TensorClosedException.class, () -> v.get(0, 0));
         assertEquals(4.0, t.get(1, 1));
-        Tensor w = t.reshape(3, 2);
+        Tensor w = t.view(3, 2);
         t.close();
         t.close(); // idempotent
         assertTrue(t.isClosed());
         assertTrue(w.isClosed());
         TensorClosedException e = assertThrows(TensorClosedException.class, w::toFloatArray);
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
-        assertThrows(TensorClosedException.class, t::address);
+        assertThrows(TensorClosedException.class, t::hostAddress);
     }
 
     @Test

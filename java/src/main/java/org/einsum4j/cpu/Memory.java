@@ -1,13 +1,15 @@
-package org.einsum4j.tensor;
+package org.einsum4j.cpu;
 
 import java.lang.reflect.Field;
 import sun.misc.Unsafe;
 
 /**
- * Raw access to off-heap memory by address, for the kernels. Internal: callers must keep addresses inside
- * storage they hold open; {@link Tensor} checks bounds and liveness before handing out addresses.
+ * Raw access to off-heap host memory by address, for the CPU backend's kernels only (package-private; an
+ * architecture test keeps Unsafe inside this package). Callers must keep addresses inside storage they hold
+ * open; {@link org.einsum4j.tensor.HostAccess} checks that a tensor is open and on the host before handing
+ * out its address.
  */
-public final class Memory {
+final class Memory {
     static final Unsafe U;
 
     static {
@@ -23,67 +25,67 @@ public final class Memory {
     private Memory() {
     }
 
-    public static float getFloat(long address) {
+    static float getFloat(long address) {
         return U.getFloat(address);
     }
 
-    public static void putFloat(long address, float v) {
+    static void putFloat(long address, float v) {
         U.putFloat(address, v);
     }
 
-    public static double getDouble(long address) {
+    static double getDouble(long address) {
         return U.getDouble(address);
     }
 
-    public static void putDouble(long address, double v) {
+    static void putDouble(long address, double v) {
         U.putDouble(address, v);
     }
 
-    public static int getInt(long address) {
+    static int getInt(long address) {
         return U.getInt(address);
     }
 
-    public static void putInt(long address, int v) {
+    static void putInt(long address, int v) {
         U.putInt(address, v);
     }
 
-    public static long getLong(long address) {
+    static long getLong(long address) {
         return U.getLong(address);
     }
 
-    public static void putLong(long address, long v) {
+    static void putLong(long address, long v) {
         U.putLong(address, v);
     }
 
-    public static void copy(long from, long to, long bytes) {
+    static void copy(long from, long to, long bytes) {
         U.copyMemory(from, to, bytes);
     }
 
-    public static void zero(long address, long bytes) {
+    static void zero(long address, long bytes) {
         U.setMemory(address, bytes, (byte) 0);
     }
 
-    public static void copyFromArray(float[] src, int srcPos, long to, long count) {
+    static void copyFromArray(float[] src, int srcPos, long to, long count) {
         U.copyMemory(src, Unsafe.ARRAY_FLOAT_BASE_OFFSET + 4L * srcPos, null, to, 4L * count);
     }
 
-    public static void copyFromArray(double[] src, int srcPos, long to, long count) {
+    static void copyFromArray(double[] src, int srcPos, long to, long count) {
         U.copyMemory(src, Unsafe.ARRAY_DOUBLE_BASE_OFFSET + 8L * srcPos, null, to, 8L * count);
     }
 
-    public static void copyFromArray(long[] src, int srcPos, long to, long count) {
+    static void copyFromArray(long[] src, int srcPos, long to, long count) {
         U.copyMemory(src, Unsafe.ARRAY_LONG_BASE_OFFSET + 8L * srcPos, null, to, 8L * count);
     }
 
-    public static void copyToArray(long from, float[] dst, int dstPos, long count) {
+    static void copyToArray(long from, float[] dst, int dstPos, long count) {
         U.copyMemory(null, from, dst, Unsafe.ARRAY_FLOAT_BASE_OFFSET + 4L * dstPos, 4L * count);
     }
 
-    public static void copyToArray(long from, double[] dst, int dstPos, long count) {
+    static void copyToArray(long from, double[] dst, int dstPos, long count) {
         U.copyMemory(null, from, dst, Unsafe.ARRAY_DOUBLE_BASE_OFFSET + 8L * dstPos, 8L * count);
     }
 
-    public static void copyToArray(long from, long[] dst, int dstPos, long count) {
+    static void copyToArray(long from, long[] dst, int dstPos, long count) {
         U.copyMemory(null, from, dst, Unsafe.ARRAY_LONG_BASE_OFFSET + 8L * dstPos, 8L * count);
     }
 }

@@ -86,8 +86,9 @@ public final class ContractExpression {
 
     /**
      * Runs the contraction into {@code out} (opt_einsum's {@code out=}) and returns out: out must be open, of this
-     * expression's dtype and result shape (any strides), and share no memory with an operand; all of that is checked
-     * before any work. A contiguous out is written by the last step itself.
+     * expression's dtype, device and result shape, dense (contiguous, or contiguous with its axes permuted, such as
+     * a transposed view), and share no memory with an operand; all of that is checked before any work. A contiguous
+     * out is written by the last step itself.
      */
     public Tensor contractInto(Tensor out, Tensor... operands) {
         checkOperands(operands);
@@ -113,6 +114,10 @@ public final class ContractExpression {
         if (!sameDims(out, outShape)) {
             throw new ShapeMismatchException("out has shape " + out.shape() + " but the expression '" + spec
                     + "' computes " + Arrays.toString(outShape));
+        }
+        if (Plan.denseOrder(out) == null) {
+            throw new InvalidOperandException("out " + out + " with strides " + Arrays.toString(out.strides())
+                    + " has gaps or overlaps; it must be dense (contiguous, or a permutation of a contiguous tensor)");
         }
         for (int i = 0; i < operands.length; i++) {
             if (out.sharesMemoryWith(operands[i])) {
@@ -164,7 +169,8 @@ public final class ContractExpression {
             if (out == null) {
                 return folded.copy();
             }
-            backend.copy(folded, out);
+            int[] order = Plan.denseOrder(out);
+            backend.copy(folded.permute(order), out.permute(order));
             return out;
         }
         Tensor[] all = operands;
@@ -183,7 +189,8 @@ public final class ContractExpression {
                 return r;
             }
             try (r) {
-                backend.copy(r, out);
+                int[] order = Plan.denseOrder(out);
+                backend.copy(r.permute(order), out.permute(order));
             }
             return out;
         }

@@ -74,8 +74,8 @@ public final class Einsum {
 
     /**
      * Contracts into the caller's {@code out} (opt_einsum's {@code out=}) and returns out: out must be open, of the
-     * operands' dtype and the result's shape (any strides), and share no memory with an operand, all checked before
-     * any work.
+     * operands' dtype, device and the result's shape, dense (contiguous, or a transposed view of a contiguous
+     * tensor), and share no memory with an operand, all checked before any work.
      */
     public static Tensor contractInto(String spec, Tensor out, Tensor... operands) {
         DType dtype = checkOperands(operands);

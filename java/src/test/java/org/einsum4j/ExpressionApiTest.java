@@ -113,6 +113,7 @@ class ExpressionApiTest {
         int[][][] shapes = {{{3, 4}, {4, 5}}, {{3, 4}, {4, 5}}, {{6, 7}, {6, 7}}, {{5, 5}}, {{4, 6}}, {{3, 4}, {3, 5}},
                 {{2, 3}, {3, 4}, {4, 5}}, {{3, 2}}};
         for (int s = 0; s < specs.length; s++) {
+            final int s2 = s;
             Tensor[] ops = new Tensor[shapes[s].length];
             for (int i = 0; i < ops.length; i++) {
                 ops[i] = Tensor.random(dt, 7 + i, shapes[s][i]);
@@ -124,18 +125,27 @@ class ExpressionApiTest {
                     assertSame(out, Einsum.contractInto(specs[s], out, ops));
                     Close.assertClose(want, out, tol(dt), specs[s] + " into a contiguous out");
                 }
-                // a strided out: every other element of a wider tensor, the gaps untouched
-                if (od.length > 0) {
+                // a transposed out (dense, axes permuted): the result copied in through the permutation
+                int[] rev = new int[od.length];
+                int[] perm = new int[od.length];
+                for (int d = 0; d < od.length; d++) {
+                    rev[d] = od[od.length - 1 - d];
+                    perm[d] = od.length - 1 - d;
+                }
+                try (Tensor base = Tensor.zeros(dt, rev)) {
+                    Tensor out = base.permute(perm);
+                    assertSame(out, Einsum.contractInto(specs[s], out, ops));
+                    Close.assertClose(want, out, tol(dt), specs[s] + " into a transposed out");
+                }
+                // an out with gaps (every other element of a wider tensor) is refused before any work
+                if (od.length > 0 && od[od.length - 1] > 1) {
                     int[] wide = od.clone();
                     wide[od.length - 1] *= 2;
                     try (Tensor base = Tensor.zeros(dt, wide)) {
                         Tensor out = base.slice(od.length - 1, 0, wide[od.length - 1], 2);
-                        assertSame(out, Einsum.contractInto(specs[s], out, ops));
-                        Close.assertClose(want, out, tol(dt), specs[s] + " into a strided out");
-                        try (Tensor gaps = base.slice(od.length - 1, 1, wide[od.length - 1], 2).copy()) {
-                            for (double g : gaps.toDoubleArray()) {
-                                assertEquals(0.0, g, specs[s] + ": a gap was written");
-                            }
+                        assertThrows(InvalidOperandException.class, () -> Einsum.contractInto(specs[s2], out, ops));
+                        for (double g : base.toDoubleArray()) {
+                            assertEquals(0.0, g, specs[s] + ": refused, yet written");
                         }
                     }
                 }

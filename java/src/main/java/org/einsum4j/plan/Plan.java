@@ -105,18 +105,17 @@ public final class Plan {
 
     /**
      * As {@link #execute(Tensor[])}, but with {@code out} non-null the result is written into it and out is
-     * returned: out has the result's dims and dtype (the caller checked), any strides, and shares no memory with
-     * the operands. A contiguous out is written by the last step itself (no extra copy); a strided one receives a
-     * copy of the result.
+     * returned: out has the result's dims and dtype and is dense ({@link #denseOrder}; the caller checked), and
+     * shares no memory with the operands. A contiguous out is written by the last step itself (no extra copy); a
+     * dense one with permuted axes receives a copy of the result.
      */
     public Tensor execute(Tensor[] operands, Tensor out) {
         if (zeroResult) {
             if (out == null) {
                 return backend.zeros(dtype, outDims);
             }
-            try (Tensor z = backend.zeros(dtype, outDims)) {
-                backend.copy(z, out);
-            }
+            int[] order = denseOrder(out);
+            backend.fill(out.permute(order), 0);
             return out;
         }
         Tensor[] slot = new Tensor[slots];
@@ -134,7 +133,9 @@ public final class Plan {
                         r = o.run(slot, backend, dtype);
                     } else {
                         if (direct == null) {
-                            backend.copy(slot[o.src()].asStrided(o.dims(), o.strides(), slot[o.src()].offset()), out);
+                            int[] order = denseOrder(out);
+                            backend.copy(slot[o.src()].asStrided(o.dims(), o.strides(), slot[o.src()].offset())
+                                    .permute(order), out.permute(order));
                             if (o.inPlace()) {
                                 slot[o.src()].close(); // not in o.free(): the plain run hands it over
                                 slot[o.src()] = null;
@@ -162,6 +163,24 @@ public final class Plan {
             }
             throw e;
         }
+    }
+
+    /**
+     * The axis order in which {@code t} is contiguous (t permuted by it is contiguous: t is dense, as a transposed
+     * view of a contiguous tensor is), or null when no order is (t has gaps or overlaps). Axes by decreasing stride.
+     */
+    public static int[] denseOrder(Tensor t) {
+        int rank = t.rank();
+        Integer[] ax = new Integer[rank];
+        for (int i = 0; i < rank; i++) {
+            ax[i] = i;
+        }
+        Arrays.sort(ax, (x, y) -> Long.compare(t.stride(y), t.stride(x)));
+        int[] order = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            order[i] = ax[i];
+        }
+        return t.permute(order).isContiguous() ? order : null;
     }
 
     /** The result's dims. */

@@ -4,16 +4,19 @@ import org.bytedeco.openblas.global.openblas_full;
 
 /**
  * Who runs a GEMM step's threads: OpenBLAS or Java, never both at once. A batch of GEMMs (at least as many
- * calls as cores) runs as single-threaded BLAS calls spread over the cores by {@link Parallel}; a lone large GEMM
- * (fewer calls than cores, at least {@link #THREADED_WORK} multiply-adds) runs as one BLAS call on OpenBLAS's own
- * threads, which share the packed panels between threads and so reach OpenBLAS's multi-threaded rate. OpenBLAS is
- * kept at one thread otherwise: its threads busy-wait for work, and next to the JVM's threads they stalled for tens
- * of milliseconds on a busy 2-core machine (E01 of the einsum suite: 139 ms with OpenBLAS threads, 19 ms without).
+ * calls as cores) always runs as single-threaded BLAS calls spread over the cores by {@link Parallel}. A lone large
+ * GEMM (fewer calls than cores, at least {@link #THREADED_WORK} multiply-adds) is, by default, split into blocks of
+ * C's rows over Java threads too; with {@code einsum4j.blasThreads=N > 1} it runs instead as one BLAS call on N of
+ * OpenBLAS's own threads (which share packed panels). The default is Java's split because OpenBLAS's threads
+ * busy-wait at each barrier and, when the machine is busy, a barrier costs a scheduler time slice: on the shared
+ * 2-core machine (load 17) E05 of the einsum suite took 59.6 ms on two OpenBLAS threads and 5.0 ms split over Java's
+ * fork-join pool, whose caller runs a chunk its worker has not started itself; on an idle machine the two are
+ * within a few percent (bench/results/einsum_suite_cpu.md).
  *
- * <p>System property {@code einsum4j.blasThreads}: OpenBLAS's threads for a lone large GEMM (default: the threads
- * {@link Parallel} uses, i.e. the common fork-join pool's parallelism + 1, capped by the cores); {@code 1} keeps
- * OpenBLAS single-threaded and splits large GEMMs into row blocks over Java threads instead; {@code native} leaves
- * OpenBLAS's own choice (OPENBLAS_NUM_THREADS or all cores) alone for every call, batches included.
+ * <p>System property {@code einsum4j.blasThreads}: OpenBLAS's threads for a lone large GEMM (default 1: never,
+ * Java's row-block split instead); {@code native} leaves OpenBLAS's own choice (OPENBLAS_NUM_THREADS or all cores)
+ * alone for every call, batches included. Java's threads: the common fork-join pool's parallelism + 1, capped by
+ * the cores ({@code java.util.concurrent.ForkJoinPool.common.parallelism}).
  */
 final class BlasThreads {
     /** Multiply-adds from which a lone GEMM goes to OpenBLAS's threads (a 128×128×128 product). */
@@ -35,7 +38,7 @@ final class BlasThreads {
         }
         int n;
         if (p.isEmpty()) {
-            n = Parallel.threads();
+            n = 1;
         } else {
             try {
                 n = Integer.parseInt(p);

@@ -586,6 +586,9 @@ final class CpuBackend implements Backend {
             Memory.copy(sa0, da, n * dtype.byteSize());
             return;
         }
+        if (target == dtype && TransposeCopy.tryCopy(src, dst)) {
+            return;
+        }
         int[] dims = src.dims();
         long[] strides = src.strides();
         int rank = dims.length;

@@ -100,6 +100,20 @@ class FusedKernelsTest {
         }
     }
 
+    /** Permuting copies (TransposeCopy's tiles): sizes off the tile size, 1 and 0, and large enough to split. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+    void permutations(DType dt) {
+        for (int[] s : new int[][] {{3, 5, 7, 2}, {17, 1, 33, 16}, {16, 16, 16, 16}, {0, 3, 4, 5}, {1, 1, 1, 1},
+                {2, 40, 3, 70}}) {
+            check("abcd->dcba", dt, new int[][] {s});
+            check("abcd->bdac", dt, new int[][] {s});
+            check("abcd->acdb", dt, new int[][] {s});
+        }
+        check("ij->ji", dt, new int[][] {{300, 257}});
+        check("ea,fb,abcd,gc,hd->efgh", dt, new int[][] {{5, 4}, {6, 4}, {4, 4, 4, 4}, {7, 4}, {3, 4}});
+    }
+
     /** Broadcast operands (stride 0) into the row-dot and outer kernels. */
     @ParameterizedTest
     @ValueSource(strings = {"FLOAT32", "FLOAT64"})

@@ -3,12 +3,18 @@ package org.einsum4j.cpu;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 
-/** Splits a loop over [0, n) into one chunk per core, on the common fork-join pool, when the work is large. */
+/**
+ * Splits a loop over [0, n) into chunks on the common fork-join pool when the work is large: {@value #CHUNKS}
+ * chunks per thread rather than one, so that a worker the OS has descheduled (a busy machine) holds up a small part
+ * of the loop while the caller and the other workers take the rest.
+ */
 final class Parallel {
     /** Below this many elements of work in total, run on the calling thread. */
     private static final long MIN_WORK = 1 << 16;
     /** Below this many multiply-adds a GEMM is not split into row blocks. */
     static final long MIN_GEMM_WORK = 1 << 18;
+    /** Chunks per thread. */
+    static final int CHUNKS = 4;
 
     interface Range {
         void run(int lo, int hi);
@@ -29,7 +35,7 @@ final class Parallel {
             body.run(0, n);
             return;
         }
-        int chunks = Math.min(n, threads);
+        int chunks = Math.min(n, threads * CHUNKS);
         IntStream.range(0, chunks).parallel().forEach(t -> {
             int lo = (int) ((long) n * t / chunks);
             int hi = (int) ((long) n * (t + 1) / chunks);

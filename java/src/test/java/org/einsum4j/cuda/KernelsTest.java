@@ -60,12 +60,46 @@ class KernelsTest {
         assertTrue(entries.contains("sm_80 ") && entries.contains("sm_90 ") && entries.contains("ptx_90 "), entries);
     }
 
+    /** Kernel families built for every floating type (suffix _f32, _f64, _f16, _bf16); see native/KERNELS.md. */
+    private static final String[] ALL_FLOAT_TYPES = {"batched_transpose", "permute_gather", "diagonal_gather", "fill",
+        "scale", "divide", "mul_broadcast", "sum_axes_thread", "sum_axes_warp",
+        "sum_axes_block", "dot_rows", "outer", "im2col"};
+
+    /** Kernel families built for FLOAT32 and FLOAT64 only. */
+    private static final String[] F32_F64 = {"norm_stats", "layer_norm_partials", "group_norm_partials",
+        "embedding_dense", "embedding_sparse_scatter", "embedding_sparse_to_dense"};
+
+    /** Kernels without a type suffix (index data) and the dtype conversions. */
+    private static final String[] OTHERS = {"index_check_i64", "embedding_unique_count", "exclusive_scan_i64",
+        "embedding_unique_rows", "copy_f32_f32", "copy_f64_f64", "copy_f32_f64", "copy_f64_f32", "copy_f16_f16",
+        "copy_f16_f32", "copy_f32_f16", "copy_f64_f16", "copy_f16_f64", "copy_bf16_bf16", "copy_bf16_f32",
+        "copy_f32_bf16", "copy_f64_bf16", "copy_bf16_f64"};
+
+    /** Every kernel name the CUDA backend may look up with cuModuleGetFunction: the contract of native/KERNELS.md. */
+    static java.util.List<String> kernelNames() {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (String f : ALL_FLOAT_TYPES) {
+            for (String t : new String[] {"f32", "f64", "f16", "bf16"}) {
+                names.add(f + "_" + t);
+            }
+        }
+        for (String f : F32_F64) {
+            names.add(f + "_f32");
+            names.add(f + "_f64");
+        }
+        names.addAll(java.util.List.of(OTHERS));
+        return names;
+    }
+
     @Test
     void fatbinNamesOurKernels() {
         assumeTrue(Kernels.available(), "kernels.fatbin was not built (no nvcc at build time)");
         String bytes = new String(Kernels.fatbin().orElseThrow(), StandardCharsets.ISO_8859_1);
-        for (String kernel : new String[] {"batched_transpose_f32", "batched_transpose_f64", "permute_gather_f32"}) {
-            assertTrue(bytes.contains(kernel), kernel + " not in the fatbin");
+        java.util.List<String> names = kernelNames();
+        assertEquals(82, names.size(), "kernel count of native/KERNELS.md");
+        for (String kernel : names) {
+            // each SASS image has a section ".text.NAME" per kernel, its name NUL-terminated (exact, not a prefix)
+            assertTrue(bytes.contains(".text." + kernel + "\0"), kernel + " not in the fatbin");
         }
     }
 

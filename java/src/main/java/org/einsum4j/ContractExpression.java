@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.einsum4j.path.Planner;
 import org.einsum4j.path.PathInfo;
+import org.einsum4j.path.Planner;
 import org.einsum4j.plan.Plan;
 import org.einsum4j.spec.Contraction;
 import org.einsum4j.spec.OperandCountException;
@@ -238,59 +238,29 @@ public final class ContractExpression {
             }
             given[pos] = t;
         }
-        // the operand list as the path evolves it: constants (copies) and null for variables; labels alongside
-        List<Tensor> list = new ArrayList<>();
-        List<int[]> labels = new ArrayList<>();
-        List<int[]> dims = new ArrayList<>();
+        // the operand list as the path evolves it: constants (copies) and null where a variable goes
+        Tensor[] start = new Tensor[n];
         List<Tensor> owned = new ArrayList<>();
+        PathWalk walk = null;
         try {
             for (int i = 0; i < n; i++) {
-                Tensor c = given[i] == null ? null : given[i].copy();
-                if (c != null) {
-                    owned.add(c);
+                if (given[i] != null) {
+                    start[i] = given[i].copy();
+                    owned.add(start[i]);
                 }
-                list.add(c);
-                labels.add(contraction.input(i));
-                dims.add(shapes[i].clone());
             }
+            walk = new PathWalk(contraction, start, shapes);
             List<PathInfo.Step> steps = pathInfo.steps();
             int done = 0;
             for (; done < steps.size(); done++) {
                 PathInfo.Step st = steps.get(done);
-                int[] pos = st.positions();
-                boolean allConstant = true;
-                for (int p : pos) {
-                    allConstant &= list.get(p) != null;
-                }
-                if (!allConstant) {
+                Tensor[] ops = walk.operands(st);
+                if (Arrays.asList(ops).contains(null)) {
                     break;
                 }
-                Tensor[] ops = new Tensor[pos.length];
-                int[][] in = new int[pos.length][];
-                int[][] sh = new int[pos.length][];
-                for (int q = 0; q < pos.length; q++) {
-                    ops[q] = list.get(pos[q]);
-                    in[q] = labels.get(pos[q]);
-                    sh[q] = dims.get(pos[q]);
-                }
-                Contraction sub = subContraction(contraction, in, st.result(), sh);
-                int[] all = new int[pos.length];
-                for (int q = 0; q < all.length; q++) {
-                    all[q] = q;
-                }
-                Tensor r = Plan.compile(sub, Planner.plan(sub, List.of(all)), dtype, Plan.stridesOf(ops), backend)
-                        .execute(ops);
+                Tensor r = PathWalk.contract(walk.sub(st), ops, dtype, backend);
                 owned.add(r);
-                int[] sorted = pos.clone();
-                Arrays.sort(sorted);
-                for (int q = sorted.length - 1; q >= 0; q--) {
-                    list.remove(sorted[q]);
-                    labels.remove(sorted[q]);
-                    dims.remove(sorted[q]);
-                }
-                list.add(r);
-                labels.add(st.result().clone());
-                dims.add(r.dims());
+                walk.replace(st, r);
             }
             int[][] varShapes = new int[n - constants.size()][];
             for (int i = 0, v = 0; i < n; i++) {
@@ -300,90 +270,41 @@ public final class ContractExpression {
             }
             // keep only what the expression still reads: close constants folded into intermediates
             for (Tensor t : owned) {
-                if (!list.contains(t)) {
+                if (!walk.tensors.contains(t)) {
                     t.close();
                 }
             }
             owned.clear();
-            if (done == steps.size() && list.size() == 1 && list.get(0) != null) {
-                return new ContractExpression(spec, contraction, pathInfo, dtype, backend, varShapes, null,
-                        finalForm(list.get(0), labels.get(0)), outShape);
+            if (done == steps.size() && walk.tensors.size() == 1 && walk.tensors.get(0) != null) {
+                Tensor last = walk.tensors.get(0);
+                try (last) {
+                    return new ContractExpression(spec, contraction, pathInfo, dtype, backend, varShapes, null,
+                            walk.resultCopy(), outShape);
+                }
             }
-            Contraction rest = subContraction(contraction, labels.toArray(new int[0][]), contraction.output(),
-                    dims.toArray(new int[0][]));
+            Contraction rest = PathWalk.subContraction(contraction, walk.labels.toArray(new int[0][]),
+                    contraction.output(), walk.dims.toArray(new int[0][]));
             List<int[]> restPath = new ArrayList<>();
             for (int s = done; s < steps.size(); s++) {
                 restPath.add(steps.get(s).positions().clone());
             }
-            PathInfo restInfo = Planner.plan(rest, restPath);
-            return new ContractExpression(spec, rest, restInfo, dtype, backend, varShapes, list.toArray(new Tensor[0]),
-                    null, outShape);
+            return new ContractExpression(spec, rest, Planner.plan(rest, restPath), dtype, backend, varShapes,
+                    walk.tensors.toArray(new Tensor[0]), null, outShape);
         } catch (RuntimeException e) {
             for (Tensor t : owned) {
-                t.close();
-            }
-            for (Tensor t : list) {
-                if (t != null && !t.isClosed()) {
+                if (!t.isClosed()) {
                     t.close();
+                }
+            }
+            if (walk != null) {
+                for (Tensor t : walk.tensors) {
+                    if (t != null && !t.isClosed()) {
+                        t.close();
+                    }
                 }
             }
             throw e;
         }
-    }
-
-    /** The folded result in output label order (a path's last step already yields it; a permuted copy otherwise). */
-    private Tensor finalForm(Tensor r, int[] labels) {
-        int[] out = contraction.output();
-        if (Arrays.equals(labels, out)) {
-            return r;
-        }
-        int[] perm = new int[out.length];
-        for (int i = 0; i < out.length; i++) {
-            for (int j = 0; j < labels.length; j++) {
-                if (labels[j] == out[i]) {
-                    perm[i] = j;
-                }
-            }
-        }
-        try (r) {
-            return r.permute(perm).copy();
-        }
-    }
-
-    /**
-     * A contraction over some of {@code c}'s labels: these inputs (label ids of c) and output, with the given operand
-     * shapes; labels renumbered densely in order of first appearance, symbols and sizes kept.
-     */
-    static Contraction subContraction(Contraction c, int[][] inputs, int[] output, int[][] shapes) {
-        int[] map = new int[c.numLabels()];
-        Arrays.fill(map, -1);
-        List<Integer> used = new ArrayList<>();
-        int[][] in = new int[inputs.length][];
-        for (int i = 0; i < inputs.length; i++) {
-            in[i] = new int[inputs[i].length];
-            for (int d = 0; d < inputs[i].length; d++) {
-                in[i][d] = renumber(inputs[i][d], map, used);
-            }
-        }
-        int[] out = new int[output.length];
-        for (int d = 0; d < output.length; d++) {
-            out[d] = renumber(output[d], map, used);
-        }
-        long[] sizes = new long[used.size()];
-        String[] symbols = new String[used.size()];
-        for (int i = 0; i < sizes.length; i++) {
-            sizes[i] = c.size(used.get(i));
-            symbols[i] = c.symbol(used.get(i));
-        }
-        return new Contraction(in, out, sizes, shapes, symbols);
-    }
-
-    private static int renumber(int label, int[] map, List<Integer> used) {
-        if (map[label] < 0) {
-            map[label] = used.size();
-            used.add(label);
-        }
-        return map[label];
     }
 
     private static boolean sameDims(Tensor t, int[] dims) {

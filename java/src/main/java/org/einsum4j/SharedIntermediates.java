@@ -1,13 +1,10 @@
 package org.einsum4j;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.einsum4j.path.PathInfo;
-import org.einsum4j.path.Planner;
-import org.einsum4j.plan.Plan;
 import org.einsum4j.spec.Contraction;
 import org.einsum4j.tensor.Tensor;
 
@@ -101,60 +98,31 @@ public final class SharedIntermediates implements AutoCloseable {
         if (steps.isEmpty()) {
             return e.planFor(operands).execute(operands);
         }
-        List<Tensor> list = new ArrayList<>(Arrays.asList(operands));
-        List<int[]> labels = new ArrayList<>();
-        for (int i = 0; i < operands.length; i++) {
-            labels.add(c.input(i));
-        }
+        PathWalk walk = new PathWalk(c, operands, dimsOf(operands));
         for (PathInfo.Step st : steps) {
-            int[] pos = st.positions();
-            Tensor[] ops = new Tensor[pos.length];
-            int[][] in = new int[pos.length][];
-            int[][] sh = new int[pos.length][];
-            for (int q = 0; q < pos.length; q++) {
-                ops[q] = list.get(pos[q]);
-                in[q] = labels.get(pos[q]);
-                sh[q] = ops[q].dims();
-            }
-            Contraction sub = ContractExpression.subContraction(c, in, st.result(), sh);
+            Tensor[] ops = walk.operands(st);
+            Contraction sub = walk.sub(st);
             Key key = new Key(Arrays.deepToString(sub.inputs()) + "->" + Arrays.toString(sub.output()) + " "
-                    + Arrays.deepToString(sh), ops);
+                    + Arrays.deepToString(sub.shapes()), ops);
             Tensor r = cache.get(key);
             if (r == null) {
-                int[] all = new int[pos.length];
-                for (int q = 0; q < all.length; q++) {
-                    all[q] = q;
-                }
-                r = Plan.compile(sub, Planner.plan(sub, List.of(all)), e.dtype(), Plan.stridesOf(ops), e.backend())
-                        .execute(ops);
+                r = PathWalk.contract(sub, ops, e.dtype(), e.backend());
                 cache.put(key, r);
                 misses++;
             } else {
                 hits++;
             }
-            int[] sorted = pos.clone();
-            Arrays.sort(sorted);
-            for (int q = sorted.length - 1; q >= 0; q--) {
-                list.remove(sorted[q]);
-                labels.remove(sorted[q]);
-            }
-            list.add(r);
-            labels.add(st.result().clone());
+            walk.replace(st, r);
         }
-        if (list.size() != 1) {
-            throw new Einsum4jException("path leaves " + list.size() + " operands; it must end with one");
+        return walk.resultCopy();
+    }
+
+    private static int[][] dimsOf(Tensor[] ts) {
+        int[][] d = new int[ts.length][];
+        for (int i = 0; i < ts.length; i++) {
+            d[i] = ts[i].dims();
         }
-        int[] have = labels.get(0);
-        int[] out = c.output();
-        int[] perm = new int[out.length];
-        for (int i = 0; i < out.length; i++) {
-            for (int j = 0; j < have.length; j++) {
-                if (have[j] == out[i]) {
-                    perm[i] = j;
-                }
-            }
-        }
-        return list.get(0).permute(perm).copy();
+        return d;
     }
 
     /** Frees the cached intermediates and ends the scope (the enclosing one, if any, is current again). */

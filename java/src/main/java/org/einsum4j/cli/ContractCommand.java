@@ -30,8 +30,8 @@ final class ContractCommand {
 
             Contracts the operands as the einsum SPEC says (numpy's grammar, e.g. 'ij,jk->ik', 'n...i,n...j->nij')
             and prints the result shape, a checksum (the sum of all result elements, in float64) and the median
-            time per call over --repeat calls (timed in batches of >= 1 ms) after a warm-up of at least 1 s and
-            at least --warmup calls.
+            time per call over --repeat samples (one call each; calls of a few microseconds in batches of >= 20 us)
+            after a warm-up of at least 1 s and at least --warmup calls.
 
             Operands are seeded random values in [-1, 1): operand k uses seed S+k. Give one SHAPE per operand,
             sizes joined by 'x' (64x128x256) or 'scalar' for a 0-d operand. With --inputs the operands are read
@@ -42,7 +42,7 @@ final class ContractCommand {
                                     converts the arrays read to this type (default: keep the files' type)
               --backend cpu         where to run (default cpu)
               --optimize NAME       path optimizer (default auto)
-              --repeat N            timed calls (default 10)
+              --repeat N            timed samples (default 10)
               --warmup W            least untimed calls before timing (default 2; warm-up lasts >= 1 s)
               --seed S              seed of operand 0 (default 0)
               --inputs A,B,...      read the operands from these .npy files (comma-separated)

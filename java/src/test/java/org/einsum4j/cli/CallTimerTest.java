@@ -24,9 +24,9 @@ class CallTimerTest {
         long elapsed = System.nanoTime() - t0;
         assertTrue(elapsed >= CallTimer.WARMUP_NANOS, "warm-up of at least a second, took " + elapsed + " ns");
         assertTrue(r.warmupCalls() >= 3);
-        // a microsecond call: batches of many calls, together no more than the calls asked for
+        // a sub-microsecond call: samples of many calls each
         assertTrue(r.callsPerBatch() > 1, "calls per batch " + r.callsPerBatch());
-        assertTrue((long) r.batches() * r.callsPerBatch() <= 500);
+        assertEquals(500, r.samples());
         assertTrue(r.medianNanos() > 0);
         assertFalse(r.last().isClosed());
         assertEquals(1, made.stream().filter(t -> !t.isClosed()).count(), "only the last result is open");
@@ -34,10 +34,17 @@ class CallTimerTest {
     }
 
     @Test
-    void oneTimedCallIsOneBatchOfOne() {
-        CallTimer.Result r = CallTimer.time(() -> Tensor.zeros(DType.FLOAT64, 2), 0, 1);
-        assertEquals(1, r.batches());
+    void aLongCallIsTimedAlone() {
+        CallTimer.Result r = CallTimer.time(() -> {
+            long end = System.nanoTime() + 2 * CallTimer.BATCH_NANOS;
+            while (System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+            return Tensor.zeros(DType.FLOAT64, 2);
+        }, 0, 3);
+        assertEquals(3, r.samples());
         assertEquals(1, r.callsPerBatch());
+        assertTrue(r.medianNanos() >= 2 * CallTimer.BATCH_NANOS);
         r.last().close();
     }
 }

@@ -23,9 +23,17 @@ final class Parallel {
     private Parallel() {
     }
 
-    /** The number of threads a loop is split over: the common pool's workers plus the caller. */
+    /**
+     * Threads a loop is split over: the common pool's workers plus the caller, capped by the cores. Read once: both
+     * are fixed for the JVM's life, and availableProcessors() reads the container's CPU limits on every call (3% of
+     * a 5 µs contraction in JMH's stack profile).
+     */
+    private static final int THREADS = Math.max(1, Math.min(ForkJoinPool.getCommonPoolParallelism() + 1,
+            Runtime.getRuntime().availableProcessors()));
+
+    /** The number of threads a loop is split over. */
     static int threads() {
-        return Math.max(1, Math.min(ForkJoinPool.getCommonPoolParallelism() + 1, Runtime.getRuntime().availableProcessors()));
+        return THREADS;
     }
 
     /** Runs {@code body} over [0, n) in chunks; {@code workPerItem} sizes the decision to go parallel. */

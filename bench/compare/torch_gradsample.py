@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SUITE = os.path.join(HERE, "..", "src", "main", "resources", "org", "einsum4j", "bench", "layer_suite.tsv")
+SUITE = os.path.join(HERE, "..", "..", "java", "src", "main", "resources", "org", "einsum4j", "cli", "bench", "layer_suite.tsv")
 
 
 def rows():

@@ -1,5 +1,6 @@
 package org.einsum4j;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.einsum4j.path.PathOptimizer;
@@ -13,9 +14,14 @@ import org.einsum4j.path.PathOptimizer;
  *
  * <p>Which path is used: an explicit {@code path} if set, else the {@code optimizer} if set, else the optimizer
  * named by {@code optimize}.
+ *
+ * <p>{@code maxSearchTime} (cotengra's {@code max_time}; {@code null} for none) bounds the path search: an
+ * exhaustive optimizer ({@code optimal}, {@code branch-all}) still searching then fails with a
+ * {@link org.einsum4j.path.SearchLimitException} naming the faster alternatives, rather than running for hours.
+ * Those optimizers also refuse, before searching, networks with more operands than they can finish.
  */
 public record ContractOptions(String optimize, long memoryLimit, String backend, PathOptimizer optimizer,
-        List<int[]> path) {
+        List<int[]> path, Duration maxSearchTime) {
     /** No memory limit (opt_einsum's {@code -1} / {@code None}). */
     public static final long NO_LIMIT = -1;
     /** opt_einsum's {@code "max_input"}: the largest input or output size. */
@@ -33,10 +39,18 @@ public record ContractOptions(String optimize, long memoryLimit, String backend,
             }
             path = List.copyOf(copy);
         }
+        if (maxSearchTime != null && (maxSearchTime.isNegative() || maxSearchTime.isZero())) {
+            throw new Einsum4jException("max search time must be positive; was " + maxSearchTime);
+        }
+    }
+
+    public ContractOptions(String optimize, long memoryLimit, String backend, PathOptimizer optimizer,
+            List<int[]> path) {
+        this(optimize, memoryLimit, backend, optimizer, path, null);
     }
 
     public ContractOptions(String optimize, long memoryLimit, String backend) {
-        this(optimize, memoryLimit, backend, null, null);
+        this(optimize, memoryLimit, backend, null, null, null);
     }
 
     public static ContractOptions defaults() {
@@ -45,11 +59,11 @@ public record ContractOptions(String optimize, long memoryLimit, String backend,
 
     /** Use the optimizer of this name (case-insensitive); clears a user optimizer or explicit path. */
     public ContractOptions withOptimize(String name) {
-        return new ContractOptions(name, memoryLimit, backend, null, null);
+        return new ContractOptions(name, memoryLimit, backend, null, null, maxSearchTime);
     }
 
     public ContractOptions withMemoryLimit(long limit) {
-        return new ContractOptions(optimize, limit, backend, optimizer, path);
+        return new ContractOptions(optimize, limit, backend, optimizer, path, maxSearchTime);
     }
 
     /** {@code "-1"} / {@code "none"}, {@code "max_input"}, or a positive number of elements. */
@@ -58,17 +72,22 @@ public record ContractOptions(String optimize, long memoryLimit, String backend,
     }
 
     public ContractOptions withBackend(String name) {
-        return new ContractOptions(optimize, memoryLimit, name, optimizer, path);
+        return new ContractOptions(optimize, memoryLimit, name, optimizer, path, maxSearchTime);
     }
 
     /** Use a user path optimizer (its name in reports: {@code custom}). */
     public ContractOptions withOptimizer(PathOptimizer userOptimizer) {
-        return new ContractOptions(optimize, memoryLimit, backend, userOptimizer, null);
+        return new ContractOptions(optimize, memoryLimit, backend, userOptimizer, null, maxSearchTime);
     }
 
     /** Use this explicit path (opt_einsum's format: positions in the current operand list, result appended). */
     public ContractOptions withPath(List<int[]> explicitPath) {
-        return new ContractOptions(optimize, memoryLimit, backend, null, explicitPath);
+        return new ContractOptions(optimize, memoryLimit, backend, null, explicitPath, maxSearchTime);
+    }
+
+    /** Bounds the path search to {@code maxTime} ({@code null}: no bound); see the class comment. */
+    public ContractOptions withMaxSearchTime(Duration maxTime) {
+        return new ContractOptions(optimize, memoryLimit, backend, optimizer, path, maxTime);
     }
 
     /** Parses a memory limit as opt_einsum accepts it: {@code -1}/{@code none}, {@code max_input}, or N > 0. */

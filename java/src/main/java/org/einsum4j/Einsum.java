@@ -67,6 +67,7 @@ public final class Einsum {
 
     /** Contracts the operands as {@code spec} says, with the given options. */
     public static Tensor contract(String spec, ContractOptions options, Tensor... operands) {
+        checkArguments(spec, options);
         DType dtype = checkOperands(operands);
         // checked here once: the expression's shapes and dtype are the ones just read from these operands
         return expression(spec, options, dtype, shapesOf(operands), device(options, operands)).run(operands);
@@ -109,6 +110,7 @@ public final class Einsum {
      * host when they name none). Needs no data.
      */
     public static ContractExpression expression(String spec, ContractOptions options, DType dtype, int[]... shapes) {
+        checkArguments(spec, options);
         Device device = options.backend() == null ? Device.CPU : Backend.named(options.backend()).device();
         return expression(spec, options, dtype, device, shapes);
     }
@@ -116,6 +118,10 @@ public final class Einsum {
     /** Compiles {@code spec} for these shapes and dtype on {@code device} (cached per device). Needs no data. */
     public static ContractExpression expression(String spec, ContractOptions options, DType dtype, Device device,
                                                 int[]... shapes) {
+        checkArguments(spec, options);
+        if (shapes == null) {
+            throw new Einsum4jException("shapes is null (one int[] per operand)");
+        }
         // copies: the cache key keeps the shapes, and the caller may change its arrays afterwards
         int[][] own = new int[shapes.length][];
         for (int i = 0; i < shapes.length; i++) {
@@ -218,6 +224,17 @@ public final class Einsum {
 
     /** The contraction path for {@code spec} on operands of these shapes, as {@code options} say. */
     public static PathInfo contractPath(String spec, ContractOptions options, int[]... shapes) {
+        checkArguments(spec, options);
         return Planner.plan(EinsumSpec.parse(spec).bind(shapes), options);
+    }
+
+    /** A null spec or options is a library exception naming the argument, not a NullPointerException. */
+    private static void checkArguments(String spec, ContractOptions options) {
+        if (spec == null) {
+            throw new Einsum4jException("spec is null");
+        }
+        if (options == null) {
+            throw new Einsum4jException("options is null (use ContractOptions.defaults())");
+        }
     }
 }

@@ -1,7 +1,9 @@
 package org.einsum4j.bench;
 
 import java.util.concurrent.TimeUnit;
+import org.einsum4j.ContractOptions;
 import org.einsum4j.Einsum;
+import org.einsum4j.cli.bench.EinsumSuite;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -20,8 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@code Einsum.contract} on rows of the einsum suite with their CPU shapes, float32 by default: the time per call
- * as a user sees it (expression cache lookup, execution, allocating and freeing the result). Compare with
- * bench/compare/numpy_einsum.py on the same machine. Any row runs with {@code -p row=E01,E03}.
+ * as a user sees it (expression cache lookup, execution, allocating and freeing the result). Compared with
+ * numpy and opt_einsum by {@code bench/run --suite einsum}, which runs both. Any row runs with
+ * {@code -p row=E01,E03}; {@code -p scale=0.5} halves the leading dimension (the size sweep of E01 and E02).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -37,28 +40,39 @@ public class ContractBenchmark {
     @Param({"f32"})
     public String dtype;
 
+    /** Leading-dimension factor for the size sweep of E01/E02 (bench/run): 1 is the suite's shape. */
+    @Param({"1"})
+    public double scale;
+
+    /** Backend name (ContractOptions.withBackend): cpu, or cuda on a machine with a GPU. */
+    @Param({"cpu"})
+    public String backend;
+
+    /** Which shapes of the row: cpu (this machine's), or gpu (the GPU machine's larger ones). */
+    @Param({"cpu"})
+    public String shapes;
+
+    private ContractOptions options;
+
     private String spec;
     private Tensor[] operands;
-    private Tensor copySource;
 
     @Setup(Level.Trial)
     public void setUp() {
         EinsumSuite.Row r = EinsumSuite.row(row);
         spec = r.spec();
         DType dt = DType.parse(dtype);
-        int[][] shapes = r.cpuShapes();
-        operands = new Tensor[shapes.length];
-        for (int k = 0; k < shapes.length; k++) {
-            operands[k] = Tensor.random(dt, k, shapes[k]);
+        options = ContractOptions.defaults().withBackend(backend);
+        int[][] dims;
+        if (shapes.equals("gpu")) {
+            dims = r.gpuShapes();
+        } else {
+            dims = scale == 1 ? r.cpuShapes() : r.scaledCpuShapes(scale);
         }
-        long moved;
-        try (Tensor result = Einsum.contract(spec, operands)) {
-            moved = result.numel() * dt.byteSize();
+        operands = new Tensor[dims.length];
+        for (int k = 0; k < dims.length; k++) {
+            operands[k] = Tensor.random(dt, k, dims[k]);
         }
-        for (Tensor t : operands) {
-            moved += t.numel() * dt.byteSize();
-        }
-        copySource = Tensor.random(DType.FLOAT32, 99, (int) Math.max(1, moved / 8));
     }
 
     @TearDown(Level.Trial)
@@ -66,25 +80,11 @@ public class ContractBenchmark {
         for (Tensor t : operands) {
             t.close();
         }
-        copySource.close();
-    }
-
-    /**
-     * The copy-bandwidth reference for the same row in the same run: {@code Tensor.copy} of a contiguous tensor of
-     * half the bytes the row moves (operands read plus result written), so the copy moves (reads plus writes) the
-     * same bytes as the contraction. A memory-bound row (E02, E07, E09) is at copy bandwidth when its time equals
-     * this one's (bench/results/einsum_suite_cpu.md).
-     */
-    @Benchmark
-    public long copySameBytes() {
-        try (Tensor c = copySource.copy()) {
-            return c.numel();
-        }
     }
 
     @Benchmark
     public long contract() {
-        try (Tensor result = Einsum.contract(spec, operands)) {
+        try (Tensor result = Einsum.contract(spec, options, operands)) {
             return result.numel();
         }
     }

@@ -2,6 +2,7 @@ package org.einsum4j.bench;
 
 import java.util.concurrent.TimeUnit;
 import org.einsum4j.cli.GradsampleWorkload;
+import org.einsum4j.cli.bench.LayerSuite;
 import org.einsum4j.gradsample.KReduction;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.HostAllocator;

@@ -2,6 +2,7 @@ package org.einsum4j.bench;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.einsum4j.cli.bench.RandomNetworks;
 import org.einsum4j.path.PathOptimizer;
 import org.einsum4j.path.PathOptimizers;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -17,9 +18,10 @@ import org.openjdk.jmh.annotations.State;
  * Path search time per optimizer on the seeded random networks of {@link RandomNetworks} (6–60 operands).
  * Exhaustive optimizers only run where they finish in reasonable time (see {@link #setup}: larger
  * combinations are refused by throwing, which JMH reports as a failed run, so restrict them with -p as
- * bench/compare/path_bench.sh does).
+ * bench/run does).
  *
- * <p>Run: {@code bash bench/compare/path_bench.sh} (JMH with -f 1 -wi 3 -i 5 plus numpy on the same networks).
+ * <p>Run: {@code bench/run --suite paths} (JMH with -f 1 -wi 3 -i 5, then numpy and opt_einsum on the same
+ * networks).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -1,6 +1,7 @@
 package org.einsum4j.bench;
 
 import java.util.List;
+import org.einsum4j.cli.bench.RandomNetworks;
 import org.einsum4j.path.PathOptimizer;
 import org.einsum4j.path.PathOptimizers;
 

@@ -61,6 +61,6 @@ final class CallTimer {
             }
             throw e;
         }
-        return new Result(last, ContractCommand.median(perCall), batches, b, warm);
+        return new Result(last, CliValues.median(perCall), batches, b, warm);
     }
 }

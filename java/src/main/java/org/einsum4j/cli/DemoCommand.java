@@ -1,36 +1,36 @@
 package org.einsum4j.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
-import java.util.Set;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.einsum4j.Einsum;
 import org.einsum4j.gradsample.GradSampler;
 import org.einsum4j.gradsample.Layer;
 import org.einsum4j.oracle.ReferenceEinsum;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code einsum4j demo}: a short tour of what works, checked as it goes: each spec is contracted with
  * {@link Einsum#contract} and with the reference oracle, and the largest difference is shown. Exits 1 if any
  * difference is beyond float64 rounding, so the demo doubles as a smoke test of a fresh build.
  */
-final class DemoCommand {
-    static final String SUMMARY = "a short tour: specs, their results and the reference oracle's";
-
-    static final String HELP = """
-            Usage: einsum4j demo
-
-            Contracts a few example specs (matrix product, the per-sample gradient spec n...i,n...j->nij,
-            a diagonal, a full sum) on small seeded float64 operands with Einsum.contract, and compares each
-            result with the reference oracle (a plain float64 loop nest); prints the contraction path table
-            of opt_einsum's four-index transform; computes per-sample Linear gradients with augmentation
-            multiplicity K and checks their sum against the batch gradient. Exits 1 if anything disagrees.
-
-            Options:
-              -h, --help   this help
-            """;
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "a short tour: specs, their results and the reference oracle's",
+        synopsisHeading = "", customSynopsis = "Usage: einsum4j demo",
+        footer = {"",
+            "Contracts a few example specs (matrix product, the per-sample gradient spec n...i,n...j->nij,",
+            "a diagonal, a full sum) on small seeded float64 operands with Einsum.contract, and compares each",
+            "result with the reference oracle (a plain float64 loop nest); prints the contraction path table",
+            "of opt_einsum's four-index transform; computes per-sample Linear gradients with augmentation",
+            "multiplicity K and checks their sum against the batch gradient. Exits 1 if anything disagrees."})
+final class DemoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec command;
 
     /** Example specs and their operand shapes; grows as features land. */
     private record Example(String spec, String what, int[]... shapes) {
@@ -48,18 +48,10 @@ final class DemoCommand {
     /** Beyond this, contract() and the oracle disagree by more than float64 rounding on these small inputs. */
     private static final double TOLERANCE = 1e-12;
 
-    private DemoCommand() {
-    }
-
-    static int run(String[] argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse("demo", argv, Set.of(), Set.of());
-        if (args.flag("help")) {
-            out.print(HELP);
-            return Main.OK;
-        }
-        if (!args.positionals().isEmpty()) {
-            throw new UsageException("demo takes no arguments, got '" + args.positionals().get(0) + "'");
-        }
+    @Override
+    public Integer call() {
+        PrintWriter out = command.commandLine().getOut();
+        PrintWriter err = command.commandLine().getErr();
         out.println("einsum4j demo: Einsum.contract against the reference oracle, float64, seeded operands");
         double worst = 0;
         for (Example ex : EXAMPLES) {
@@ -78,7 +70,7 @@ final class DemoCommand {
         return Main.OK;
     }
 
-    private static double show(Example ex, PrintStream out) {
+    private static double show(Example ex, PrintWriter out) {
         Tensor[] ops = new Tensor[ex.shapes().length];
         try {
             StringBuilder shapes = new StringBuilder();
@@ -119,7 +111,7 @@ final class DemoCommand {
     }
 
     /** The planner on opt_einsum's classic four-index transform: its PathInfo table, as opt_einsum prints it. */
-    private static void showPath(PrintStream out) {
+    private static void showPath(PrintWriter out) {
         int[] m = {10, 10};
         out.println("contraction path (Einsum.contractPath, optimizer auto), opt_einsum's table:");
         out.println(Einsum.contractPath("ea,fb,abcd,gc,hd->efgh", m, m, new int[] {10, 10, 10, 10}, m, m));
@@ -130,7 +122,7 @@ final class DemoCommand {
      * per-sample weight gradients summed over the samples must equal the batch gradient {@code ri,rj->ij} over
      * all B·K rows, computed by the oracle.
      */
-    private static double showGradSample(PrintStream out) {
+    private static double showGradSample(PrintWriter out) {
         int b = 3;
         int k = 2;
         Layer.Linear layer = new Layer.Linear(4, 5, true);

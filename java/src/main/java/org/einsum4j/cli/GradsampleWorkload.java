@@ -1,14 +1,15 @@
 package org.einsum4j.cli;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
+import org.einsum4j.Einsum4jException;
 import org.einsum4j.gradsample.EmbeddingSampler;
 import org.einsum4j.gradsample.GradSampler;
+import org.einsum4j.gradsample.GradSamplerRegistry;
+import org.einsum4j.gradsample.Hyperparameters;
+import org.einsum4j.gradsample.LayerKind;
 import org.einsum4j.gradsample.KReduction;
 import org.einsum4j.gradsample.Layer;
 import org.einsum4j.gradsample.SparseEmbeddingGrad;
@@ -45,147 +46,57 @@ public final class GradsampleWorkload {
         this.backpropShapes = backpropShapes;
     }
 
-    /** The layer names the command takes. */
-    static final List<String> LAYERS = List.of("Linear", "Conv1d", "Conv2d", "Conv3d", "Embedding", "LayerNorm",
-            "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RNN", "GRU", "LSTM", "SequenceBias");
+    /** The layer names the command takes: every built-in layer kind's names. */
+    static final List<String> LAYERS = GradSamplerRegistry.builtinKinds().stream()
+            .flatMap(kind -> kind.names().stream()).toList();
 
     /**
      * Parses a workload. {@code words} are the hyperparameters ({@code key=value} or a bare flag); {@code t} is
-     * the sequence length from {@code --T} (or -1: then {@code T=} in the words, or none).
+     * the sequence length from {@code --T} (or -1: then {@code T=} in the words, or none). The layer kind
+     * ({@link LayerKind}, beside its sampler) reads its hyperparameters and gives the input shapes.
      */
     public static GradsampleWorkload parse(String layerName, List<String> words, int b, int k, int t) {
-        Map<String, String> kv = new LinkedHashMap<>();
-        for (String w : words) {
-            int eq = w.indexOf('=');
-            String key = eq < 0 ? w : w.substring(0, eq);
-            String val = eq < 0 ? "true" : w.substring(eq + 1);
-            if (kv.put(key, val) != null) {
-                throw new UsageException("hyperparameter " + key + " given twice");
-            }
-        }
-        if (t >= 0) {
-            if (kv.containsKey("T") && Integer.parseInt(kv.get("T")) != t) {
-                throw new UsageException("T=" + kv.get("T") + " and --T " + t + " disagree");
-            }
-            kv.put("T", Integer.toString(t));
-        }
         if (b < 0 || k < 1) {
             throw new UsageException("--B must be >= 0 and --K >= 1, got B=" + b + " K=" + k);
         }
-        int rows = Math.multiplyExact(b, k);
-        Hyper h = new Hyper(layerName, kv);
-        String name = canonical(layerName);
-        switch (name) {
-            case "Linear": {
-                h.allow("in", "out", "bias", "T");
-                Layer.Linear l = new Layer.Linear(h.req("in"), h.req("out"), h.bool("bias", false));
-                int tt = h.opt("T", -1);
-                int[] mid = tt < 0 ? new int[0] : new int[] {tt};
-                return new GradsampleWorkload(name, l, b, k, tt, false, List.of(shape(rows, mid, l.in())),
-                        List.of(shape(rows, mid, l.out())));
-            }
-            case "Conv1d":
-            case "Conv2d":
-            case "Conv3d": {
-                int nd = name.charAt(4) - '0';
-                String[] sp = nd == 1 ? new String[] {"L"} : nd == 2 ? new String[] {"H", "W"}
-                        : new String[] {"D", "H", "W"};
-                h.allow("cin", "cout", "k", "stride", "pad", "dil", "groups", "bias", "padding_mode");
-                h.allow(sp);
-                String pad = h.str("pad", "0");
-                Layer.Padding padding = pad.equalsIgnoreCase("same") ? Layer.Padding.SAME
-                        : pad.equalsIgnoreCase("valid") ? Layer.Padding.VALID : Layer.Padding.of(h.ints("pad", "0"));
-                Layer.Conv l = new Layer.Conv(nd, h.req("cin"), h.req("cout"), h.ints("k", null),
-                        h.ints("stride", "1"), padding, h.ints("dil", "1"), h.opt("groups", 1), h.bool("bias", false),
-                        Layer.PaddingMode.parse(h.str("padding_mode", "zeros")));
-                int[] in = new int[nd];
-                for (int i = 0; i < nd; i++) {
-                    in[i] = h.req(sp[i]);
-                }
-                int[] out = l.outputSize(in);
-                for (int o : out) {
-                    if (o < 1) {
-                        throw new UsageException(name + ": input " + java.util.Arrays.toString(in)
-                                + " is too small for the kernel");
-                    }
-                }
-                return new GradsampleWorkload(name, l, b, k, -1, false, List.of(shape(rows, new int[] {l.in()}, in)),
-                        List.of(shape(rows, new int[] {l.out()}, out)));
-            }
-            case "Embedding": {
-                h.allow("V", "D", "T", "pad_idx", "sparse");
-                Integer pi = h.has("pad_idx") ? h.req("pad_idx") : null;
-                Layer.Embedding l = Layer.Embedding.of(h.req("V"), h.req("D"), pi);
-                int tt = h.req("T");
-                return new GradsampleWorkload(name, l, b, k, tt, h.bool("sparse", false), List.of(new int[] {rows, tt}),
-                        List.of(new int[] {rows, tt, l.dim()}));
-            }
-            case "LayerNorm": {
-                h.allow("D", "T", "eps", "nobias");
-                Layer.LayerNorm l = new Layer.LayerNorm(new int[] {h.req("D")}, h.dbl("eps", 1e-5), true,
-                        !h.bool("nobias", false));
-                int tt = h.opt("T", -1);
-                int[] s = shape(rows, tt < 0 ? new int[0] : new int[] {tt}, h.req("D"));
-                return new GradsampleWorkload(name, l, b, k, tt, false, List.of(s), List.of(s));
-            }
-            case "GroupNorm":
-            case "InstanceNorm1d":
-            case "InstanceNorm2d":
-            case "InstanceNorm3d": {
-                boolean group = name.equals("GroupNorm");
-                int nd = group ? -1 : name.charAt(12) - '0';
-                h.allow("C", "eps", "L", "D", "H", "W");
-                if (group) {
-                    h.allow("groups");
-                }
-                List<Integer> spatial = new ArrayList<>();
-                for (String key : new String[] {"L", "D", "H", "W"}) {
-                    if (h.has(key)) {
-                        spatial.add(h.req(key));
-                    }
-                }
-                if (!group && spatial.size() != nd) {
-                    throw new UsageException(name + " needs " + nd + " spatial size(s) (L for 1d, H W for 2d, D H W "
-                            + "for 3d), got " + spatial.size());
-                }
-                int c = h.req("C");
-                Layer l = group ? new Layer.GroupNorm(h.req("groups"), c, h.dbl("eps", 1e-5), true)
-                        : new Layer.InstanceNorm(nd, c, h.dbl("eps", 1e-5), true);
-                int[] s = shape(rows, new int[] {c}, spatial.stream().mapToInt(Integer::intValue).toArray());
-                return new GradsampleWorkload(name, l, b, k, -1, false, List.of(s), List.of(s));
-            }
-            case "RNN":
-            case "GRU":
-            case "LSTM": {
-                h.allow("T", "in", "H", "bias", "time_first");
-                Layer.Rnn l = new Layer.Rnn(Layer.RnnKind.valueOf(name), h.req("in"), h.req("H"),
-                        h.bool("bias", true), !h.bool("time_first", false));
-                int tt = h.req("T");
-                int gh = l.cell().gates() * l.hidden();
-                return new GradsampleWorkload(name, l, b, k, tt, false,
-                        List.of(rnn(l.batchFirst(), rows, tt, l.input()), rnn(l.batchFirst(), rows, tt, l.hidden())),
-                        List.of(rnn(l.batchFirst(), rows, tt, gh), rnn(l.batchFirst(), rows, tt, gh)));
-            }
-            case "SequenceBias": {
-                h.allow("T", "D");
-                Layer.SequenceBias l = new Layer.SequenceBias(h.req("D"), true);
-                int tt = h.req("T");
-                return new GradsampleWorkload(name, l, b, k, tt, false, List.of(new int[] {rows, tt, l.embedDim()}),
-                        List.of(new int[] {rows, tt + 1, l.embedDim()}));
-            }
-            default:
-                throw new UsageException("unknown layer '" + layerName + "' (layers: " + String.join(", ", LAYERS)
-                        + ")");
+        if ((long) b * k > Integer.MAX_VALUE) {
+            throw new UsageException("--B " + b + " times --K " + k + " is " + (long) b * k + " rows, more than "
+                    + Integer.MAX_VALUE);
         }
+        for (LayerKind kind : GradSamplerRegistry.builtinKinds()) {
+            for (String name : kind.names()) {
+                if (name.equalsIgnoreCase(layerName)) {
+                    try {
+                        Hyperparameters h = Hyperparameters.parse(name, words);
+                        if (t >= 0) {
+                            String given = h.raw("T");
+                            if (given != null && !given.strip().equals(Integer.toString(t))) {
+                                throw new UsageException("T=" + given + " and --T " + t + " disagree");
+                            }
+                            h.put("T", Integer.toString(t));
+                        }
+                        LayerKind.Workload w = kind.describe(name, h, b * k);
+                        return new GradsampleWorkload(name, w.layer(), b, k, w.t(), w.sparse(),
+                                w.activationShapes(), w.backpropShapes());
+                    } catch (Einsum4jException e) {
+                        // hyperparameters the layer refuses (Embedding pad_idx, Conv groups, ...): a bad command line
+                        throw new UsageException(e.getMessage());
+                    }
+                }
+            }
+        }
+        throw new UsageException("unknown layer '" + layerName + "' (layers: " + String.join(", ", LAYERS) + ")");
     }
 
-    private static String canonical(String n) {
-        for (String l : LAYERS) {
-            if (l.equalsIgnoreCase(n)) {
-                return l;
+    /** The help lines of every layer kind, indented for the command's --help. */
+    static String layerHelp() {
+        StringBuilder sb = new StringBuilder();
+        for (LayerKind kind : GradSamplerRegistry.builtinKinds()) {
+            for (String line : kind.help().split("\n")) {
+                sb.append("  ").append(line).append('\n');
             }
         }
-        return n;
+        return sb.toString();
     }
 
     public String name() {
@@ -239,12 +150,17 @@ public final class GradsampleWorkload {
     }
 
     private static Tensor indices(long seed, int v, int[] shape) {
-        SplittableRandom r = new SplittableRandom(seed);
-        long[] values = new long[Math.toIntExact(Shape.numel(shape))];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = r.nextInt(v);
+        long n = Shape.numel(shape);
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new Einsum4jException("Embedding indices " + java.util.Arrays.toString(shape) + ": " + n
+                    + " indices are more than one Java array holds");
         }
-        return Tensor.ofLongs(values, shape);
+        long[] idx = new long[(int) n];
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = r.nextInt(v);
+        }
+        return Tensor.ofLongs(idx, shape);
     }
 
     /** One call of the sampler on {@code in}; closes what it returns. Returns the number of result elements. */
@@ -294,118 +210,6 @@ public final class GradsampleWorkload {
         public void close() {
             activations.forEach(Tensor::close);
             backprops.forEach(Tensor::close);
-        }
-    }
-
-    private static int[] shape(int rows, int[] mid, int... last) {
-        int[] o = new int[1 + mid.length + last.length];
-        o[0] = rows;
-        System.arraycopy(mid, 0, o, 1, mid.length);
-        System.arraycopy(last, 0, o, 1 + mid.length, last.length);
-        return o;
-    }
-
-    private static int[] rnn(boolean batchFirst, int rows, int t, int f) {
-        return batchFirst ? new int[] {rows, t, f} : new int[] {t, rows, f};
-    }
-
-    /** The hyperparameter words of one layer, with checks that name the layer and the known keys. */
-    private static final class Hyper {
-        private final String layer;
-        private final Map<String, String> kv;
-        private final Set<String> allowed = new java.util.LinkedHashSet<>();
-
-        Hyper(String layer, Map<String, String> kv) {
-            this.layer = layer;
-            this.kv = kv;
-        }
-
-        /** Declares known keys; every accessor then rejects given keys outside the declared set. */
-        void allow(String... keys) {
-            allowed.addAll(List.of(keys));
-        }
-
-        boolean has(String key) {
-            check(key);
-            return kv.containsKey(key);
-        }
-
-        int req(String key) {
-            check(key);
-            String v = kv.get(key);
-            if (v == null) {
-                throw new UsageException(layer + " needs " + key + "=N");
-            }
-            return parseInt(key, v);
-        }
-
-        int opt(String key, int def) {
-            check(key);
-            String v = kv.get(key);
-            return v == null ? def : parseInt(key, v);
-        }
-
-        double dbl(String key, double def) {
-            check(key);
-            String v = kv.get(key);
-            if (v == null) {
-                return def;
-            }
-            try {
-                return Double.parseDouble(v);
-            } catch (NumberFormatException e) {
-                throw new UsageException(layer + ": " + key + " needs a number, got '" + v + "'");
-            }
-        }
-
-        String str(String key, String def) {
-            check(key);
-            return kv.getOrDefault(key, def);
-        }
-
-        boolean bool(String key, boolean def) {
-            check(key);
-            String v = kv.get(key);
-            if (v == null) {
-                return def;
-            }
-            switch (v.toLowerCase(Locale.ROOT)) {
-                case "true": case "1": case "yes": return true;
-                case "false": case "0": case "no": return false;
-                default: throw new UsageException(layer + ": " + key + " needs true or false, got '" + v + "'");
-            }
-        }
-
-        int[] ints(String key, String def) {
-            check(key);
-            String v = kv.getOrDefault(key, def);
-            if (v == null) {
-                throw new UsageException(layer + " needs " + key + "=N (or N,N,...)");
-            }
-            String[] parts = v.split(",");
-            int[] out = new int[parts.length];
-            for (int i = 0; i < parts.length; i++) {
-                out[i] = parseInt(key, parts[i]);
-            }
-            return out;
-        }
-
-        private void check(String key) {
-            for (String given : kv.keySet()) {
-                if (!allowed.contains(given)) {
-                    throw new UsageException(layer + ": unknown hyperparameter '" + given + "' (known: "
-                            + String.join(", ", allowed) + ")");
-                }
-            }
-            assert allowed.contains(key) : key;
-        }
-
-        private int parseInt(String key, String v) {
-            try {
-                return Integer.parseInt(v.trim());
-            } catch (NumberFormatException e) {
-                throw new UsageException(layer + ": " + key + " needs an integer, got '" + v + "'");
-            }
         }
     }
 }

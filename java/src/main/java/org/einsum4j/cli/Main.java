@@ -1,50 +1,50 @@
 package org.einsum4j.cli;
 
 import java.io.PrintStream;
-import java.util.Arrays;
+import java.io.PrintWriter;
 import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
+import java.util.concurrent.Callable;
 import org.einsum4j.Einsum4jException;
 import org.einsum4j.InvalidOperandException;
+import org.einsum4j.path.SearchLimitException;
 import org.einsum4j.spec.EinsumSyntaxException;
 import org.einsum4j.spec.OperandCountException;
 import org.einsum4j.spec.ShapeMismatchException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code einsum4j} command: dispatches to one subcommand class per verb and turns every failure into one line
- * on stderr and an exit status (0 ok, 1 failed, 2 bad command line), never a stack trace. Set the environment
- * variable {@code EINSUM4J_DEBUG=1} to get the stack trace as well.
+ * The {@code einsum4j} command, parsed by picocli: one annotated class per subcommand, typed and strict options,
+ * generated help ({@code --help} on every subcommand, {@code einsum4j help CMD}) and {@code --version}. Every
+ * failure becomes one line on stderr, {@code einsum4j CMD: error: ...}, and an exit status: 0 ok, 1 the work
+ * failed, 2 the command line (or an input it names) cannot be run as written — never a stack trace unless the
+ * environment variable {@code EINSUM4J_DEBUG=1} asks for it.
  *
- * <p>Adding a subcommand: write {@code XCommand} in this package with {@code static final String SUMMARY} (one line
- * for the top-level help), a help text starting {@code "Usage: einsum4j x"}, and
- * {@code static int run(String[] args, PrintStream out, PrintStream err)} that parses with {@link Args}, prints
- * its help on {@code --help}, throws {@link UsageException} for a bad command line and returns {@link #OK} or
- * {@link #FAILED}; then add its one line to {@link #COMMANDS}. MainTest checks every registered command's help.
+ * <p>Adding a subcommand: an {@code @Command(name = "x", mixinStandardHelpOptions = true, ...)} class in this
+ * package implementing {@code Callable<Integer>} (returning {@link #OK} or {@link #FAILED}, throwing
+ * {@link UsageException} for a bad command line), listed in {@code subcommands} below.
  */
-public final class Main {
-    /** What every subcommand implements: run with its own arguments, write to out/err, return the exit status. */
-    @FunctionalInterface
-    interface Runner {
-        int run(String[] args, PrintStream out, PrintStream err);
-    }
-
-    /** One row of the command table. */
-    record Command(String name, String summary, Runner runner) {
-    }
-
-    /** The command table, in --help order. Adding a subcommand is one line here. */
-    static final List<Command> COMMANDS = List.of(
-            new Command("contract", ContractCommand.SUMMARY, ContractCommand::run),
-            new Command("demo", DemoCommand.SUMMARY, DemoCommand::run),
-            new Command("gradsample", GradsampleCommand.SUMMARY, GradsampleCommand::run),
-            new Command("path", PathCommand.SUMMARY, PathCommand::run));
-
+@Command(name = "einsum4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        header = "einsum4j: einsum contractions on the JVM%n",
+        synopsisHeading = "", customSynopsis = {
+            "Usage: einsum4j COMMAND [ARGS...]",
+            "       einsum4j COMMAND --help",
+            "       einsum4j --version"},
+        commandListHeading = "%nCommands:%n",
+        footer = {"", "Exit status: 0 success, 1 failure, 2 bad command line."},
+        subcommands = {BenchCommand.class, ContractCommand.class, DemoCommand.class, GradsampleCommand.class,
+            PathCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Callable<Integer> {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int USAGE = 2;
 
-    private Main() {
+    @Override
+    public Integer call() {
+        throw new UsageException("no command given (commands: " + names() + "; see einsum4j --help)");
     }
 
     public static void main(String[] args) {
@@ -55,30 +55,69 @@ public final class Main {
 
     /** Runs the command line in-process (for tests): returns the exit status instead of exiting. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        String prefix = "einsum4j";
+        PrintWriter o = new PrintWriter(out, true);
         try {
-            if (args.length == 0) {
-                throw new UsageException("no command given (commands: " + names() + "; see einsum4j --help)");
-            }
-            String first = args[0];
-            if (first.equals("--version")) {
-                out.println("einsum4j " + version());
-                return OK;
-            }
-            if (first.equals("--help") || first.equals("-h") || first.equals("help")) {
-                if (first.equals("help") && args.length > 1) {
-                    Command c = find(args[1]).orElseThrow(() -> unknown(args[1]));
-                    return c.runner().run(new String[] {"--help"}, out, err);
-                }
-                out.print(usage());
-                return OK;
-            }
-            Command c = find(first).orElseThrow(() -> unknown(first));
-            prefix = "einsum4j " + c.name();
-            return c.runner().run(Arrays.copyOfRange(args, 1, args.length), out, err);
+            CommandLine cl = commandLine();
+            cl.setOut(o);
+            cl.setErr(new PrintWriter(err, true));
+            cl.setParameterExceptionHandler((ex, a) -> usageError(ex, err));
+            cl.setExecutionExceptionHandler((ex, c, parsed) -> report(prefix(c), ex, err));
+            return cl.execute(args == null ? new String[0] : args);
         } catch (Throwable t) {
-            return report(prefix, t, err);
+            return report("einsum4j", t, err);
+        } finally {
+            o.flush();
         }
+    }
+
+    /** The command tree (also what the tests walk to check every subcommand's help). */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setOverwrittenOptionsAllowed(false);
+        cl.setUsageHelpWidth(110);
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            sub.getCommandSpec().usageMessage().descriptionHeading("%n").parameterListHeading("%nArguments:%n")
+                    .optionListHeading("%nOptions:%n");
+        }
+        // the gradsample help lists each layer kind's own help line (one layer, one place)
+        CommandLine.Model.UsageMessageSpec gs = cl.getSubcommands().get("gradsample").getCommandSpec().usageMessage();
+        List<String> footer = new java.util.ArrayList<>();
+        for (String line : gs.footer()) {
+            if (line.equals("@LAYERS@")) {
+                footer.addAll(List.of(GradsampleWorkload.layerHelp().stripTrailing().split("\n")));
+            } else {
+                footer.add(line);
+            }
+        }
+        gs.footer(footer.toArray(new String[0]));
+        cl.setExpandAtFiles(false); // an argument starting with '@' is not a file of more arguments
+        // specs such as '->i' and shapes such as '-1x2' start with a dash: the commands read them (and reject
+        // what is really an unknown option) instead of picocli calling them unknown options
+        cl.getSubcommands().get("contract").setUnmatchedOptionsArePositionalParams(true);
+        cl.getSubcommands().get("path").setUnmatchedOptionsArePositionalParams(true);
+        return cl;
+    }
+
+    /** {@code einsum4j} or {@code einsum4j contract}: the prefix of a command's error lines. */
+    private static String prefix(CommandLine c) {
+        return c.getCommandSpec().qualifiedName();
+    }
+
+    /** One line for a command line picocli could not parse (exit 2). */
+    private static int usageError(ParameterException ex, PrintStream err) {
+        CommandLine c = ex.getCommandLine();
+        String message = ex.getMessage();
+        if (ex instanceof UnmatchedArgumentException u && c.getCommandSpec().userObject() instanceof Main
+                && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+            message = "unknown command '" + u.getUnmatched().get(0) + "' (commands: " + names()
+                    + "; see einsum4j --help)";
+        } else if (c.getCommandSpec().userObject() instanceof CommandLine.HelpCommand) {
+            return report("einsum4j", new UsageException(message + " (commands: " + names() + ")"), err);
+        } else {
+            message = message + " (see " + prefix(c) + " --help)";
+        }
+        return report(prefix(c), new UsageException(message), err);
     }
 
     /** Prints one line for a failure and returns its exit status. */
@@ -86,7 +125,8 @@ public final class Main {
         int status;
         String message;
         if (t instanceof UsageException || t instanceof EinsumSyntaxException || t instanceof ShapeMismatchException
-                || t instanceof OperandCountException || t instanceof InvalidOperandException) {
+                || t instanceof OperandCountException || t instanceof InvalidOperandException
+                || t instanceof SearchLimitException) {
             status = USAGE;
             message = "error: " + t.getMessage();
         } else if (t instanceof Einsum4jException) {
@@ -102,11 +142,14 @@ public final class Main {
             status = FAILED;
             message = "internal error: " + t + " (set EINSUM4J_DEBUG=1 for the stack trace)";
         }
-        String line = oneLine(message);
+        // a usage message is ours and one line, but echoes the user's text: keep it whole (escaped below);
+        // other messages may carry a multi-line picture (spec carets) and keep their first line
+        String line = t instanceof UsageException ? message : oneLine(message);
         if (t instanceof EinsumSyntaxException se && se.spec() != null) {
             // the caret picture is multi-line; one line names the spec instead
             line += " in spec '" + se.spec() + "'";
         }
+        line = escapeControls(line);
         err.println(prefix + ": " + line);
         String debug = System.getenv("EINSUM4J_DEBUG");
         if (debug != null && !debug.isEmpty() && !debug.equals("0")) {
@@ -114,6 +157,30 @@ public final class Main {
         }
         err.flush();
         return status;
+    }
+
+    /**
+     * Control characters (newlines, tabs, ...) that arguments may carry are written as escapes, so that the error
+     * stays one line and cannot pass for a stack trace (found by CliFuzzTest: an argument "+\tat ").
+     */
+    static String escapeControls(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\n': sb.append("\\n"); break;
+                case '\r': sb.append("\\r"); break;
+                case '\t': sb.append("\\t"); break;
+                default:
+                    if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029
+                            || c == 0x85) {
+                        sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+            }
+        }
+        return sb.toString();
     }
 
     /** Messages with a caret line (spec errors) keep only their first line: the contract is one line. */
@@ -131,29 +198,20 @@ public final class Main {
         return v == null ? "(development build)" : v;
     }
 
-    private static Optional<Command> find(String name) {
-        return COMMANDS.stream().filter(c -> c.name().equals(name)).findFirst();
+    /** picocli's {@code --version} on every command. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"einsum4j " + version()};
+        }
     }
 
-    private static UsageException unknown(String name) {
-        return new UsageException("unknown command '" + name + "' (commands: " + names() + "; see einsum4j --help)");
+    /** The subcommands' names (without {@code help}), in --help order. */
+    static List<String> commandNames() {
+        return commandLine().getSubcommands().keySet().stream().filter(n -> !n.equals("help")).toList();
     }
 
     private static String names() {
-        return String.join(", ", COMMANDS.stream().map(Command::name).toList());
-    }
-
-    static String usage() {
-        StringBuilder sb = new StringBuilder();
-        sb.append("einsum4j: einsum contractions on the JVM\n\n");
-        sb.append("Usage: einsum4j COMMAND [ARGS...]\n");
-        sb.append("       einsum4j COMMAND --help\n");
-        sb.append("       einsum4j --version\n\n");
-        sb.append("Commands:\n");
-        for (Command c : COMMANDS) {
-            sb.append(String.format(Locale.ROOT, "  %-12s %s%n", c.name(), c.summary()));
-        }
-        sb.append("\nExit status: 0 success, 1 failure, 2 bad command line.\n");
-        return sb.toString();
+        return String.join(", ", commandNames());
     }
 }

@@ -10,7 +10,7 @@ import org.einsum4j.tensor.Tensor;
  * weight {@code nkgoq,nkgpq->ngop} (g viewed {@code [B, K, G, C_out/G, L]}) reshaped to
  * {@code [B, C_out, C_in/G, k…]}; bias {@code nkoq->no}. ALGORITHMS.md §4.
  */
-public final class ConvSampler implements LayerSampler<Layer.Conv> {
+public final class ConvSampler implements LayerSampler<Layer.Conv>, LayerKind {
     static final String WEIGHT_SPEC = "nkgoq,nkgpq->ngop";
     static final String BIAS_SPEC = "nkoq->no";
 
@@ -98,5 +98,45 @@ public final class ConvSampler implements LayerSampler<Layer.Conv> {
         int[] o = {fill, fill, fill};
         System.arraycopy(v, 0, o, 3 - v.length, v.length);
         return o;
+    }
+
+    // ------------------------------------------------------------------ as tools describe it
+
+    @Override
+    public List<String> names() {
+        return List.of("Conv1d", "Conv2d", "Conv3d");
+    }
+
+    @Override
+    public String help() {
+        return "Conv1d/2d/3d   cin= cout= k= [stride=] [pad=N|same|valid] [dil=] [groups=] [bias]\n"
+                + "               L= (1d) | H= W= (2d) | D= H= W= (3d); k/stride/pad/dil take N or N,N[,N]";
+    }
+
+    @Override
+    public Workload describe(String name, Hyperparameters h, int rows) {
+        int nd = name.charAt(4) - '0';
+        String[] sp = nd == 1 ? new String[] {"L"} : nd == 2 ? new String[] {"H", "W"} : new String[] {"D", "H", "W"};
+        h.allow("cin", "cout", "k", "stride", "pad", "dil", "groups", "bias", "padding_mode");
+        h.allow(sp);
+        String pad = h.str("pad", "0");
+        Layer.Padding padding = pad.equalsIgnoreCase("same") ? Layer.Padding.SAME
+                : pad.equalsIgnoreCase("valid") ? Layer.Padding.VALID : Layer.Padding.of(h.ints("pad", "0"));
+        Layer.Conv l = new Layer.Conv(nd, h.req("cin"), h.req("cout"), h.ints("k", null), h.ints("stride", "1"),
+                padding, h.ints("dil", "1"), h.opt("groups", 1), h.bool("bias", false),
+                Layer.PaddingMode.parse(h.str("padding_mode", "zeros")));
+        int[] in = new int[nd];
+        for (int i = 0; i < nd; i++) {
+            in[i] = h.req(sp[i]);
+        }
+        int[] out = l.outputSize(in);
+        for (int o : out) {
+            if (o < 1) {
+                throw new LayerShapeException(name + ": input " + java.util.Arrays.toString(in)
+                        + " is too small for the kernel");
+            }
+        }
+        return new Workload(l, -1, false, List.of(Workload.rows(rows, new int[] {l.in()}, in)),
+                List.of(Workload.rows(rows, new int[] {l.out()}, out)));
     }
 }

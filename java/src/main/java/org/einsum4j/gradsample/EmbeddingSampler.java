@@ -12,7 +12,7 @@ import org.einsum4j.tensor.Tensor;
  * Opacus). The dense result is B·V·D values; {@link #computeSparse} gives per sample only the touched rows.
  * Not a contraction (a one-hot contraction would cost V times more), so it is a kernel of its own.
  */
-public final class EmbeddingSampler implements LayerSampler<Layer.Embedding> {
+public final class EmbeddingSampler implements LayerSampler<Layer.Embedding>, LayerKind {
 
     @Override
     public Map<String, Tensor> compute(Layer.Embedding layer, List<Tensor> activations, List<Tensor> backprops,
@@ -72,5 +72,28 @@ public final class EmbeddingSampler implements LayerSampler<Layer.Embedding> {
         Checks.sameDims(layer, idx, "activations", g, "backprops", 0, idx.rank());
         Checks.dim(layer, g, "backprops", g.rank() - 1, layer.dim(), "embedding dim");
         return Checks.samples(layer, idx, "activations", 0, k);
+    }
+
+    // ------------------------------------------------------------------ as tools describe it
+
+    @Override
+    public List<String> names() {
+        return List.of("Embedding");
+    }
+
+    @Override
+    public String help() {
+        return "Embedding      V= D= T= [pad_idx=] [sparse]   (sparse: the per-sample touched-rows form)";
+    }
+
+    /** Activations are INT64 indices in [0, V): tools fill them with random rows, not random floats. */
+    @Override
+    public Workload describe(String name, Hyperparameters h, int rows) {
+        h.allow("V", "D", "T", "pad_idx", "sparse");
+        Integer pi = h.has("pad_idx") ? h.req("pad_idx") : null;
+        Layer.Embedding l = Layer.Embedding.of(h.req("V"), h.req("D"), pi);
+        int t = h.req("T");
+        return new Workload(l, t, h.bool("sparse", false), List.of(new int[] {rows, t}),
+                List.of(new int[] {rows, t, l.dim()}));
     }
 }

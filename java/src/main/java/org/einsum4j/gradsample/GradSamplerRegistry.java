@@ -1,5 +1,6 @@
 package org.einsum4j.gradsample;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,8 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * the old or the new sampler.
  */
 public final class GradSamplerRegistry {
-    private static final GradSamplerRegistry GLOBAL = withBuiltins();
-
     private final Map<Class<?>, LayerSampler<?>> samplers = new ConcurrentHashMap<>();
 
     private GradSamplerRegistry() {
@@ -23,18 +22,37 @@ public final class GradSamplerRegistry {
         return GLOBAL;
     }
 
+    /** One built-in layer kind: its record class and its sampler, which also describes it to tools. */
+    private record Builtin<L extends Layer, S extends LayerSampler<L> & LayerKind>(Class<L> layer, S sampler) {
+        void registerIn(GradSamplerRegistry r) {
+            r.register(layer, sampler);
+        }
+    }
+
+    /** The built-in layers: adding a layer kind is one line here (plus its record and its sampler's file). */
+    private static final List<Builtin<?, ?>> BUILTINS = List.of(
+            new Builtin<>(Layer.Linear.class, new LinearSampler()),
+            new Builtin<>(Layer.Conv.class, new ConvSampler()),
+            new Builtin<>(Layer.Embedding.class, new EmbeddingSampler()),
+            new Builtin<>(Layer.LayerNorm.class, new LayerNormSampler()),
+            new Builtin<>(Layer.GroupNorm.class, new GroupNormSampler()),
+            new Builtin<>(Layer.InstanceNorm.class, new InstanceNormSampler()),
+            new Builtin<>(Layer.Rnn.class, new RnnSampler()),
+            new Builtin<>(Layer.SequenceBias.class, new SequenceBiasSampler()));
+
+    /** Declared after {@link #BUILTINS}, which it reads while the class initializes. */
+    private static final GradSamplerRegistry GLOBAL = withBuiltins();
+
     /** A new registry holding only the built-in samplers (for callers who want their own, isolated set). */
     public static GradSamplerRegistry withBuiltins() {
         GradSamplerRegistry r = new GradSamplerRegistry();
-        r.register(Layer.Linear.class, new LinearSampler());
-        r.register(Layer.Conv.class, new ConvSampler());
-        r.register(Layer.Embedding.class, new EmbeddingSampler());
-        r.register(Layer.LayerNorm.class, new LayerNormSampler());
-        r.register(Layer.GroupNorm.class, new GroupNormSampler());
-        r.register(Layer.InstanceNorm.class, new InstanceNormSampler());
-        r.register(Layer.Rnn.class, new RnnSampler());
-        r.register(Layer.SequenceBias.class, new SequenceBiasSampler());
+        BUILTINS.forEach(b -> b.registerIn(r));
         return r;
+    }
+
+    /** The built-in layer kinds as tools describe them (names, hyperparameters, input shapes), in help order. */
+    public static List<LayerKind> builtinKinds() {
+        return BUILTINS.stream().<LayerKind>map(Builtin::sampler).toList();
     }
 
     /**

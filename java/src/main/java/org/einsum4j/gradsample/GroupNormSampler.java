@@ -11,7 +11,7 @@ import org.einsum4j.tensor.Tensor;
  * without storing x̂ (one pass over a and g, no [B·K, …] temporaries); K is then the summed label of the
  * contraction {@code nkc->nc}.
  */
-public final class GroupNormSampler implements LayerSampler<Layer.GroupNorm> {
+public final class GroupNormSampler implements LayerSampler<Layer.GroupNorm>, LayerKind {
     static final String K_SPEC = "nkc->nc";
 
     @Override
@@ -63,5 +63,31 @@ public final class GroupNormSampler implements LayerSampler<Layer.GroupNorm> {
             out.closeAll();
             throw e;
         }
+    }
+
+    // ------------------------------------------------------------------ as tools describe it
+
+    @Override
+    public List<String> names() {
+        return List.of("GroupNorm");
+    }
+
+    @Override
+    public String help() {
+        return "GroupNorm      C= groups= [H= W= | L= | D= H= W=] [eps=]";
+    }
+
+    @Override
+    public Workload describe(String name, Hyperparameters h, int rows) {
+        h.allow("C", "groups", "eps", "L", "D", "H", "W");
+        int c = h.req("C");
+        Layer.GroupNorm l = new Layer.GroupNorm(h.req("groups"), c, h.dbl("eps", 1e-5), true);
+        int[] s = Workload.rows(rows, new int[] {c}, spatial(h));
+        return new Workload(l, -1, false, List.of(s), List.of(s));
+    }
+
+    /** The spatial sizes given among L, D, H, W, in that order (shared with InstanceNorm). */
+    static int[] spatial(Hyperparameters h) {
+        return java.util.stream.Stream.of("L", "D", "H", "W").filter(h::has).mapToInt(h::req).toArray();
     }
 }

@@ -122,12 +122,12 @@ public sealed interface Layer
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Padding p && p.kind == kind && Arrays.equals(p.amounts, amounts);
+            return RecordValues.equals(this, o);
         }
 
         @Override
         public int hashCode() {
-            return kind.hashCode() * 31 + Arrays.hashCode(amounts);
+            return RecordValues.hashCode(this);
         }
 
         @Override
@@ -258,16 +258,12 @@ public sealed interface Layer
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Conv c && c.dims == dims && c.in == in && c.out == out
-                    && Arrays.equals(c.kernel, kernel) && Arrays.equals(c.stride, stride)
-                    && c.padding.equals(padding) && Arrays.equals(c.dilation, dilation) && c.groups == groups
-                    && c.bias == bias && c.paddingMode == paddingMode;
+            return RecordValues.equals(this, o);
         }
 
         @Override
         public int hashCode() {
-            return java.util.Objects.hash(dims, in, out, Arrays.hashCode(kernel), Arrays.hashCode(stride), padding,
-                    Arrays.hashCode(dilation), groups, bias, paddingMode);
+            return RecordValues.hashCode(this);
         }
 
         @Override
@@ -374,19 +370,17 @@ public sealed interface Layer
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof LayerNorm l && Arrays.equals(l.normalizedShape, normalizedShape)
-                    && Double.compare(l.eps, eps) == 0 && l.elementwiseAffine == elementwiseAffine && l.bias == bias;
+            return RecordValues.equals(this, o);
         }
 
         @Override
         public int hashCode() {
-            return java.util.Objects.hash(Arrays.hashCode(normalizedShape), eps, elementwiseAffine, bias);
+            return RecordValues.hashCode(this);
         }
 
         @Override
         public String toString() {
-            return "LayerNorm(" + Arrays.toString(normalizedShape) + ", eps=" + eps + ", affine=" + elementwiseAffine
-                    + ", bias=" + bias + ")";
+            return RecordValues.toString(this);
         }
     }
 

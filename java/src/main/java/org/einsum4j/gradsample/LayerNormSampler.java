@@ -11,7 +11,7 @@ import org.einsum4j.tensor.Tensor;
  * without storing x̂ (the layer is memory-bound: one pass over a and g, no [B·K, …] temporaries); K is then the
  * summed label of the contraction {@code nkd->nd}.
  */
-public final class LayerNormSampler implements LayerSampler<Layer.LayerNorm> {
+public final class LayerNormSampler implements LayerSampler<Layer.LayerNorm>, LayerKind {
     static final String K_SPEC = "nkd->nd";
 
     @Override
@@ -57,5 +57,27 @@ public final class LayerNormSampler implements LayerSampler<Layer.LayerNorm> {
             out.closeAll();
             throw e;
         }
+    }
+
+    // ------------------------------------------------------------------ as tools describe it
+
+    @Override
+    public List<String> names() {
+        return List.of("LayerNorm");
+    }
+
+    @Override
+    public String help() {
+        return "LayerNorm      D= [T=] [eps=] [nobias]";
+    }
+
+    @Override
+    public Workload describe(String name, Hyperparameters h, int rows) {
+        h.allow("D", "T", "eps", "nobias");
+        Layer.LayerNorm l = new Layer.LayerNorm(new int[] {h.req("D")}, h.dbl("eps", 1e-5), true,
+                !h.bool("nobias", false));
+        int t = h.opt("T", -1);
+        int[] s = Workload.rows(rows, t < 0 ? new int[0] : new int[] {t}, h.req("D"));
+        return new Workload(l, t, false, List.of(s), List.of(s));
     }
 }

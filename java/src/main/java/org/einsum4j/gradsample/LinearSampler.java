@@ -10,7 +10,7 @@ import org.einsum4j.tensor.Tensor;
  * no copies for contiguous inputs), so K and t are summed labels of one batched GEMM per sample
  * (ALGORITHMS.md §4, the seed's {@code n...i,n...j->nij} after the K reshape).
  */
-public final class LinearSampler implements LayerSampler<Layer.Linear> {
+public final class LinearSampler implements LayerSampler<Layer.Linear>, LayerKind {
     static final String WEIGHT_SPEC = "nkti,nktj->nij";
     static final String BIAS_SPEC = "nkto->no";
 
@@ -47,5 +47,27 @@ public final class LinearSampler implements LayerSampler<Layer.Linear> {
             out.closeAll();
             throw e;
         }
+    }
+
+    // ------------------------------------------------------------------ as tools describe it
+
+    @Override
+    public List<String> names() {
+        return List.of("Linear");
+    }
+
+    @Override
+    public String help() {
+        return "Linear         in= out= [T=] [bias]";
+    }
+
+    @Override
+    public Workload describe(String name, Hyperparameters h, int rows) {
+        h.allow("in", "out", "bias", "T");
+        Layer.Linear l = new Layer.Linear(h.req("in"), h.req("out"), h.bool("bias", false));
+        int t = h.opt("T", -1);
+        int[] mid = t < 0 ? new int[0] : new int[] {t};
+        return new Workload(l, t, false, List.of(Workload.rows(rows, mid, l.in())),
+                List.of(Workload.rows(rows, mid, l.out())));
     }
 }

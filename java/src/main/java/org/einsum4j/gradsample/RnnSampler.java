@@ -11,7 +11,7 @@ import org.einsum4j.tensor.Tensor;
  * {@code nkti,nktj->nij}, time-first {@code tnki,tnkj->nij}; biases {@code nkto->no} / {@code tnko->no}.
  * Inputs: activations {@code [x, hPrev]}, backprops {@code [gIh, gHh]}.
  */
-public final class RnnSampler implements LayerSampler<Layer.Rnn> {
+public final class RnnSampler implements LayerSampler<Layer.Rnn>, LayerKind {
     static final String WEIGHT_BATCH_FIRST = "nkti,nktj->nij";
     static final String BIAS_BATCH_FIRST = "nkto->no";
     static final String WEIGHT_TIME_FIRST = "tnki,tnkj->nij";
@@ -76,5 +76,32 @@ public final class RnnSampler implements LayerSampler<Layer.Rnn> {
 
     private static int[] view(boolean batchFirst, int b, int k, int t, int f) {
         return batchFirst ? new int[] {b, k, t, f} : new int[] {t, b, k, f};
+    }
+
+    // ------------------------------------------------------------------ as tools describe it
+
+    @Override
+    public List<String> names() {
+        return List.of("RNN", "GRU", "LSTM");
+    }
+
+    @Override
+    public String help() {
+        return "RNN, GRU, LSTM T= in= H= (hidden) [bias=false] [time_first]";
+    }
+
+    @Override
+    public Workload describe(String name, Hyperparameters h, int rows) {
+        h.allow("T", "in", "H", "bias", "time_first");
+        Layer.Rnn l = new Layer.Rnn(Layer.RnnKind.valueOf(name), h.req("in"), h.req("H"), h.bool("bias", true),
+                !h.bool("time_first", false));
+        int t = h.req("T");
+        int gh = l.cell().gates() * l.hidden();
+        return new Workload(l, t, false, List.of(rows(l, rows, t, l.input()), rows(l, rows, t, l.hidden())),
+                List.of(rows(l, rows, t, gh), rows(l, rows, t, gh)));
+    }
+
+    private static int[] rows(Layer.Rnn l, int rows, int t, int f) {
+        return l.batchFirst() ? new int[] {rows, t, f} : new int[] {t, rows, f};
     }
 }

@@ -10,7 +10,7 @@ import org.einsum4j.tensor.Tensor;
  * gradient does not depend on them); when given they must be {@code [B·K, T, D]} for backprops
  * {@code [B·K, T+1, D]} (time-first: {@code [T, B·K, D]} and {@code [T+1, B·K, D]}).
  */
-public final class SequenceBiasSampler implements LayerSampler<Layer.SequenceBias> {
+public final class SequenceBiasSampler implements LayerSampler<Layer.SequenceBias>, LayerKind {
     static final String SPEC = "nkd->nd";
 
     @Override
@@ -57,5 +57,26 @@ public final class SequenceBiasSampler implements LayerSampler<Layer.SequenceBia
             out.closeAll();
             throw e;
         }
+    }
+
+    // ------------------------------------------------------------------ as tools describe it
+
+    @Override
+    public List<String> names() {
+        return List.of("SequenceBias");
+    }
+
+    @Override
+    public String help() {
+        return "SequenceBias   T= D=";
+    }
+
+    @Override
+    public Workload describe(String name, Hyperparameters h, int rows) {
+        h.allow("T", "D");
+        Layer.SequenceBias l = new Layer.SequenceBias(h.req("D"), true);
+        int t = h.req("T");
+        return new Workload(l, t, false, List.of(new int[] {rows, t, l.embedDim()}),
+                List.of(new int[] {rows, t + 1, l.embedDim()}));
     }
 }

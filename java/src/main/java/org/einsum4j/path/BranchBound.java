@@ -39,9 +39,16 @@ final class BranchBound implements PathOptimizer {
         }
         MaskNetwork net = MaskNetwork.of(inputs, output, sizes);
         if (net == null) {
-            throw Searches.tooManyLabels(nbranch == 0 ? "branch-all" : "branch-" + nbranch);
+            throw Searches.tooManyLabels(name());
+        }
+        if (nbranch == 0) {
+            SearchBudget.checkOperands("branch-all", n, SearchBudget.DEPTH_FIRST_MAX_OPERANDS);
         }
         return new Search(net, memoryLimit).run();
+    }
+
+    private String name() {
+        return nbranch == 0 ? "branch-all" : "branch-" + nbranch;
     }
 
     private record Candidate(long cost, long flops12, long newFlops, long newSize, int i, int j, long k12)
@@ -80,6 +87,7 @@ final class BranchBound implements PathOptimizer {
         boolean found;
         int[][] bestPath;
         final int[][] stack;
+        final SearchBudget.Clock clock = SearchBudget.clock(name());
 
         Search(MaskNetwork net, long limit) {
             this.net = net;
@@ -117,6 +125,9 @@ final class BranchBound implements PathOptimizer {
         }
 
         private void iterate(PySetOrder set, long flops, long size, int depth, int nextId) {
+            if (clock != null) {
+                clock.tick();
+            }
             int[] rem = set.order();
             int r = rem.length;
             if (r == 1) {

@@ -29,9 +29,11 @@ final class Optimal implements PathOptimizer {
         if (net == null) {
             throw Searches.tooManyLabels("optimal");
         }
-        if (memoryLimit < 0 && n >= 7 && n <= SubsetSearch.MAX_OPERANDS) {
+        if (memoryLimit < 0 && n >= 7) {
+            SearchBudget.checkOperands("optimal", n, SearchBudget.SUBSET_MAX_OPERANDS);
             return SubsetSearch.optimize(net);
         }
+        SearchBudget.checkOperands("optimal (with a memory limit)", n, SearchBudget.DEPTH_FIRST_MAX_OPERANDS);
         long bound = Searches.upperBound(inputs, output, sizes, memoryLimit);
         Search s = new Search(net, memoryLimit, bound);
         List<int[]> p = s.run();
@@ -51,6 +53,7 @@ final class Optimal implements PathOptimizer {
         boolean found;
         int[][] bestPath;
         final int[][] stack;
+        final SearchBudget.Clock clock = SearchBudget.clock("optimal");
 
         Search(MaskNetwork net, long limit, long upperBound) {
             this.net = net;
@@ -79,6 +82,9 @@ final class Optimal implements PathOptimizer {
         }
 
         private void iterate(PySetOrder set, long flops, int depth, int nextId) {
+            if (clock != null) {
+                clock.tick();
+            }
             int[] rem = set.order();
             int r = rem.length;
             if (r == 1) {

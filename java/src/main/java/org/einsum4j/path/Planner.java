@@ -22,15 +22,21 @@ public final class Planner {
 
     /** Plans {@code c} as {@code options} say (optimizer, explicit path or user optimizer; memory limit). */
     public static PathInfo plan(Contraction c, ContractOptions options) {
+        if (c == null || options == null) {
+            throw new Einsum4jException((c == null ? "contraction" : "options") + " is null");
+        }
         long limit = resolveMemoryLimit(c, options.memoryLimit());
         if (options.path() != null) {
             return report(c, options.path(), "explicit", 0);
         }
         if (options.optimizer() != null) {
-            return search(c, options.optimizer(), "custom", limit);
+            return SearchBudget.within(options.maxSearchTime(),
+                    () -> search(c, options.optimizer(), "custom", limit));
         }
         String name = options.optimize() == null ? "auto" : options.optimize();
-        return search(c, PathOptimizers.get(name), name.toLowerCase(java.util.Locale.ROOT), limit);
+        PathOptimizer optimizer = PathOptimizers.get(name);
+        return SearchBudget.within(options.maxSearchTime(),
+                () -> search(c, optimizer, name.toLowerCase(java.util.Locale.ROOT), limit));
     }
 
     /** Plans with the named optimizer and a memory limit ({@link ContractOptions#NO_LIMIT}, N, or MAX_INPUT). */

@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import org.einsum4j.tensor.Shape;
@@ -60,7 +59,9 @@ public final class EinsumSpec {
 
     /** Parses a string spec; syntax errors throw {@link EinsumSyntaxException} with the position. */
     public static EinsumSpec parse(String spec) {
-        Objects.requireNonNull(spec, "spec");
+        if (spec == null) {
+            throw new org.einsum4j.Einsum4jException("spec is null");
+        }
         List<int[]> terms = new ArrayList<>();
         List<String> texts = new ArrayList<>();
         int[] out = null;
@@ -161,12 +162,17 @@ public final class EinsumSpec {
      * {@code [0, 1], [1, 2] -> [0, 2]} and whose position points into that text.
      */
     public static EinsumSpec ofSublists(List<int[]> sublists, int[] output) {
-        Objects.requireNonNull(sublists, "sublists");
+        if (sublists == null) {
+            throw new org.einsum4j.Einsum4jException("sublists is null");
+        }
         StringBuilder sb = new StringBuilder();
         List<int[]> positions = new ArrayList<>();
         int[][] ins = new int[sublists.size()][];
         for (int k = 0; k < ins.length; k++) {
-            int[] s = Objects.requireNonNull(sublists.get(k), "sublist " + k);
+            int[] s = sublists.get(k);
+            if (s == null) {
+                throw new org.einsum4j.Einsum4jException("sublist " + k + " is null");
+            }
             ins[k] = s.clone();
             if (k > 0) {
                 sb.append(", ");
@@ -352,7 +358,9 @@ public final class EinsumSpec {
 
     /** Binds to operand shapes; throws {@link OperandCountException} or {@link ShapeMismatchException}. */
     public Contraction bind(int[]... shapes) {
-        Objects.requireNonNull(shapes, "shapes");
+        if (shapes == null) {
+            throw new ShapeMismatchException("shapes is null (one int[] per operand)");
+        }
         if (shapes.length != inputs.length) {
             throw new OperandCountException("spec '" + text + "' has " + inputs.length + " input term"
                     + (inputs.length == 1 ? "" : "s") + " but " + shapes.length + " operand"

@@ -39,10 +39,13 @@ public final class Npy {
     private Npy() {
     }
 
-    /** Reads a {@code .npy} file into a new contiguous tensor owned by the caller. */
+    /**
+     * Reads a {@code .npy} file into a new contiguous tensor owned by the caller. The file's size is checked
+     * against the header before anything is allocated: a small file whose header claims gigabytes is refused.
+     */
     public static Tensor read(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            return read(in, file.toString());
+            return read(in, file.toString(), Files.size(file));
         } catch (IOException e) {
             throw new Einsum4jException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -50,12 +53,30 @@ public final class Npy {
 
     /**
      * Reads one array from a stream (for instance a classpath resource); {@code source} names it in error
-     * messages. The stream is left open.
+     * messages. The stream is left open. The stream's length is unknown, so the data is first read into heap
+     * chunks as it arrives and the tensor allocated only once all of it is there: what is allocated never
+     * exceeds what the stream holds.
      */
     public static Tensor read(InputStream stream, String source) {
+        return read(stream, source, -1);
+    }
+
+    /** {@code size}: the file's size in bytes, or -1 when unknown (a stream). */
+    private static Tensor read(InputStream stream, String source, long size) {
         DataInputStream in = new DataInputStream(new BufferedInputStream(stream, 1 << 16));
         try {
             Header h = readHeader(in, source);
+            long need = dataBytes(h, source);
+            if (size >= 0) {
+                if (size - h.headerBytes() < need) {
+                    throw new Einsum4jException(source + ": .npy data ends early: the header says shape "
+                            + java.util.Arrays.toString(h.dims()) + " of " + h.dtype().npyDescr() + " (" + need
+                            + " bytes) but the file holds " + Math.max(0, size - h.headerBytes())
+                            + " bytes after the header");
+                }
+            } else {
+                in = new DataInputStream(buffered(in, need, h, source));
+            }
             Tensor t = Tensor.zeros(h.dtype, h.dims);
             try {
                 readData(in, t, source);
@@ -69,6 +90,33 @@ public final class Npy {
         } catch (IOException e) {
             throw new Einsum4jException("cannot read " + source + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The data's size in bytes from the header, refused when it cannot be a Java long. */
+    private static long dataBytes(Header h, String source) {
+        try {
+            return Math.multiplyExact(Shape.numel(h.dims()), (long) h.dtype().byteSize());
+        } catch (ArithmeticException | Einsum4jException e) {
+            throw new Einsum4jException(source + ": the .npy shape " + java.util.Arrays.toString(h.dims())
+                    + " has more bytes than any file can hold");
+        }
+    }
+
+    /** Reads exactly {@code need} bytes into 1 MiB heap chunks, failing as soon as the stream ends early. */
+    private static InputStream buffered(InputStream in, long need, Header h, String source) throws IOException {
+        java.util.List<InputStream> chunks = new java.util.ArrayList<>();
+        for (long got = 0; got < need; ) {
+            int want = (int) Math.min(need - got, 1 << 20);
+            byte[] chunk = in.readNBytes(want);
+            if (chunk.length < want) {
+                throw new Einsum4jException(source + ": .npy data ends early: the header says shape "
+                        + java.util.Arrays.toString(h.dims()) + " of " + h.dtype().npyDescr() + " (" + need
+                        + " bytes) but the stream ends after " + (got + chunk.length));
+            }
+            chunks.add(new java.io.ByteArrayInputStream(chunk));
+            got += want;
+        }
+        return new java.io.SequenceInputStream(java.util.Collections.enumeration(chunks));
     }
 
     /** Writes the tensor (any layout; written in C order) as a {@code .npy} file, replacing the file. */
@@ -123,7 +171,8 @@ public final class Npy {
         return (n + ALIGN - 1) / ALIGN * ALIGN;
     }
 
-    private record Header(DType dtype, int[] dims) {
+    /** {@code headerBytes}: magic, version, length and dict: where the data starts. */
+    private record Header(DType dtype, int[] dims, long headerBytes) {
     }
 
     private static Header readHeader(DataInputStream in, String source) throws IOException {
@@ -148,10 +197,13 @@ public final class Npy {
         if (len > (1 << 24)) {
             throw new Einsum4jException(source + ": .npy header length " + len + " is implausible");
         }
-        byte[] hb = new byte[(int) len];
-        in.readFully(hb);
+        byte[] hb = in.readNBytes((int) len); // grows as bytes arrive: a short file allocates little
+        if (hb.length < len) {
+            throw new EOFException();
+        }
         String dict = new String(hb, StandardCharsets.ISO_8859_1).trim();
-        return parseHeader(dict, source);
+        Header h = parseHeader(dict, source);
+        return new Header(h.dtype(), h.dims(), MAGIC.length + 2 + (major == 1 ? 2 : 4) + len);
     }
 
     private static Header parseHeader(String dict, String source) {
@@ -192,7 +244,7 @@ public final class Npy {
             }
             dims[n++] = (int) v;
         }
-        return new Header(dtype, java.util.Arrays.copyOf(dims, n));
+        return new Header(dtype, java.util.Arrays.copyOf(dims, n), 0);
     }
 
     private static DType dtypeOf(String descr, String source) {

@@ -27,21 +27,33 @@ public final class Shape {
     }
 
     /**
-     * Parses {@code 64x128x256}, {@code 7}, or {@code scalar} (also {@code ()} and the empty string).
+     * Parses {@code 64x128x256}, {@code 7}, or {@code scalar} (also {@code ()}), strictly: digits only, one
+     * separator between sizes, each size at most {@link Integer#MAX_VALUE}.
      */
     public static Shape parse(String text) {
-        String t = text.trim();
-        if (t.isEmpty() || t.equals("scalar") || t.equals("()")) {
+        if (text == null) {
+            throw new Einsum4jException("shape text is null (expected e.g. 64x128x256 or scalar)");
+        }
+        String t = text.strip();
+        if (t.equals("scalar") || t.equals("()")) {
             return SCALAR;
         }
-        String[] parts = t.split("[xX,]");
+        // strict: digits only between single separators; no sign, no empty dimension ("3x", "x", "+2x3", "")
+        String[] parts = t.split("[xX,]", -1);
         int[] d = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {
+            String p = parts[i];
+            if (!p.matches("[0-9]+")) {
+                String why = p.isEmpty() ? "is empty" : p.startsWith("-") ? "is negative: sizes cannot be negative"
+                        : "is not a non-negative integer";
+                throw new Einsum4jException("bad shape '" + text + "': dimension " + i + " ('" + p + "') " + why
+                        + " (expected sizes joined by 'x', e.g. 64x128x256, or scalar)");
+            }
             try {
-                d[i] = Integer.parseInt(parts[i].trim());
+                d[i] = Integer.parseInt(p);
             } catch (NumberFormatException e) {
-                throw new Einsum4jException("bad shape '" + text + "': dimension " + i + " ('" + parts[i]
-                        + "') is not a non-negative integer (expected e.g. 64x128x256 or scalar)");
+                throw new Einsum4jException("bad shape '" + text + "': dimension " + i + " (" + p
+                        + ") is larger than " + Integer.MAX_VALUE);
             }
         }
         return of(d);
@@ -49,6 +61,9 @@ public final class Shape {
 
     /** Number of elements of a shape given as sizes; checks for negative sizes and overflow. */
     public static long numel(int[] dims) {
+        if (dims == null) {
+            throw new Einsum4jException("shape (dims) is null");
+        }
         long n = 1;
         for (int i = 0; i < dims.length; i++) {
             if (dims[i] < 0) {

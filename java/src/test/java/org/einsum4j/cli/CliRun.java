@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import org.einsum4j.Einsum;
-import org.einsum4j.oracle.ReferenceEinsum;
-import org.einsum4j.tensor.Tensor;
 
 /** One in-process run of the command line, with its captured output streams. */
 record CliRun(int status, String out, String err) {
@@ -34,16 +31,5 @@ record CliRun(int status, String out, String err) {
         assertTrue(lines[0].contains("error: "), lines[0]);
         assertFalse(err.contains("\tat "), "stack trace on stderr: " + err);
         return lines[0];
-    }
-
-    /** True once Einsum.contract and the oracle are implemented (they land on main during the project). */
-    static boolean contractAvailable() {
-        try (Tensor a = Tensor.of(new double[] {1, 2}, 2);
-                Tensor r = Einsum.contract("i->i", a);
-                Tensor o = ReferenceEinsum.evaluate("i->i", a)) {
-            return r.numel() == 2 && o.numel() == 2;
-        } catch (UnsupportedOperationException e) {
-            return false;
-        }
     }
 }

@@ -124,9 +124,20 @@ class GradsampleCommandTest {
             assertTrue(line.startsWith("einsum4j"), line);
         }
         String line = CliRun.of("gradsample", "Conv2d", "cin=2", "cout=2", "k=3", "H=5", "W=5",
-                "padding_mode=reflect").assertOneLineError(1);
+                "padding_mode=reflect").assertOneLineError(2); // a bad command line, not a failed run
         assertTrue(line.contains("padding_mode 'reflect'"), line);
         line = CliRun.of("gradsample", "Linear", "in=2", "out=2", "colour=red").assertOneLineError(2);
         assertTrue(line.contains("unknown hyperparameter 'colour'"), line);
+    }
+
+    @Test
+    void helpListsEveryLayerKindsOwnHelpLine() {
+        String help = CliRun.of("gradsample", "--help").out();
+        for (org.einsum4j.gradsample.LayerKind kind : org.einsum4j.gradsample.GradSamplerRegistry.builtinKinds()) {
+            for (String line : kind.help().split("\n")) {
+                assertTrue(help.contains("  " + line + "\n"), line + " missing from " + help);
+            }
+        }
+        assertTrue(!help.contains("@LAYERS@"), help);
     }
 }

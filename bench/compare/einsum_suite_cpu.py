@@ -2,7 +2,8 @@
 """The einsum suite on the CPU in one session: peers, einsum4j's JMH (this build and, optionally, another jar),
 the command line, and the copy-bandwidth reference; prints markdown (bench/results/einsum_suite_cpu.md).
 
-What bench/run's einsum suite does not show beside the peers: the command line's `contract --json` timing (warm-up
+Measured row by row (peers, JMH after, JMH before, copy, CLI for one row, then the next). What bench/run's einsum
+suite does not show beside the peers: the command line's `contract --json` timing (warm-up
 >= 1 s, samples of one call), a before/after column (--before-jar: ContractBenchmark of another build, same
 session) and the memory-bound rows against a copy of as many bytes (CopyBenchmark). Peers are timed by suite.py's
 own routine (the three forms: numpy.einsum(optimize='optimal'), numpy with its path computed once, opt_einsum's
@@ -93,13 +94,18 @@ def main():
     ids = [r[0] for r in rows]
     jar = os.path.join(ROOT, "bench", "target", "benchmarks.jar")
 
-    pe = peers(rows, args.repeat, args.warmup)
-    after = jmh(jar, "ContractBenchmark.contract$", ids, args.jmh)
-    copy = jmh(jar, "CopyBenchmark", [i for i in ids if i in MEMORY_ROWS], args.jmh) \
-        if any(i in MEMORY_ROWS for i in ids) else {}
-    cl = cli(rows, args.cli_repeat)
-    before = jmh(args.before_jar, "ContractBenchmark.contract$", ids, args.jmh) if args.before_jar else {}
-
+    # row by row, every figure of a row within a minute or so: a busy machine's load drifts, and ratios are only
+    # fair between figures taken at the same time
+    pe, after, copy, cl, before = {}, {}, {}, {}, {}
+    for row in rows:
+        rid = row[0]
+        pe.update(peers([row], args.repeat, args.warmup))
+        after.update(jmh(jar, "ContractBenchmark.contract$", [rid], args.jmh))
+        if args.before_jar:
+            before.update(jmh(args.before_jar, "ContractBenchmark.contract$", [rid], args.jmh))
+        if rid in MEMORY_ROWS:
+            copy.update(jmh(jar, "CopyBenchmark", [rid], args.jmh))
+        cl.update(cli([row], args.cli_repeat))
     print("| row | spec | numpy optimal | numpy path once | opt_einsum expr | best peer | einsum4j JMH | "
           "einsum4j CLI | best peer / JMH | best peer / CLI |" + (" JMH before | before / after |" if before else ""))
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if before else ""))

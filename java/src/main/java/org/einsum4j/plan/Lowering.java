@@ -263,7 +263,8 @@ final class Lowering {
                     && viewGroups(b, new int[][] {g[0], g[2], g[3]}, false) != null;
             boolean inPlaceBA = viewGroups(b, new int[][] {swapped[0], swapped[1], swapped[2]}, false) != null
                     && viewGroups(a, new int[][] {swapped[0], swapped[2], swapped[3]}, false) != null;
-            swap = inPlaceAB != inPlaceBA ? inPlaceBA : b.numel() > a.numel();
+            // (when both need copies, the order given stands: the copies' layouts then decide the next step's views)
+            swap = inPlaceAB != inPlaceBA ? inPlaceBA : inPlaceAB && b.numel() > a.numel();
         }
         if (swap) {
             Term t = a;

@@ -5,18 +5,18 @@ import org.bytedeco.openblas.global.openblas_full;
 /**
  * Who runs a GEMM step's threads: OpenBLAS or Java, never both at once. A batch of GEMMs (at least as many
  * calls as cores) always runs as single-threaded BLAS calls spread over the cores by {@link Parallel}. A lone large
- * GEMM (fewer calls than cores, at least {@link #THREADED_WORK} multiply-adds) is, by default, split into blocks of
- * C's rows over Java threads too; with {@code einsum4j.blasThreads=N > 1} it runs instead as one BLAS call on N of
- * OpenBLAS's own threads (which share packed panels). The default is Java's split because OpenBLAS's threads
- * busy-wait at each barrier and, when the machine is busy, a barrier costs a scheduler time slice: on the shared
- * 2-core machine (load 17) E05 of the einsum suite took 59.6 ms on two OpenBLAS threads and 5.0 ms split over Java's
- * fork-join pool, whose caller runs a chunk its worker has not started itself; on an idle machine the two are
- * within a few percent (bench/results/einsum_suite_cpu.md).
+ * GEMM (fewer calls than cores, at least {@link #THREADED_WORK} multiply-adds) runs as one BLAS call on OpenBLAS's
+ * own threads, which spin while waiting and share packed panels: on the idle 2-core machine E03 of the einsum suite
+ * took 0.143 ms that way and 0.263 ms split into row blocks over Java's fork-join pool (whose parked workers take
+ * tens of microseconds to wake for each GEMM), E05 1.41 against 1.65 ms. On a busy machine the spinning turns
+ * against it: a barrier then costs a scheduler time slice (at load 17, E05 took 59.6 ms on two OpenBLAS threads and
+ * 5.0 ms split over Java threads, whose caller runs a chunk a descheduled worker has not started); there, set
+ * {@code einsum4j.blasThreads=1}.
  *
- * <p>System property {@code einsum4j.blasThreads}: OpenBLAS's threads for a lone large GEMM (default 1: never,
- * Java's row-block split instead); {@code native} leaves OpenBLAS's own choice (OPENBLAS_NUM_THREADS or all cores)
- * alone for every call, batches included. Java's threads: the common fork-join pool's parallelism + 1, capped by
- * the cores ({@code java.util.concurrent.ForkJoinPool.common.parallelism}).
+ * <p>System property {@code einsum4j.blasThreads}: OpenBLAS's threads for a lone large GEMM (default: the threads
+ * {@link Parallel} uses, the common fork-join pool's parallelism + 1 capped by the cores); {@code 1} keeps OpenBLAS
+ * single-threaded and splits lone GEMMs into row blocks over Java threads; {@code native} leaves OpenBLAS's own
+ * choice (OPENBLAS_NUM_THREADS or all cores) alone for every call, batches included.
  */
 final class BlasThreads {
     /** Multiply-adds from which a lone GEMM goes to OpenBLAS's threads (a 128×128×128 product). */
@@ -38,7 +38,7 @@ final class BlasThreads {
         }
         int n;
         if (p.isEmpty()) {
-            n = 1;
+            n = Parallel.threads();
         } else {
             try {
                 n = Integer.parseInt(p);

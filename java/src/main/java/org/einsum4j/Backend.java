@@ -61,6 +61,15 @@ public interface Backend {
      */
     int minSplitDepth();
 
+    /**
+     * Bytes this device can still allocate, for the checks that refuse a call before it starts
+     * ({@link MemoryBudget}): on the host the OS's available memory (MemAvailable) plus the allocator's cached
+     * blocks, on a GPU the free device memory. {@link Long#MAX_VALUE} when the backend cannot tell.
+     */
+    default long availableBytes() {
+        return Long.MAX_VALUE;
+    }
+
     /** The grad samplers' kernels on this device. */
     SamplerKernels samplerKernels();
 

@@ -12,6 +12,7 @@ import org.einsum4j.spec.OperandCountException;
 import org.einsum4j.spec.ShapeMismatchException;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Device;
+import org.einsum4j.tensor.Hold;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -182,19 +183,26 @@ public final class ContractExpression {
                 }
             }
         }
-        SharedIntermediates scope = SharedIntermediates.current();
-        if (scope != null) {
-            Tensor r = scope.run(this, all);
-            if (out == null) {
-                return r;
+        // held for the call: another thread's close() then frees the memory only once the plan is done with it
+        try (Hold held = Hold.of(all)) {
+            SharedIntermediates scope = SharedIntermediates.current();
+            if (scope != null) {
+                Tensor r = scope.run(this, all);
+                if (out == null) {
+                    return r;
+                }
+                try (r) {
+                    int[] order = Plan.denseOrder(out);
+                    backend.copy(r.permute(order), out.permute(order));
+                }
+                return out;
             }
-            try (r) {
-                int[] order = Plan.denseOrder(out);
-                backend.copy(r.permute(order), out.permute(order));
-            }
-            return out;
+            Plan plan = planFor(all);
+            // the plan knows the result, intermediate and workspace bytes: refuse what cannot fit before any work
+            MemoryBudget.require("contraction '" + spec + "' (result, intermediates and workspace)",
+                    plan.peakBytes(), backend);
+            return plan.execute(all, out);
         }
-        return planFor(all).execute(all, out);
     }
 
     /**
@@ -375,6 +383,14 @@ public final class ContractExpression {
     /** The device this expression runs on (its operands must live there). */
     public Device device() {
         return backend.device();
+    }
+
+    /**
+     * The most bytes a call on contiguous operands holds at once (result, live intermediates, workspace), as the
+     * compiled plan counts them: what {@link #contract} checks against the device's available memory first.
+     */
+    public long peakBytes() {
+        return contiguous.peakBytes();
     }
 
     /** The result's shape. */

@@ -1,10 +1,13 @@
 package org.einsum4j.bench;
 
 import java.util.concurrent.TimeUnit;
+import org.einsum4j.Backend;
 import org.einsum4j.ContractOptions;
 import org.einsum4j.Einsum;
 import org.einsum4j.cli.bench.EinsumSuite;
+import org.einsum4j.cuda.Cuda;
 import org.einsum4j.tensor.DType;
+import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -56,6 +59,7 @@ public class ContractBenchmark {
 
     private String spec;
     private Tensor[] operands;
+    private Device device;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -69,9 +73,16 @@ public class ContractBenchmark {
         } else {
             dims = scale == 1 ? r.cpuShapes() : r.scaledCpuShapes(scale);
         }
+        device = Backend.named(backend).device();
         operands = new Tensor[dims.length];
         for (int k = 0; k < dims.length; k++) {
             operands[k] = Tensor.random(dt, k, dims[k]);
+            if (!device.isHost()) {
+                // a contraction runs where its operands live: put them on the GPU once, outside the timing
+                try (Tensor host = operands[k]) {
+                    operands[k] = host.to(device);
+                }
+            }
         }
     }
 
@@ -85,6 +96,10 @@ public class ContractBenchmark {
     @Benchmark
     public long contract() {
         try (Tensor result = Einsum.contract(spec, options, operands)) {
+            if (!device.isHost()) {
+                // GPU work is asynchronous: wait for it, or only the launches are timed
+                Cuda.synchronize(device);
+            }
             return result.numel();
         }
     }

@@ -9,9 +9,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.einsum4j.ContractExpression;
 import org.einsum4j.ContractOptions;
 import org.einsum4j.Einsum;
 import org.einsum4j.Einsum4jException;
+import org.einsum4j.MemoryBudget;
 import org.einsum4j.path.PathOptimizers;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Npy;
@@ -59,7 +61,8 @@ final class ContractCommand implements Callable<Integer> {
             description = "element type of the random operands (default f32); with --inputs, converts the arrays read to this type (default: keep the files' type)")
     DType dtype;
 
-    @Option(names = "--backend", paramLabel = "cpu", defaultValue = "cpu", description = "where to run (default cpu)")
+    @Option(names = "--backend", paramLabel = "cpu|cuda", defaultValue = "cpu",
+            description = "where to run: cpu, cuda or cuda:N (default cpu)")
     String backend;
 
     @Option(names = "--optimize", paramLabel = "NAME", defaultValue = "auto",
@@ -87,10 +90,9 @@ final class ContractCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "OUT.npy", description = "write the result to this .npy file")
     String outputText;
 
-    @Option(names = "--json", description = "print one JSON object: spec, shapes, result_shape, checksum, median_ns, repeats (and dtype, backend, warmup)")
+    @Option(names = "--json", description = "print one JSON object: spec, shapes, result_shape, checksum, median_ns, repeats (and dtype, backend, warmup; on CUDA gpu_median_ns from CUDA events, peak_device_bytes, device)")
     boolean json;
 
-    private static final List<String> BACKENDS = List.of("cpu");
 
     @Override
     public Integer call() {
@@ -109,12 +111,9 @@ final class ContractCommand implements Callable<Integer> {
         if (!fromFiles && shapeArgs.isEmpty()) {
             throw new UsageException("missing operand SHAPEs or --inputs (see einsum4j contract --help)");
         }
-        if (!BACKENDS.contains(backend)) {
-            throw new UsageException("unknown backend '" + backend + "' (available: " + String.join(", ", BACKENDS)
-                    + ")");
-        }
         int rep = (int) CliValues.range("--repeat", repeat, 1, 1_000_000);
         int warm = (int) CliValues.range("--warmup", warmup, 0, 1_000_000);
+        DeviceClock clock = DeviceClock.of(backend, rep);
         try {
             PathOptimizers.get(optimize);
         } catch (Einsum4jException e) {
@@ -155,21 +154,33 @@ final class ContractCommand implements Callable<Integer> {
                 }
             } else {
                 DType dt = dtype == null ? DType.FLOAT32 : dtype;
+                checkMemory(spec, options, dt, shapes);
                 for (int k = 0; k < shapes.size(); k++) {
                     operands.add(Tensor.random(dt, seed + k, shapes.get(k)));
                 }
             }
             Tensor[] ops = operands.toArray(new Tensor[0]);
-            Timing timing = time(spec, options, ops, warm, rep);
+            Tensor[] placed = clock.place(ops);
+            Timing timing;
+            try {
+                timing = time(spec, options, placed, warm, rep, clock);
+            } finally {
+                if (placed != ops) {
+                    for (Tensor t : placed) {
+                        t.close();
+                    }
+                }
+            }
             try (Tensor result = timing.result()) {
                 double checksum = java.util.Arrays.stream(result.toDoubleArray()).sum(); // float64, in order
                 if (output != null) {
                     Npy.write(result, output);
                 }
                 if (json) {
-                    out.println(json(spec, ops, result, checksum, timing, rep, warm, backend));
+                    out.println(json(spec, ops, result, checksum, timing, rep, warm, backend, clock));
                 } else {
                     printText(out, spec, ops, result, checksum, timing, rep, warm, backend, output);
+                    out.print(clock.textLine());
                 }
             }
             return Main.OK;
@@ -184,10 +195,39 @@ final class ContractCommand implements Callable<Integer> {
     record Timing(Tensor result, long medianNanos) {
     }
 
-    /** Warm-up by time and batched timing as {@link CallTimer} does (a cold JIT is not what a call costs). */
-    static Timing time(String spec, ContractOptions options, Tensor[] ops, int warmup, int repeat) {
-        CallTimer.Result r = CallTimer.time(() -> Einsum.contract(spec, options, ops), warmup, repeat);
-        return new Timing(r.last(), r.medianNanos());
+    /**
+     * On the CPU, warm-up by time and samples as {@link CallTimer} does (a cold JIT is not what a call costs); on a
+     * GPU, warm-up, then {@code repeat} timed calls between CUDA events.
+     */
+    static Timing time(String spec, ContractOptions options, Tensor[] ops, int warmup, int repeat,
+                       DeviceClock clock) {
+        if (!clock.onGpu()) {
+            CallTimer.Result r = CallTimer.time(() -> Einsum.contract(spec, options, ops), warmup, repeat);
+            return new Timing(r.last(), r.medianNanos());
+        }
+        for (int i = 0; i < warmup; i++) {
+            Einsum.contract(spec, options, ops).close();
+        }
+        clock.startTimedCalls();
+        long[] ns = new long[repeat];
+        Tensor last = null;
+        try {
+            for (int i = 0; i < repeat; i++) {
+                if (last != null) {
+                    last.close();
+                    last = null;
+                }
+                long t0 = System.nanoTime();
+                last = clock.call(i, () -> Einsum.contract(spec, options, ops));
+                ns[i] = System.nanoTime() - t0;
+            }
+        } catch (RuntimeException | Error e) {
+            if (last != null) {
+                last.close();
+            }
+            throw e;
+        }
+        return new Timing(last, CliValues.median(ns));
     }
 
     private static void printText(PrintWriter out, String spec, Tensor[] ops, Tensor result, double checksum,
@@ -212,7 +252,7 @@ final class ContractCommand implements Callable<Integer> {
     }
 
     private static String json(String spec, Tensor[] ops, Tensor result, double checksum, Timing timing, int repeat,
-            int warmup, String backend) {
+            int warmup, String backend, DeviceClock clock) {
         StringBuilder sb = new StringBuilder("{");
         sb.append("\"spec\": ").append(Json.string(spec));
         sb.append(", \"shapes\": [");
@@ -226,6 +266,26 @@ final class ContractCommand implements Callable<Integer> {
         sb.append(", \"warmup\": ").append(warmup);
         sb.append(", \"dtype\": ").append(Json.string(dtypes(ops)));
         sb.append(", \"backend\": ").append(Json.string(backend));
+        sb.append(clock.jsonFields());
         return sb.append('}').toString();
+    }
+
+    /**
+     * Refuses a run whose random operands plus the call's result, intermediates and workspace (known from the
+     * shapes) cannot fit, before making the operands: says what it needs and what is available.
+     */
+    private static void checkMemory(String spec, ContractOptions options, DType dt, List<int[]> shapes) {
+        double inputs = 0;
+        for (int[] s : shapes) {
+            double n = dt.byteSize();
+            for (int d : s) {
+                n *= d;
+            }
+            inputs += n;
+        }
+        ContractExpression e = Einsum.expression(spec, options, dt, shapes.toArray(new int[0][]));
+        double need = inputs + e.peakBytes();
+        MemoryBudget.require(String.format(Locale.ROOT, "contract '%s' (random operands of %.0f bytes, then the call)",
+                spec, inputs), need >= 0x1p61 ? 1L << 61 : (long) need, e.backend());
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.einsum4j.gradsample.KReduction;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.HostAllocator;
+import org.einsum4j.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -62,8 +63,9 @@ final class GradsampleCommand implements Callable<Integer> {
             converter = CliValues.DTypeConverter.class, description = "element type (default f32)")
     DType dtype;
 
-    @Option(names = "--backend", paramLabel = "cpu", defaultValue = "cpu",
-            description = "where to run (default cpu; cuda is not available yet)")
+    @Option(names = "--backend", paramLabel = "cpu|cuda", defaultValue = "cpu",
+            description = "where to run: cpu, cuda or cuda:N (default cpu; on CUDA --json adds gpu_median_ns from "
+                    + "CUDA events, peak_device_bytes and device)")
     String backend;
 
     @Option(names = "--repeat", paramLabel = "N", defaultValue = "5", description = "timed calls (default 5)")
@@ -86,26 +88,23 @@ final class GradsampleCommand implements Callable<Integer> {
             throw new UsageException("no layer given (layers: " + String.join(", ", GradsampleWorkload.LAYERS)
                     + "; see einsum4j gradsample --help)");
         }
-        String be = backend.toLowerCase(Locale.ROOT);
-        if (be.equals("cuda")) {
-            throw new UsageException("--backend cuda: there is no CUDA backend for the grad samplers yet; use "
-                    + "--backend cpu");
-        }
-        if (!be.equals("cpu")) {
-            throw new UsageException("unknown --backend '" + backend + "' (expected cpu or cuda)");
-        }
         int bb = (int) CliValues.range("--B", b, 0, Integer.MAX_VALUE);
         int kk = (int) CliValues.range("--K", k, 1, Integer.MAX_VALUE);
         int tt = t == null ? -1 : (int) CliValues.range("--T", t, 0, Integer.MAX_VALUE);
         int rep = (int) CliValues.range("--repeat", repeat, 1, 1_000_000);
         int warm = (int) CliValues.range("--warmup", warmup, 0, 1_000_000);
         GradsampleWorkload w = GradsampleWorkload.parse(layer, hyper, bb, kk, tt);
+        DeviceClock clock = DeviceClock.of(backend.toLowerCase(Locale.ROOT), rep);
+        String be = clock.device().toString();
         Measurement m;
-        try (GradsampleWorkload.Inputs in = w.inputs(seed, dtype)) {
-            m = measure(w, in, reduction, warm, rep);
+        try (GradsampleWorkload.Inputs host = w.inputs(seed, dtype);
+             GradsampleWorkload.Inputs in = clock.onGpu() ? new GradsampleWorkload.Inputs(
+                     List.of(clock.place(host.activations().toArray(new Tensor[0]))),
+                     List.of(clock.place(host.backprops().toArray(new Tensor[0])))) : null) {
+            m = measure(w, in == null ? host : in, reduction, warm, rep, clock);
         }
         if (json) {
-            out.println(json(w, hyper, reduction, dtype, be, rep, warm, m));
+            out.println(json(w, hyper, reduction, dtype, be, rep, warm, m, clock));
         } else {
             out.printf(Locale.ROOT, "layer     %s %s  B=%d K=%d%s%n", w.name(), String.join(" ", hyper), w.b(),
                     w.k(), w.t() >= 0 && !hyper.contains("T=" + w.t()) ? " T=" + w.t() : "");
@@ -115,6 +114,7 @@ final class GradsampleCommand implements Callable<Integer> {
                     m.medianNanos() / 1e6, rep, warm, be);
             out.printf(Locale.ROOT, "extra     %.1f MiB at peak per call (inputs %.1f MiB)%n",
                     m.extraBytes() / 1048576.0, m.inputBytes() / 1048576.0);
+            out.print(clock.textLine());
         }
         return Main.OK;
     }
@@ -124,10 +124,11 @@ final class GradsampleCommand implements Callable<Integer> {
     }
 
     static Measurement measure(GradsampleWorkload w, GradsampleWorkload.Inputs in, KReduction reduction, int warmup,
-                               int repeat) {
+                               int repeat, DeviceClock clock) {
         for (int i = 0; i < warmup; i++) {
             w.runOnce(in, reduction);
         }
+        clock.startTimedCalls();
         long[] ns = new long[repeat];
         long extra = 0;
         for (int i = 0; i < repeat; i++) {
@@ -137,7 +138,7 @@ final class GradsampleCommand implements Callable<Integer> {
                 base = HostAllocator.liveBytes();
             }
             long t0 = System.nanoTime();
-            w.runOnce(in, reduction);
+            clock.call(i, () -> w.runOnce(in, reduction));
             ns[i] = System.nanoTime() - t0;
             extra = Math.max(extra, HostAllocator.peakBytes() - base);
         }
@@ -145,7 +146,7 @@ final class GradsampleCommand implements Callable<Integer> {
     }
 
     private static String json(GradsampleWorkload w, List<String> hyper, KReduction reduction, DType dtype,
-                               String backend, int repeat, int warmup, Measurement m) {
+                               String backend, int repeat, int warmup, Measurement m, DeviceClock clock) {
         StringBuilder sb = new StringBuilder("{");
         sb.append("\"layer\": ").append(Json.string(w.name()));
         sb.append(", \"B\": ").append(w.b());
@@ -161,6 +162,7 @@ final class GradsampleCommand implements Callable<Integer> {
         sb.append(", \"reduction\": ").append(Json.string(reduction.name().toLowerCase(Locale.ROOT)));
         sb.append(", \"dtype\": ").append(Json.string(dtype.shortName()));
         sb.append(", \"backend\": ").append(Json.string(backend));
+        sb.append(clock.jsonFields());
         sb.append(", \"repeats\": ").append(repeat);
         sb.append(", \"warmup\": ").append(warmup);
         return sb.append('}').toString();

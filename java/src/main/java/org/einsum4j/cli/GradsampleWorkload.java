@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.einsum4j.Backend;
 import org.einsum4j.Einsum4jException;
+import org.einsum4j.MemoryBudget;
 import org.einsum4j.gradsample.EmbeddingSampler;
 import org.einsum4j.gradsample.GradSampler;
 import org.einsum4j.gradsample.GradSamplerRegistry;
@@ -127,6 +129,7 @@ public final class GradsampleWorkload {
 
     /** Seeded random inputs: floats uniform in [-1, 1), Embedding indices uniform in [0, V). Close them. */
     public Inputs inputs(long seed, DType dtype) {
+        checkMemory(dtype);
         List<Tensor> acts = new ArrayList<>();
         List<Tensor> backs = new ArrayList<>();
         try {
@@ -147,6 +150,32 @@ public final class GradsampleWorkload {
             backs.forEach(Tensor::close);
             throw e;
         }
+    }
+
+    /**
+     * Refuses a workload whose random inputs plus the sampler's results and unfolded input (known from the
+     * shapes) cannot fit, before making the inputs: says what it needs and what is available.
+     */
+    private void checkMemory(DType dtype) {
+        double inputs = 0;
+        for (int[] shape : activationShapes) {
+            inputs += elements(shape) * (layer instanceof Layer.Embedding ? DType.INT64 : dtype).byteSize();
+        }
+        for (int[] shape : backpropShapes) {
+            inputs += elements(shape) * dtype.byteSize();
+        }
+        double need = inputs + (backpropShapes.isEmpty() ? 0
+                : GradSampler.bytesNeeded(layer, backpropShapes.get(0), dtype, k));
+        MemoryBudget.require(String.format(java.util.Locale.ROOT, "gradsample %s (random inputs of %.0f bytes, then "
+                + "the sampler)", name, inputs), need >= 0x1p61 ? 1L << 61 : (long) need, Backend.cpu());
+    }
+
+    private static double elements(int[] shape) {
+        double n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        return n;
     }
 
     private static Tensor indices(long seed, int v, int[] shape) {

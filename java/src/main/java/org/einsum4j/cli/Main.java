@@ -35,8 +35,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             "       einsum4j --version"},
         commandListHeading = "%nCommands:%n",
         footer = {"", "Exit status: 0 success, 1 failure, 2 bad command line."},
-        subcommands = {BenchCommand.class, ContractCommand.class, DemoCommand.class, GradsampleCommand.class,
-            PathCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BenchCommand.class, ContractCommand.class, DemoCommand.class, DpCommand.class,
+            EpsilonCommand.class, GradsampleCommand.class, PathCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     static final int OK = 0;
     static final int FAILED = 1;

@@ -6,6 +6,8 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 import org.einsum4j.Backend;
 import org.einsum4j.Einsum4jException;
 import org.einsum4j.gradsample.SamplerKernels;
+import org.einsum4j.plan.GemmOperands;
+import org.einsum4j.plan.GemmOperands.MatrixLayout;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.HostAccess;
@@ -31,6 +33,12 @@ final class CpuBackend implements Backend {
     @Override
     public String name() {
         return "cpu";
+    }
+
+    /** MemAvailable (or the OS MXBean's free memory) plus the allocator's cached blocks. */
+    @Override
+    public long availableBytes() {
+        return org.einsum4j.tensor.SystemMemory.availableBytes();
     }
 
     @Override
@@ -118,67 +126,20 @@ final class CpuBackend implements Backend {
 
     // ------------------------------------------------------------------ GEMM
 
-    /** How one operand is handed to BLAS: transposed or not, with which leading dimension. */
-    private record BlasLayout(boolean trans, int ld) {
-    }
-
-    /**
-     * The BLAS layout of a {@code rows × cols} matrix with strides (sr, sc), or null when it needs a copy.
-     */
-    private static BlasLayout layoutOf(int rows, int cols, long sr, long sc) {
-        if ((cols == 1 || sc == 1) && (rows == 1 || sr >= Math.max(1, cols)) && sr <= Integer.MAX_VALUE) {
-            return new BlasLayout(false, rows == 1 ? Math.max(1, cols) : (int) sr);
-        }
-        if ((rows == 1 || sr == 1) && (cols == 1 || sc >= Math.max(1, rows)) && sc <= Integer.MAX_VALUE) {
-            return new BlasLayout(true, cols == 1 ? Math.max(1, rows) : (int) sc);
-        }
-        return null;
-    }
-
     @Override
     public void gemm(Tensor a, Tensor b, Tensor c, double beta) {
-        boolean acc = a.rank() == 4;
-        if (acc ? b.rank() != 4 || a.dim(1) != b.dim(1) || a.dim(3) != b.dim(2)
-                : a.rank() != 3 || b.rank() != 3 || a.dim(2) != b.dim(1)) {
-            throw new Einsum4jException("batchedGemm: shapes " + a.shape() + " and " + b.shape()
-                    + " are not [batch, m, k] and [batch, k, n] (or [batch, r, m, k] and [batch, r, k, n])");
+        GemmOperands g = GemmOperands.check(a, b, c, beta);
+        if (g.trivial(this, c, beta)) {
+            return;
         }
-        if (a.dim(0) != b.dim(0)) {
-            throw new Einsum4jException("batchedGemm: batch sizes " + a.dim(0) + " and " + b.dim(0) + " differ");
-        }
-        if (a.dtype() != b.dtype() || !a.dtype().isFloating()) {
-            throw new Einsum4jException("batchedGemm: dtypes " + a.dtype() + " and " + b.dtype());
-        }
-        if (!acc) {
-            // one summed slice: the 4-d form with r = 1
-            a = a.asStrided(new int[] {a.dim(0), 1, a.dim(1), a.dim(2)},
-                    new long[] {a.stride(0), 0, a.stride(1), a.stride(2)}, a.offset());
-            b = b.asStrided(new int[] {b.dim(0), 1, b.dim(1), b.dim(2)},
-                    new long[] {b.stride(0), 0, b.stride(1), b.stride(2)}, b.offset());
-        }
-        int batch = a.dim(0);
-        int r = a.dim(1);
-        int m = a.dim(2);
-        int k = a.dim(3);
-        int n = b.dim(3);
+        a = g.a();
+        b = g.b();
+        int batch = g.batch();
+        int r = g.r();
+        int m = g.m();
+        int k = g.k();
+        int n = g.n();
         DType dt = a.dtype();
-        if (c.rank() != 3 || c.dim(0) != batch || c.dim(1) != m || c.dim(2) != n || !c.isContiguous()
-                || c.dtype() != dt) {
-            throw new Einsum4jException("gemm: output " + c + " is not a contiguous " + dt + "[" + batch + ", " + m
-                    + ", " + n + "]");
-        }
-        if (beta != 0 && beta != 1) {
-            throw new Einsum4jException("gemm: beta must be 0 or 1, got " + beta);
-        }
-        if ((long) batch * m * n == 0) {
-            return;
-        }
-        if (r == 0 || k == 0) {
-            if (beta == 0) {
-                fill(c, 0);
-            }
-            return;
-        }
         if (beta != 0) {
             blasGemm(a, b, c, true);
         } else if (r == 1 && (long) m * n * k <= SMALL_GEMM) {
@@ -210,17 +171,17 @@ final class CpuBackend implements Backend {
         Tensor ac = null;
         Tensor bc = null;
         try {
-            BlasLayout la = layoutOf(m, k, a.stride(2), a.stride(3));
+            MatrixLayout la = MatrixLayout.of(m, k, a.stride(2), a.stride(3));
             if (la == null) {
                 ac = a.copy();
                 a = ac;
-                la = layoutOf(m, k, a.stride(2), a.stride(3));
+                la = MatrixLayout.of(m, k, a.stride(2), a.stride(3));
             }
-            BlasLayout lb = layoutOf(k, n, b.stride(2), b.stride(3));
+            MatrixLayout lb = MatrixLayout.of(k, n, b.stride(2), b.stride(3));
             if (lb == null) {
                 bc = b.copy();
                 b = bc;
-                lb = layoutOf(k, n, b.stride(2), b.stride(3));
+                lb = MatrixLayout.of(k, n, b.stride(2), b.stride(3));
             }
             gemmTasks(a, la, a.stride(0), a.stride(1), b, lb, b.stride(0), b.stride(1), c, a.dim(0), a.dim(1), m, n, k,
                     accumulate);
@@ -240,7 +201,7 @@ final class CpuBackend implements Backend {
      * batch entries than cores, by blocks of C's rows ({@link BlasThreads} says which).
      * A at {@code i·sa0 + j·sa1}, B at {@code i·sb0 + j·sb1} (elements).
      */
-    private static void gemmTasks(Tensor a, BlasLayout la, long sa0, long sa1, Tensor b, BlasLayout lb, long sb0,
+    private static void gemmTasks(Tensor a, MatrixLayout la, long sa0, long sa1, Tensor b, MatrixLayout lb, long sb0,
                                   long sb1, Tensor c, int batch, int r, int m, int n, int k, boolean accumulate) {
         int order = openblas_nolapack.CblasRowMajor;
         int ta = la.trans() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;

@@ -167,4 +167,38 @@ final class Checks {
             map.clear();
         }
     }
+
+    /**
+     * A lower bound, from the shapes alone, of the bytes a call makes: the per-sample results (B = rows of the
+     * first backprops / K, times every parameter's size) and, for convolutions, the unfolded input
+     * ({@code B·K·L × in·Πkernel}). 0 when the shapes are not yet known to be consistent (the sampler's own
+     * checks then say why); saturated at 2^61.
+     */
+    static long bytesNeeded(Layer layer, int[] backpropsShape, DType dtype, int k) {
+        if (backpropsShape.length == 0 || k < 1) {
+            return 0;
+        }
+        long rows = backpropsShape[0];
+        if (rows % k != 0) {
+            return 0;
+        }
+        double b = rows / k;
+        double elements = 0;
+        for (int[] shape : layer.parameterShapes().values()) {
+            elements += b * org.einsum4j.tensor.Shape.numel(shape);
+        }
+        if (layer instanceof Layer.Conv c) {
+            double window = c.in();
+            for (int x : c.kernel()) {
+                window *= x;
+            }
+            double g = 1;
+            for (int d : backpropsShape) {
+                g *= d;
+            }
+            elements += g / c.out() * window;
+        }
+        double bytes = elements * dtype.byteSize();
+        return bytes >= 0x1p61 ? 1L << 61 : (long) bytes;
+    }
 }

@@ -3,7 +3,9 @@ package org.einsum4j.gradsample;
 import java.util.List;
 import java.util.Map;
 import org.einsum4j.InvalidOperandException;
+import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Device;
+import org.einsum4j.tensor.Hold;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -61,9 +63,28 @@ public final class GradSampler {
         List<Tensor> all = new java.util.ArrayList<>(activations);
         all.addAll(backprops);
         // one device for every input (else a clear exception naming each); empty-batch results are made there
-        Device device = org.einsum4j.Backend.of(all.toArray(new Tensor[0])).device();
-        return Checks.onDevice(device, () -> registry.require(layer).compute(layer, List.copyOf(activations),
-                List.copyOf(backprops), multiplicity, reduction));
+        org.einsum4j.Backend backend = org.einsum4j.Backend.of(all.toArray(new Tensor[0]));
+        Device device = backend.device();
+        // results and the convolutions' unfolded input are known from the shapes: refuse what cannot fit first
+        if (!backprops.isEmpty()) {
+            Tensor g = backprops.get(0);
+            org.einsum4j.MemoryBudget.require("grad sample of " + layer + " (results, unfolded input)", Checks.bytesNeeded(layer, g.dims(), g.dtype(),
+                    multiplicity), backend);
+        }
+        // held for the call: another thread's close() then frees the memory only once the sampler is done with it
+        try (Hold held = Hold.of(all)) {
+            return Checks.onDevice(device, () -> registry.require(layer).compute(layer, List.copyOf(activations),
+                    List.copyOf(backprops), multiplicity, reduction));
+        }
+    }
+
+    /**
+     * A lower bound, from the shapes alone, of the bytes {@link #compute} allocates for {@code layer} with backprops
+     * of {@code backpropsShape} (rows B·K first): the per-sample results and, for convolutions, the unfolded
+     * input. For tools that check a workload before making its inputs; {@code compute} makes the same check.
+     */
+    public static long bytesNeeded(Layer layer, int[] backpropsShape, DType dtype, int multiplicity) {
+        return Checks.bytesNeeded(layer, backpropsShape, dtype, multiplicity);
     }
 
     private static void checkTensors(List<Tensor> ts, String what) {

@@ -41,6 +41,8 @@ final class Lowering {
     private long live;
     private long peak;
     private long workspace;
+    /** The product of the sizes of summed labels no operand varies along: the result is multiplied by it. */
+    private double scale = 1;
 
     Lowering(Contraction c, DType dtype, long[][] strides, Backend backend) {
         this.c = c;
@@ -63,8 +65,9 @@ final class Lowering {
         int[][] opDims = c.shapes();
         Plan.Prepared[] prepared = new Plan.Prepared[n];
         List<Term> terms = new ArrayList<>();
+        boolean[][] drops = broadcastDrops();
         for (int i = 0; i < n; i++) {
-            prepared[i] = prepare(i);
+            prepared[i] = prepare(i, drops[i]);
             terms.add(new Term(i, prepared[i].labels(), prepared[i].dims(), prepared[i].strides(), false));
             slotBytes.add(0L);
         }
@@ -72,7 +75,7 @@ final class Lowering {
         for (int l = 0; l < c.numLabels(); l++) {
             if (c.size(l) == 0) {
                 return new Plan(backend, dtype, opDims, this.strides, prepared, new Step[0], n, outDims, true, 0,
-                        Math.multiplyExact((long) dtype.byteSize(), numel(outDims)));
+                        Math.multiplyExact((long) dtype.byteSize(), numel(outDims)), 1);
             }
         }
         List<PathInfo.Step> pathSteps = path.steps();
@@ -97,13 +100,13 @@ final class Lowering {
         int[] perm = new int[output.length];
         boolean identity = true;
         for (int i = 0; i < output.length; i++) {
-            perm[i] = indexOf(last.labels, output[i]);
+            perm[i] = position(last.labels, output[i]); // -1: no operand varies along it, broadcast
             identity &= perm[i] == i;
         }
-        boolean inPlace = identity && last.owned;
+        boolean inPlace = identity && last.owned && last.labels.length == output.length;
         long[] ps = new long[perm.length];
         for (int i = 0; i < perm.length; i++) {
-            ps[i] = last.strides[perm[i]];
+            ps[i] = perm[i] < 0 ? 0 : last.strides[perm[i]];
         }
         if (!inPlace) {
             note(bytes(outDims));
@@ -111,11 +114,66 @@ final class Lowering {
         steps.add(new Step.Output(last.slot, outDims, ps, inPlace, last.owned && !inPlace ? new int[] {last.slot}
                 : new int[0]));
         return new Plan(backend, dtype, opDims, this.strides, prepared, steps.toArray(new Step[0]), slots, outDims,
-                false, workspace, peak);
+                false, workspace, peak, scale);
     }
 
-    /** Diagonals as views (strides of repeated labels added up) and broadcast dims (size 1 < label size) dropped. */
-    private Plan.Prepared prepare(int operand) {
+    /**
+     * The labels each operand does not vary along although it has them with size > 1 (stride 0: a broadcast
+     * view), which {@link #prepare} drops, so no step ever reads, sums or copies a stride-0 dimension. Exact: a
+     * factor that does not depend on a label factors out of the sum over it; a summed label no operand varies
+     * along is a multiplication by its size ({@link #scale}); an output label no operand varies along is
+     * broadcast (stride 0) by the final copy.
+     */
+    private boolean[][] broadcastDrops() {
+        int nl = c.numLabels();
+        boolean[] varies = new boolean[nl];
+        boolean[][] flat = new boolean[n][nl];
+        for (int i = 0; i < n; i++) {
+            long[] acc = new long[nl];
+            boolean[] has = new boolean[nl];
+            int[] labels = c.input(i);
+            for (int d = 0; d < labels.length; d++) {
+                has[labels[d]] = true;
+                acc[labels[d]] += strides[i][d];
+            }
+            for (int l = 0; l < nl; l++) {
+                if (has[l] && c.size(l) > 1) {
+                    flat[i][l] = acc[l] == 0 && !sizeOneIn(i, l);
+                    varies[l] |= !flat[i][l] && !sizeOneIn(i, l);
+                }
+            }
+        }
+        boolean[] inOutput = mask(c.output());
+        for (int l = 0; l < nl; l++) {
+            if (!varies[l] && !inOutput[l] && c.size(l) > 1) {
+                for (int i = 0; i < n; i++) {
+                    if (flat[i][l]) {
+                        scale *= c.size(l);
+                        break;
+                    }
+                }
+            }
+        }
+        return flat;
+    }
+
+    /** True when operand i has label l only as size-1 dimensions (numpy broadcasting, dropped as before). */
+    private boolean sizeOneIn(int i, int l) {
+        int[] labels = c.input(i);
+        int[] shape = c.shape(i);
+        for (int d = 0; d < labels.length; d++) {
+            if (labels[d] == l && shape[d] != 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Diagonals as views (strides of repeated labels added up), broadcast dims (size 1 < label size) dropped, and
+     * the stride-0 dims {@link #broadcastDrops} names dropped.
+     */
+    private Plan.Prepared prepare(int operand, boolean[] drop) {
         int[] labels = c.input(operand);
         int[] shape = c.shape(operand);
         long[] st = strides[operand];
@@ -127,6 +185,9 @@ final class Lowering {
             int l = labels[d];
             if (shape[d] == 1 && c.size(l) > 1) {
                 continue; // broadcast: this operand does not vary along l
+            }
+            if (drop[l]) {
+                continue; // stride 0: the operand does not vary along l either
             }
             if (!present[l]) {
                 present[l] = true;
@@ -317,7 +378,7 @@ final class Lowering {
         long ws = 0;
         for (Step.Operand o : new Step.Operand[] {oa, ob}) {
             if (o.needsCopy()) {
-                ws += o.copy().elements() * dtype.byteSize();
+                ws = Math.min(CAP, ws + Math.min(CAP / 8, o.copy().elements()) * dtype.byteSize());
             }
         }
         workspace = Math.max(workspace, ws);
@@ -360,14 +421,14 @@ final class Lowering {
     /** A new intermediate slot of these dims, counted live; {@code transient} workspace bytes counted in the peak. */
     private int allocate(int[] dims, long transientBytes) {
         long b = bytes(dims);
-        note(b + transientBytes);
-        live += b;
+        note(Math.min(CAP, b + Math.min(CAP, transientBytes)));
+        live = Math.min(CAP, live + b);
         slotBytes.add(b);
         return slots++;
     }
 
     private void note(long extra) {
-        peak = Math.max(peak, live + extra);
+        peak = Math.min(CAP, Math.max(peak, live + extra));
     }
 
     /** Frees t's slot after the step that reads it (its only use: each value is consumed once). */
@@ -380,9 +441,20 @@ final class Lowering {
         return new int[] {t.slot};
     }
 
+    /** Bytes of a contiguous tensor of these dims, saturated at {@link #CAP} (sums of a few stay positive). */
     private long bytes(int[] dims) {
-        return numel(dims) * dtype.byteSize();
+        long n = 1;
+        for (int d : dims) {
+            if (d != 0 && n > CAP / d) {
+                return CAP;
+            }
+            n *= d;
+        }
+        return n > CAP / dtype.byteSize() ? CAP : n * dtype.byteSize();
     }
+
+    /** Sizes beyond 2^61 bytes are all "too large": saturating there keeps the peak arithmetic from wrapping. */
+    static final long CAP = 1L << 61;
 
     private int groupSize(Term a, Term b, int[] group) {
         long p = product(a, b, group);
@@ -503,6 +575,16 @@ final class Lowering {
             }
         }
         return min;
+    }
+
+    /** The index of v in a, or -1. */
+    private static int position(int[] a, int v) {
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] == v) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static int indexOf(int[] a, int v) {

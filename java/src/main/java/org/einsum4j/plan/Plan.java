@@ -38,9 +38,12 @@ public final class Plan {
     private final long peakBytes;
     /** The intermediate slot the output step hands over as the result (-1: the result is a copy). */
     private final int resultSlot;
+    /** Summed broadcast (stride-0) labels dropped in lowering: the result times the product of their sizes. */
+    private final double scale;
 
     Plan(Backend backend, DType dtype, int[][] operandDims, long[][] operandStrides, Prepared[] prepared,
-         Step[] steps, int slots, int[] outDims, boolean zeroResult, long workspaceBytes, long peakBytes) {
+         Step[] steps, int slots, int[] outDims, boolean zeroResult, long workspaceBytes, long peakBytes,
+         double scale) {
         this.backend = backend;
         this.dtype = dtype;
         this.operandDims = operandDims;
@@ -57,6 +60,7 @@ public final class Plan {
             rs = o.src();
         }
         this.resultSlot = rs;
+        this.scale = scale;
     }
 
     /**
@@ -146,6 +150,13 @@ public final class Plan {
                         r = out;
                     }
                     free(slot, o.free());
+                    if (scale != 1) {
+                        if (out == null) {
+                            scaleResult(r);
+                        } else {
+                            backend.scale(out.permute(denseOrder(out)), scale);
+                        }
+                    }
                     return r;
                 } else if (s instanceof Step.Gemm g) {
                     g.run(slot, backend, dtype, direct != null && g.dst() == resultSlot ? direct : null);
@@ -186,6 +197,15 @@ public final class Plan {
     /** The result's dims. */
     public int[] outDims() {
         return outDims.clone();
+    }
+
+    private void scaleResult(Tensor r) {
+        try {
+            backend.scale(r, scale);
+        } catch (RuntimeException e) {
+            r.close();
+            throw e;
+        }
     }
 
     private static void free(Tensor[] slot, int[] which) {
@@ -238,7 +258,7 @@ public final class Plan {
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("plan " + dtype + " on " + backend.name() + ", workspace " + workspaceBytes
-                + " B, peak " + peakBytes + " B\n");
+                + " B, peak " + peakBytes + " B" + (scale != 1 ? ", result times " + scale : "") + "\n");
         for (int i = 0; i < prepared.length; i++) {
             Prepared p = prepared[i];
             b.append("  %").append(i).append(" = operand ").append(i).append(p.identity() ? "" : " viewed as labels "

@@ -6,12 +6,16 @@ import org.einsum4j.Einsum4jException;
  * Memory that a backend owns on a device: a size, the device and an opaque handle the backend understands
  * (a CUDA device pointer, a wrapped buffer). einsum4j never reads it from the host; a backend extends this
  * class, makes tensors over it with {@link Tensor#onDevice} and gets it back with {@link Tensor#deviceStorage}.
- * {@link #release()} is called once, when the owning tensor is closed.
+ * {@link #free()} is called once: when the owning tensor is closed, or when the last call holding the memory
+ * ends if it was closed during one.
  */
 public abstract non-sealed class DeviceStorage implements Storage {
     private final Device device;
     private final long bytes;
     private volatile boolean released;
+    /** Running calls holding this memory; guarded by this. */
+    private int pins;
+    private boolean freed;
 
     protected DeviceStorage(Device device, long bytes) {
         if (device == null || device.isHost()) {
@@ -44,8 +48,28 @@ public abstract non-sealed class DeviceStorage implements Storage {
 
     @Override
     public final synchronized void release() {
-        if (!released) {
-            released = true;
+        released = true;
+        freeIfUnused();
+    }
+
+    @Override
+    public final synchronized boolean pin() {
+        if (released) {
+            return false;
+        }
+        pins++;
+        return true;
+    }
+
+    @Override
+    public final synchronized void unpin() {
+        pins--;
+        freeIfUnused();
+    }
+
+    private void freeIfUnused() {
+        if (released && pins == 0 && !freed) {
+            freed = true;
             free();
         }
     }

@@ -13,7 +13,9 @@ import org.bytedeco.javacpp.Pointer;
  * <p>Blocks of at least {@value #MIN_CACHED} bytes are rounded up to size classes an eighth of a power of two
  * apart (at most 12.5% slack) and, when released, kept for reuse until the cache holds
  * {@code einsum4j.hostCacheBytes} bytes (system property; default 1 GiB; 0 disables caching). Thread-safe.
- * Also keeps the live and peak byte counts that leak tests and the memory figures read.
+ * Also keeps the live and peak byte counts that leak tests and the memory figures read, and bounds the memory
+ * of tensors dropped without {@code close()}: past {@code einsum4j.maxLiveBytes} live bytes (default half the
+ * physical memory) an allocation first gives the cache back, asks for a GC and waits for the cleaners.
  */
 public final class HostAllocator {
     static final long MIN_CACHED = 1 << 16;
@@ -26,7 +28,82 @@ public final class HostAllocator {
     private static long liveBytes;
     private static long peakBytes;
 
+    /**
+     * Past this many live bytes an allocation first asks for a GC and waits for the cleaners of dropped tensors
+     * ({@code einsum4j.maxLiveBytes}; default half the physical memory), as {@code java.nio.Bits.reserveMemory}
+     * does for direct buffers: the GC sees only the small heap objects, never the native blocks behind them.
+     */
+    private static volatile long liveLimit = Long.getLong("einsum4j.maxLiveBytes", defaultLiveLimit());
+    /** After a GC that could not bring the live bytes under the threshold: no new attempt below this. */
+    private static long nextReclaimAt;
+    private static final Object RECLAIM = new Object();
+    /** Waits after a GC for the cleaners, in ms, doubling: about half a second in all, as Bits does. */
+    private static final int MAX_SLEEPS = 9;
+
     private HostAllocator() {
+    }
+
+    /** Half the physical memory (the OS MXBean), or no threshold when the JVM cannot tell. */
+    private static long defaultLiveLimit() {
+        long total = SystemMemory.totalBytes();
+        return total > 0 ? total / 2 : Long.MAX_VALUE;
+    }
+
+    /** The live-bytes threshold past which allocations wait for dropped tensors to be cleaned. */
+    static long liveLimit() {
+        return liveLimit;
+    }
+
+    /** Sets the live-bytes threshold (tests). */
+    static void liveLimit(long bytes) {
+        liveLimit = bytes;
+        synchronized (HostAllocator.class) {
+            nextReclaimAt = 0;
+        }
+    }
+
+    /**
+     * Before allocating {@code cls} bytes past the threshold: gives the cache's blocks back, then asks for a GC and
+     * waits (bounded) for the cleaners of unreachable tensors to free theirs. When the live tensors are all still
+     * referenced the allocation goes ahead (the memory checks before each call refuse what cannot fit), and no new
+     * GC is asked for until the live bytes grow by another quarter of the threshold.
+     */
+    private static void reclaimIfOver(long cls) {
+        long limit = liveLimit;
+        synchronized (HostAllocator.class) {
+            if (liveBytes + cls <= Math.max(limit, nextReclaimAt)) {
+                if (liveBytes + cls <= limit) {
+                    nextReclaimAt = 0;
+                }
+                return;
+            }
+        }
+        synchronized (RECLAIM) {
+            trim();
+            System.gc();
+            long sleep = 1;
+            for (int i = 0; i <= MAX_SLEEPS; i++) {
+                synchronized (HostAllocator.class) {
+                    if (liveBytes + cls <= limit) {
+                        nextReclaimAt = 0;
+                        return;
+                    }
+                }
+                if (i == MAX_SLEEPS) {
+                    break;
+                }
+                try {
+                    Thread.sleep(sleep);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                sleep <<= 1;
+            }
+            synchronized (HostAllocator.class) {
+                nextReclaimAt = liveBytes + cls + Math.max(limit / 4, cls);
+            }
+        }
     }
 
     /** The size actually reserved for a request of {@code bytes}. */
@@ -45,6 +122,7 @@ public final class HostAllocator {
      */
     static Pointer allocate(long bytes) {
         long cls = sizeClass(bytes);
+        reclaimIfOver(cls);
         Pointer p = null;
         synchronized (HostAllocator.class) {
             ArrayDeque<Pointer> q = FREE.get(cls);

@@ -43,6 +43,14 @@ final class HostStorage implements Storage {
     /** Byte-addressed view of the block for element access and array copies (no Unsafe outside the CPU backend). */
     private BytePointer view;
     private volatile boolean released;
+    /** Running calls holding this memory ({@link #pin()}); guarded by this. */
+    private int pins;
+
+    /**
+     * For tests of calls racing with {@code close()}: called with this storage on every successful
+     * {@link #address()} check (null, and one volatile read, in production).
+     */
+    static volatile java.util.function.Consumer<HostStorage> accessHook;
 
     HostStorage(long bytes, boolean zero) {
         if (bytes < 0) {
@@ -68,6 +76,10 @@ final class HostStorage implements Storage {
     long address() {
         if (released) {
             throw new TensorClosedException("tensor memory was released (the tensor or its base was closed)");
+        }
+        java.util.function.Consumer<HostStorage> hook = accessHook;
+        if (hook != null) {
+            hook.accept(this);
         }
         return address;
     }
@@ -99,7 +111,31 @@ final class HostStorage implements Storage {
 
     @Override
     public void release() {
-        released = true;
+        synchronized (this) {
+            released = true;
+            if (pins > 0) {
+                return; // the last unpin frees it
+            }
+        }
+        cleanable.clean();
+    }
+
+    @Override
+    public synchronized boolean pin() {
+        if (released) {
+            return false;
+        }
+        pins++;
+        return true;
+    }
+
+    @Override
+    public void unpin() {
+        synchronized (this) {
+            if (--pins > 0 || !released) {
+                return;
+            }
+        }
         cleanable.clean();
     }
 

@@ -262,6 +262,11 @@ public final class Tensor implements AutoCloseable {
         throw new Einsum4jException("tensor " + describe() + " lives in host memory, not on a device");
     }
 
+    /** The storage under this tensor and its views (for {@link Hold}). */
+    Storage storage() {
+        return storage;
+    }
+
     /** The host storage, or a clear exception naming the device the memory lives on. */
     HostStorage host() {
         checkOpen();

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Raw host memory stays inside host storage and the CPU backend: {@code Unsafe} and {@code Memory} only in
- * {@code cpu/}, tensor addresses and BLAS pointers ({@code HostAccess}) only in {@code cpu/}, JavaCPP only in
+ * {@code cpu/}, tensor addresses and BLAS pointers ({@code HostAccess}) only in {@code cpu/} (and in the CUDA
+ * backend's host-device copy, {@code cuda.CudaBackend}), JavaCPP only in
  * {@code cpu/} and the tensor package's host storage. Anything else that reached a device tensor's memory from
  * the host would crash the JVM on a GPU; these rules keep such code from being written.
  */
@@ -31,8 +32,10 @@ class ArchitectureTest {
 
     static final ArchRule ADDRESSES_ONLY_IN_CPU = noClasses().that().resideOutsideOfPackage(CPU)
             .and().haveNameNotMatching("org\\.einsum4j\\.tensor\\.HostAccess(\\$.*)?")
+            .and().doNotHaveFullyQualifiedName("org.einsum4j.cuda.CudaBackend")
             .should().dependOnClassesThat().haveFullyQualifiedName("org.einsum4j.tensor.HostAccess")
-            .because("tensor addresses and BLAS pointers are for the CPU backend's kernels only");
+            .because("tensor addresses and BLAS pointers are for the CPU backend's kernels only (and the CUDA "
+                    + "backend's host-device copies)");
 
     static final ArchRule HOST_STORAGE_INSIDE_TENSOR = noClasses().that()
             .resideOutsideOfPackage("org.einsum4j.tensor")

@@ -168,4 +168,25 @@ class ContractCommandTest {
             assertArrayEquals(new float[] {1.5f, -2f, 3f}, got.toFloatArray());
         }
     }
+
+    @Test
+    void onACudaDeviceTheOperandsMoveThereAndJsonHasGpuTimeAndPeakDeviceMemory() {
+        CliRun r = CliRun.of("contract", "bij,bjk->bik", "4x8x32", "4x32x8", "--backend", "fakecuda:12", "--repeat",
+                "2", "--json");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("\"gpu_median_ns\": 500000"), r.out());
+        // the [4, 8, 8] float32 result (1024 bytes, its own size class) is all a call adds at its peak
+        assertTrue(r.out().contains("\"peak_device_bytes\": 1024"), r.out());
+        String text = CliRun.of("contract", "ij,jk->ik", "2x3", "3x4", "--backend", "fakecuda:12").out();
+        assertTrue(text.contains("gpu       500.000 us per call (CUDA events), peak device memory 0.0 MiB on recording fake"),
+                text);
+    }
+
+    @Test
+    void cudaWithoutADriverIsAOneLineErrorSayingWhy() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.einsum4j.cuda.Cuda.unavailableReason().isPresent(),
+                "CUDA works here");
+        String line = CliRun.of("contract", "ij,jk->ik", "2x3", "3x4", "--backend", "cuda").assertOneLineError(1);
+        assertTrue(line.contains("CUDA backend unavailable for cuda:0: "), line);
+    }
 }

@@ -31,7 +31,8 @@ class MainTest {
 
     @Test
     void everySubcommandHasHelp() {
-        assertEquals(java.util.List.of("bench", "contract", "demo", "gradsample", "path"), Main.commandNames());
+        assertEquals(java.util.List.of("bench", "contract", "demo", "dp", "epsilon", "gradsample", "path"),
+                Main.commandNames());
         for (String c : Main.commandNames()) {
             for (String flag : new String[] {"--help", "-h"}) {
                 CliRun r = CliRun.of(c, flag);

@@ -2,11 +2,20 @@ package org.einsum4j.gradsample;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.SplittableRandom;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.sessions.JqwikSession;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
 
-/** Random layer descriptions with matching random activations and backprops, for the property tests. */
+/**
+ * Random layer descriptions with matching random activations and backprops, for the property tests: jqwik
+ * {@link Arbitrary}s of {@link Blueprint}s (hyperparameters and sizes as plain numbers, so a failure shrinks to a
+ * small layer), and {@link #random} for the tests that draw from a {@link SplittableRandom}.
+ */
 final class RandomLayers {
     private RandomLayers() {
     }
@@ -28,114 +37,175 @@ final class RandomLayers {
 
     enum Kind { LINEAR, CONV, EMBEDDING, LAYER_NORM, GROUP_NORM, INSTANCE_NORM, RNN, SEQUENCE_BIAS }
 
+    /**
+     * A layer's hyperparameters and the non-batch sizes of its inputs, as plain numbers: jqwik shrinks these (to
+     * 1-wide layers, short sequences, no extra dims) when a property fails. {@link #build} makes the tensors.
+     */
+    sealed interface Blueprint {
+        /** The layer with B·K rows, random values from {@code seed}, samples first or time first. */
+        Case build(int b, int k, DType dtype, boolean batchFirst, long seed);
+    }
+
+    record LinearBp(int in, int out, boolean bias, List<Integer> mid) implements Blueprint {
+        @Override
+        public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
+            int rows = b * k;
+            Layer.Linear l = new Layer.Linear(in, out, bias);
+            int[] m = ints(mid);
+            return new Case(l, list(Tensor.random(dtype, seed, shape(rows, m, in))),
+                    list(Tensor.random(dtype, seed + 1, shape(rows, m, out))), b, k);
+        }
+    }
+
+    /** One spatial dim of a convolution: kernel, stride, dilation, explicit padding, input beyond the kernel. */
+    record ConvDim(int kernel, int stride, int dilation, int pad, int extra) {
+    }
+
+    /** {@code padding}: 0 SAME, 1 VALID, 2 per-dim amounts, 3 one amount; dims beyond {@code dims} are unused. */
+    record ConvBp(int dims, int groups, int inPerGroup, int outPerGroup, List<ConvDim> dimList, int padding,
+            boolean bias) implements Blueprint {
+        @Override
+        public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
+            int rows = b * k;
+            int cin = groups * inPerGroup;
+            int cout = groups * outPerGroup;
+            int[] kernel = new int[dims];
+            int[] stride = new int[dims];
+            int[] dil = new int[dims];
+            int[] pads = new int[dims];
+            int[] in = new int[dims];
+            for (int i = 0; i < dims; i++) {
+                ConvDim d = dimList.get(i);
+                kernel[i] = d.kernel();
+                stride[i] = d.stride();
+                dil[i] = d.dilation();
+                pads[i] = d.pad();
+                in[i] = dil[i] * (kernel[i] - 1) + 1 + d.extra() % (dims == 3 ? 3 : 5);
+            }
+            Layer.Padding pad = padding == 0 ? Layer.Padding.SAME : padding == 1 ? Layer.Padding.VALID
+                    : padding == 2 ? Layer.Padding.of(pads) : Layer.Padding.of(pads[0]);
+            Layer.Conv l = new Layer.Conv(dims, cin, cout, kernel, stride, pad, dil, groups, bias,
+                    Layer.PaddingMode.ZEROS);
+            int[] out = l.outputSize(in);
+            int[] aShape = concat(new int[] {rows, cin}, in);
+            int[] gShape = concat(new int[] {rows, cout}, out);
+            return new Case(l, list(Tensor.random(dtype, seed, aShape)), list(Tensor.random(dtype, seed + 1,
+                    gShape)), b, k);
+        }
+    }
+
+    /** Indices repeat {@code pattern} (modulo {@code num}); padding row {@code paddingIdx % num} when padded. */
+    record EmbeddingBp(int num, int dim, boolean padded, int paddingIdx, int t, List<Integer> pattern)
+            implements Blueprint {
+        @Override
+        public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
+            int rows = b * k;
+            Layer.Embedding l = new Layer.Embedding(num, dim, padded ? paddingIdx % num : Layer.Embedding.NO_PADDING);
+            long[] idx = new long[rows * t];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = pattern.get(i % pattern.size()) % num;
+            }
+            return new Case(l, list(Tensor.ofLongs(idx, rows, t)), list(Tensor.random(dtype, seed, rows, t, dim)),
+                    b, k);
+        }
+    }
+
+    record LayerNormBp(List<Integer> normalized, boolean smallEps, boolean bias, List<Integer> mid)
+            implements Blueprint {
+        @Override
+        public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
+            int[] ns = ints(normalized);
+            Layer.LayerNorm l = new Layer.LayerNorm(ns, smallEps ? 1e-5 : 1e-3, true, bias);
+            int[] s = concat(shape(b * k, ints(mid)), ns);
+            return new Case(l, list(Tensor.random(dtype, seed, s)), list(Tensor.random(dtype, seed + 1, s)), b, k);
+        }
+    }
+
+    /** Group norm ({@code instance} false: channels = groups · perGroup) or instance norm (channels = groups). */
+    record NormBp(boolean instance, int groups, int perGroup, List<Integer> spatial) implements Blueprint {
+        @Override
+        public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
+            int c = instance ? groups : groups * perGroup;
+            Layer l = instance ? new Layer.InstanceNorm(spatial.size(), c, 1e-5, true)
+                    : new Layer.GroupNorm(groups, c, 1e-5, true);
+            int[] s = concat(new int[] {b * k, c}, ints(spatial));
+            return new Case(l, list(Tensor.random(dtype, seed, s)), list(Tensor.random(dtype, seed + 1, s)), b, k);
+        }
+    }
+
+    record RnnBp(Layer.RnnKind cell, int input, int hidden, boolean bias, int t) implements Blueprint {
+        @Override
+        public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
+            int rows = b * k;
+            Layer.Rnn l = new Layer.Rnn(cell, input, hidden, bias, batchFirst);
+            int gh = cell.gates() * hidden;
+            return new Case(l, list(Tensor.random(dtype, seed, rnnShape(batchFirst, rows, t, input)),
+                    Tensor.random(dtype, seed + 1, rnnShape(batchFirst, rows, t, hidden))),
+                    list(Tensor.random(dtype, seed + 2, rnnShape(batchFirst, rows, t, gh)),
+                            Tensor.random(dtype, seed + 3, rnnShape(batchFirst, rows, t, gh))), b, k);
+        }
+    }
+
+    record SequenceBiasBp(int embedDim, int t) implements Blueprint {
+        @Override
+        public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
+            int rows = b * k;
+            Layer.SequenceBias l = new Layer.SequenceBias(embedDim, batchFirst);
+            return new Case(l, list(Tensor.random(dtype, seed, rnnShape(batchFirst, rows, t, embedDim))),
+                    list(Tensor.random(dtype, seed + 1, rnnShape(batchFirst, rows, t + 1, embedDim))), b, k);
+        }
+    }
+
+    /** Layers of one kind, with the ranges the property tests cover. */
+    static Arbitrary<Blueprint> blueprints(Kind kind) {
+        Arbitrary<Boolean> bool = Arbitraries.of(false, true);
+        return switch (kind) {
+            case LINEAR -> Combinators.combine(ints(1, 6), ints(1, 6), bool, ints(1, 3).list().ofMaxSize(2))
+                    .as(LinearBp::new);
+            case CONV -> Combinators.combine(ints(1, 3), ints(1, 3), ints(1, 2), ints(1, 2),
+                    Combinators.combine(ints(1, 3), ints(1, 2), ints(1, 2), ints(0, 2), ints(0, 4)).as(ConvDim::new)
+                            .list().ofSize(3),
+                    ints(0, 3), bool).as(ConvBp::new);
+            case EMBEDDING -> Combinators.combine(ints(2, 9), ints(1, 5), bool, ints(0, 8), ints(1, 5),
+                    ints(0, 8).list().ofMinSize(1).ofMaxSize(8)).as(EmbeddingBp::new);
+            case LAYER_NORM -> Combinators.combine(ints(1, 5).list().ofMinSize(1).ofMaxSize(2), bool, bool,
+                    ints(1, 3).list().ofMaxSize(1)).as(LayerNormBp::new);
+            case GROUP_NORM -> Combinators.combine(ints(1, 3), ints(1, 3), ints(2, 4).list().ofMinSize(1).ofMaxSize(2))
+                    .as((g, p, s) -> new NormBp(false, g, p, s));
+            case INSTANCE_NORM -> Combinators.combine(ints(1, 3), ints(2, 4).list().ofMinSize(1).ofMaxSize(3))
+                    .as((g, s) -> new NormBp(true, g, 1, s));
+            case RNN -> Combinators.combine(Arbitraries.of(Layer.RnnKind.values()),
+                    ints(1, 5), ints(1, 4), bool, ints(1, 4)).as(RnnBp::new);
+            case SEQUENCE_BIAS -> Combinators.combine(ints(1, 5), ints(0, 3)).as(SequenceBiasBp::new);
+        };
+    }
+
+    /**
+     * One case of {@code kind} drawn from {@link #blueprints} with {@code r}'s next seed, for the tests that loop
+     * over seeded draws rather than being properties.
+     */
     static Case random(Kind kind, SplittableRandom r, int b, int k, DType dtype, boolean batchFirst) {
-        int rows = b * k;
-        long seed = r.nextLong();
-        switch (kind) {
-            case LINEAR: {
-                Layer.Linear l = new Layer.Linear(1 + r.nextInt(6), 1 + r.nextInt(6), r.nextBoolean());
-                int[] mid = new int[r.nextInt(3)];
-                for (int i = 0; i < mid.length; i++) {
-                    mid[i] = 1 + r.nextInt(3);
-                }
-                return new Case(l, list(Tensor.random(dtype, seed, shape(rows, mid, l.in()))),
-                        list(Tensor.random(dtype, seed + 1, shape(rows, mid, l.out()))), b, k);
-            }
-            case CONV: {
-                int dims = 1 + r.nextInt(3);
-                int groups = 1 + r.nextInt(3);
-                int cin = groups * (1 + r.nextInt(2));
-                int cout = groups * (1 + r.nextInt(2));
-                int[] kernel = new int[dims];
-                int[] stride = new int[dims];
-                int[] dil = new int[dims];
-                int[] pads = new int[dims];
-                for (int i = 0; i < dims; i++) {
-                    kernel[i] = 1 + r.nextInt(3);
-                    stride[i] = 1 + r.nextInt(2);
-                    dil[i] = 1 + r.nextInt(2);
-                    pads[i] = r.nextInt(3);
-                }
-                int mode = r.nextInt(4);
-                Layer.Padding pad = mode == 0 ? Layer.Padding.SAME : mode == 1 ? Layer.Padding.VALID
-                        : mode == 2 ? Layer.Padding.of(pads) : Layer.Padding.of(pads[0]);
-                Layer.Conv l = new Layer.Conv(dims, cin, cout, kernel, stride, pad, dil, groups, r.nextBoolean(),
-                        Layer.PaddingMode.ZEROS);
-                int[] in = new int[dims];
-                for (int i = 0; i < dims; i++) {
-                    in[i] = dil[i] * (kernel[i] - 1) + 1 + r.nextInt(dims == 3 ? 3 : 5);
-                }
-                int[] out = l.outputSize(in);
-                int[] aShape = new int[dims + 2];
-                int[] gShape = new int[dims + 2];
-                aShape[0] = rows;
-                gShape[0] = rows;
-                aShape[1] = cin;
-                gShape[1] = cout;
-                System.arraycopy(in, 0, aShape, 2, dims);
-                System.arraycopy(out, 0, gShape, 2, dims);
-                return new Case(l, list(Tensor.random(dtype, seed, aShape)), list(Tensor.random(dtype, seed + 1,
-                        gShape)), b, k);
-            }
-            case EMBEDDING: {
-                int v = 2 + r.nextInt(8);
-                Layer.Embedding l = new Layer.Embedding(v, 1 + r.nextInt(5),
-                        r.nextBoolean() ? Layer.Embedding.NO_PADDING : r.nextInt(v));
-                int t = 1 + r.nextInt(5);
-                long[] idx = new long[rows * t];
-                for (int i = 0; i < idx.length; i++) {
-                    idx[i] = r.nextInt(v);
-                }
-                return new Case(l, list(Tensor.ofLongs(idx, rows, t)),
-                        list(Tensor.random(dtype, seed, rows, t, l.dim())), b, k);
-            }
-            case LAYER_NORM: {
-                int[] ns = new int[1 + r.nextInt(2)];
-                for (int i = 0; i < ns.length; i++) {
-                    ns[i] = 1 + r.nextInt(5);
-                }
-                Layer.LayerNorm l = new Layer.LayerNorm(ns, r.nextBoolean() ? 1e-5 : 1e-3, true, r.nextBoolean());
-                int[] mid = new int[r.nextInt(2)];
-                for (int i = 0; i < mid.length; i++) {
-                    mid[i] = 1 + r.nextInt(3);
-                }
-                int[] s = concat(shape(rows, mid), ns);
-                return new Case(l, list(Tensor.random(dtype, seed, s)), list(Tensor.random(dtype, seed + 1, s)), b,
-                        k);
-            }
-            case GROUP_NORM:
-            case INSTANCE_NORM: {
-                int dims = 1 + r.nextInt(kind == Kind.GROUP_NORM ? 2 : 3);
-                int groups = 1 + r.nextInt(3);
-                int c = kind == Kind.GROUP_NORM ? groups * (1 + r.nextInt(3)) : groups;
-                Layer l = kind == Kind.GROUP_NORM ? new Layer.GroupNorm(groups, c, 1e-5, true)
-                        : new Layer.InstanceNorm(dims, c, 1e-5, true);
-                int[] s = new int[dims + 2];
-                s[0] = rows;
-                s[1] = c;
-                for (int i = 2; i < s.length; i++) {
-                    s[i] = 2 + r.nextInt(3);
-                }
-                return new Case(l, list(Tensor.random(dtype, seed, s)), list(Tensor.random(dtype, seed + 1, s)), b,
-                        k);
-            }
-            case RNN: {
-                Layer.RnnKind cell = Layer.RnnKind.values()[r.nextInt(3)];
-                Layer.Rnn l = new Layer.Rnn(cell, 1 + r.nextInt(5), 1 + r.nextInt(4), r.nextBoolean(), batchFirst);
-                int t = 1 + r.nextInt(4);
-                int gh = cell.gates() * l.hidden();
-                return new Case(l, list(Tensor.random(dtype, seed, rnnShape(batchFirst, rows, t, l.input())),
-                        Tensor.random(dtype, seed + 1, rnnShape(batchFirst, rows, t, l.hidden()))),
-                        list(Tensor.random(dtype, seed + 2, rnnShape(batchFirst, rows, t, gh)),
-                                Tensor.random(dtype, seed + 3, rnnShape(batchFirst, rows, t, gh))), b, k);
-            }
-            default: {
-                Layer.SequenceBias l = new Layer.SequenceBias(1 + r.nextInt(5), batchFirst);
-                int t = r.nextInt(4);
-                return new Case(l, list(Tensor.random(dtype, seed, rnnShape(batchFirst, rows, t, l.embedDim()))),
-                        list(Tensor.random(dtype, seed + 1, rnnShape(batchFirst, rows, t + 1, l.embedDim()))), b, k);
+        Random seeded = new Random(r.nextLong());
+        boolean session = !JqwikSession.isActive();
+        if (session) {
+            JqwikSession.start(); // jqwik generators need one outside a property
+        }
+        try {
+            Blueprint bp = blueprints(kind).generator(1000).next(seeded).value();
+            return bp.build(b, k, dtype, batchFirst, seeded.nextLong());
+        } finally {
+            if (session) {
+                JqwikSession.finish();
             }
         }
+    }
+
+    private static Arbitrary<Integer> ints(int min, int max) {
+        return Arbitraries.integers().between(min, max);
+    }
+
+    private static int[] ints(List<Integer> l) {
+        return l.stream().mapToInt(Integer::intValue).toArray();
     }
 
     static int[] rnnShape(boolean batchFirst, int rows, int t, int f) {

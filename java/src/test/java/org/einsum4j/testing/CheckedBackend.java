@@ -108,6 +108,11 @@ public final class CheckedBackend implements Backend {
     }
 
     @Override
+    public long availableBytes() {
+        return cpu.availableBytes();
+    }
+
+    @Override
     public int minSplitDepth() {
         return cpu.minSplitDepth();
     }

@@ -92,10 +92,11 @@ class CheckedDeviceTest {
 
     @Test
     void cudaIsUnavailableWithAReason() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.einsum4j.cuda.Cuda.unavailableReason().isPresent(),
+                "CUDA works here");
         BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
                 () -> Tensor.zeros(Device.cuda(0), DType.FLOAT32, 2));
-        assertTrue(e.getMessage().contains("cuda:0") && e.getMessage().contains("not part of this build"),
-                e.getMessage());
+        assertTrue(e.getMessage().startsWith("CUDA backend unavailable for cuda:0: "), e.getMessage());
     }
 
     @Test

@@ -8,9 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Assumptions;
 import org.einsum4j.Backend;
+import org.einsum4j.BackendUnavailableException;
 import org.einsum4j.ContractOptions;
 import org.einsum4j.Einsum;
+import org.einsum4j.cuda.Cuda;
 import org.einsum4j.gradsample.GradSampler;
 import org.einsum4j.gradsample.GradSamplerRegistry;
 import org.einsum4j.gradsample.KReduction;
@@ -20,7 +23,8 @@ import org.einsum4j.tensor.Tensor;
 
 /**
  * The device the contraction and grad-sampler tests run on: system property {@code einsum4j.test.device}
- * ({@code cpu} by default; the {@code checked-device} surefire execution sets {@code checked}). A test opts in
+ * ({@code cpu} by default; the {@code checked-device} surefire execution sets {@code checked}; the GPU script sets
+ * {@code cuda:0}, and where CUDA cannot be used the device tests are skipped with the reason). A test opts in
  * by calling these instead of {@link Einsum#contract} and {@link GradSampler#compute}: host operands are
  * copied to the device, the call runs there, the results come back to the host for comparison, and on the
  * checked device the call itself must make no host copy. On the CPU they are the plain calls.
@@ -34,7 +38,25 @@ public final class UnderTest {
 
     /** True when the tests run on another device than the host. */
     public static boolean onDevice() {
-        return !DEVICE.isHost();
+        if (DEVICE.isHost()) {
+            return false;
+        }
+        requireDevice();
+        return true;
+    }
+
+    /** Skips the calling test (a JUnit assumption) when the device under test cannot be opened here. */
+    private static void requireDevice() {
+        try {
+            Backend.forDevice(DEVICE);
+        } catch (BackendUnavailableException e) {
+            Assumptions.abort("no " + DEVICE.type().toUpperCase(java.util.Locale.ROOT) + " device: " + e.getMessage());
+        }
+    }
+
+    /** Copies between the host and the device under test so far, as its backend counts them. */
+    private static long hostCopies() {
+        return DEVICE.type().equals(CheckedBackend.TYPE) ? CheckedBackend.hostCopies() : Cuda.hostCopies(DEVICE);
     }
 
     public static Tensor contract(String spec, Tensor... operands) {
@@ -84,8 +106,9 @@ public final class UnderTest {
         }
     }
 
-    /** The backend of the device under test. */
+    /** The backend of the device under test (the calling test is skipped when it cannot be opened here). */
     public static Backend backend() {
+        onDevice();
         return Backend.forDevice(DEVICE);
     }
 
@@ -138,11 +161,11 @@ public final class UnderTest {
         return out;
     }
 
-    /** Runs {@code call} and asserts it copied nothing between the host and the checked device. */
+    /** Runs {@code call} and asserts it copied nothing between the host and the device under test. */
     private static <T> T noHostCopy(Supplier<T> call) {
-        long before = CheckedBackend.hostCopies();
+        long before = hostCopies();
         T result = call.get();
-        assertEquals(before, CheckedBackend.hostCopies(), "host copies made by the call on " + DEVICE);
+        assertEquals(before, hostCopies(), "host copies made by the call on " + DEVICE);
         return result;
     }
 

@@ -1,0 +1,162 @@
+package org.einsum4j.cuda;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The caching device allocator, as PyTorch's: sizes are rounded to classes (512 B steps up to 1 MiB, then quarter
+ * steps of each power of two, so at most a quarter is wasted), and a freed block goes to a cache keyed by the
+ * stream it was allocated on and its class, to be handed out again to the next request of that class on that
+ * stream: work queued on one stream runs in order, so a block reused there cannot be overwritten while earlier
+ * work still reads it. {@code cuMemFree} happens only in {@link #emptyCache()} (and before the one retry after an
+ * out-of-memory), never from a {@link java.lang.ref.Cleaner}'s thread: {@link #release} only files the block.
+ * Thread-safe (one lock).
+ */
+final class CudaAllocator {
+    /** A device block: its pointer, class size and the stream whose work may use it. */
+    record Block(long ptr, long size, long stream) {
+    }
+
+    private static final long SMALL = 1 << 20;
+    private static final long SMALL_STEP = 512;
+
+    private final CudaDriver driver;
+    private final String device;
+    private final Map<Long, TreeMap<Long, ArrayDeque<Long>>> cached = new HashMap<>();
+    private long allocated;
+    private long peak;
+    private long reserved;
+    private long cachedBytes;
+    private long mallocs;
+    private long reuses;
+
+    CudaAllocator(CudaDriver driver, String device) {
+        this.driver = driver;
+        this.device = device;
+    }
+
+    /** The size class of a request: what is reserved for it. */
+    static long roundSize(long bytes) {
+        if (bytes <= SMALL) {
+            return Math.max(SMALL_STEP, (bytes + SMALL_STEP - 1) / SMALL_STEP * SMALL_STEP);
+        }
+        long step = Long.highestOneBit(bytes - 1) / 4;
+        return (bytes + step - 1) / step * step;
+    }
+
+    /**
+     * A block of at least {@code bytes} for work on {@code stream}: from the cache when one of its class was freed on
+     * that stream, else a new {@code cuMemAlloc}. When the device is full: the cache is emptied and the allocation
+     * tried once more; then a {@link CudaOutOfMemoryException} with the size, the device's free memory and what
+     * the cache held.
+     */
+    synchronized Block allocate(long bytes, long stream) {
+        if (bytes < 0) {
+            throw new CudaException("cannot allocate " + bytes + " bytes on " + device);
+        }
+        if (bytes == 0) {
+            return new Block(0, 0, stream);
+        }
+        long size = roundSize(bytes);
+        TreeMap<Long, ArrayDeque<Long>> pool = cached.get(stream);
+        ArrayDeque<Long> q = pool == null ? null : pool.get(size);
+        long ptr;
+        if (q != null && !q.isEmpty()) {
+            ptr = q.pop();
+            cachedBytes -= size;
+            reuses++;
+        } else {
+            ptr = fresh(bytes, size);
+            reserved += size;
+            mallocs++;
+        }
+        allocated += size;
+        peak = Math.max(peak, allocated);
+        return new Block(ptr, size, stream);
+    }
+
+    private long fresh(long bytes, long size) {
+        try {
+            return driver.malloc(size);
+        } catch (CudaDriver.DeviceOutOfMemory first) {
+            long held = cachedBytes;
+            emptyCache();
+            try {
+                return driver.malloc(size);
+            } catch (CudaDriver.DeviceOutOfMemory second) {
+                CudaDriver.MemInfo m = driver.memGetInfo();
+                throw new CudaOutOfMemoryException("out of memory on " + device + ": asked for " + bytes
+                        + " bytes (size class " + size + "); the device has " + m.free() + " of " + m.total()
+                        + " bytes free (cuMemGetInfo); the cache held " + held + " bytes, given back before one "
+                        + "retry; live tensors hold " + allocated + " bytes", bytes);
+            }
+        }
+    }
+
+    /** Files a block back into its stream's cache (no driver call: safe from any thread, the Cleaner's too). */
+    synchronized void release(Block b) {
+        if (b.size() == 0) {
+            return;
+        }
+        allocated -= b.size();
+        cached.computeIfAbsent(b.stream(), s -> new TreeMap<>()).computeIfAbsent(b.size(), s -> new ArrayDeque<>())
+                .push(b.ptr());
+        cachedBytes += b.size();
+    }
+
+    /**
+     * Frees every cached block ({@code cuMemFree}); live blocks stay. Waits for the whole device first: a block filed
+     * on one stream may still be read by work queued there.
+     */
+    synchronized void emptyCache() {
+        if (cachedBytes == 0) {
+            return;
+        }
+        driver.synchronizeDevice();
+        for (TreeMap<Long, ArrayDeque<Long>> pool : cached.values()) {
+            for (Map.Entry<Long, ArrayDeque<Long>> e : pool.entrySet()) {
+                for (long p : e.getValue()) {
+                    driver.free(p);
+                    reserved -= e.getKey();
+                }
+            }
+        }
+        cached.clear();
+        cachedBytes = 0;
+    }
+
+    /** Bytes in blocks held by live tensors (class sizes). */
+    synchronized long allocatedBytes() {
+        return allocated;
+    }
+
+    /** The most {@link #allocatedBytes()} has been since the last {@link #resetPeak()}. */
+    synchronized long peakBytes() {
+        return peak;
+    }
+
+    synchronized void resetPeak() {
+        peak = allocated;
+    }
+
+    /** Bytes obtained from the device and not freed: live plus cached. */
+    synchronized long reservedBytes() {
+        return reserved;
+    }
+
+    synchronized long cachedBytes() {
+        return cachedBytes;
+    }
+
+    /** {@code cuMemAlloc} calls so far. */
+    synchronized long mallocs() {
+        return mallocs;
+    }
+
+    /** Requests served from the cache so far. */
+    synchronized long reuses() {
+        return reuses;
+    }
+}

@@ -74,6 +74,26 @@ public final class Einsum {
     }
 
     /**
+     * Contracts into the caller's {@code out} (opt_einsum's {@code out=}) and returns out: out must be open, of the
+     * operands' dtype, device and the result's shape, dense (contiguous, or a transposed view of a contiguous
+     * tensor), and share no memory with an operand, all checked before any work.
+     */
+    public static Tensor contractInto(String spec, Tensor out, Tensor... operands) {
+        DType dtype = checkOperands(operands);
+        ContractExpression e = expression(spec, DEFAULTS, dtype, shapesOf(operands), device(DEFAULTS, operands));
+        e.checkOut(out, operands);
+        return e.run(operands, out);
+    }
+
+    /**
+     * Opens a scope, on this thread, in which identical sub-contractions on the same operand objects are computed
+     * once (opt_einsum's {@code shared_intermediates}); use with try-with-resources. See {@link SharedIntermediates}.
+     */
+    public static SharedIntermediates sharedIntermediates() {
+        return SharedIntermediates.open();
+    }
+
+    /**
      * numpy's interleaved form: operands with int sublists ({@link EinsumSpec#ELLIPSIS} for {@code ...});
      * {@code output} null for the implicit output.
      */

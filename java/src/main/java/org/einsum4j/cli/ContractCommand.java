@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
         footer = {"",
             "Contracts the operands as the einsum SPEC says (numpy's grammar, e.g. 'ij,jk->ik', 'n...i,n...j->nij')",
             "and prints the result shape, a checksum (the sum of all result elements, in float64) and the median",
-            "time per call over --repeat calls after --warmup calls.",
+            "time per call over --repeat samples (one call each; calls of a few microseconds in batches of >= 20 us)",
+            "after a warm-up of at least 1 s and at least --warmup calls.",
             "",
             "Operands are seeded random values in [-1, 1): operand k uses seed S+k. Give one SHAPE per operand,",
             "sizes joined by 'x' (64x128x256) or 'scalar' for a 0-d operand. With --inputs the operands are read",
@@ -72,11 +73,11 @@ final class ContractCommand implements Callable<Integer> {
             description = "stop an exhaustive path search (optimal, branch-all) after this long")
     Double maxTime;
 
-    @Option(names = "--repeat", paramLabel = "N", defaultValue = "10", description = "timed calls (default 10)")
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "10", description = "timed samples (default 10)")
     long repeat;
 
     @Option(names = "--warmup", paramLabel = "W", defaultValue = "2",
-            description = "untimed calls before timing (default 2)")
+            description = "least untimed calls before timing (default 2; the warm-up lasts >= 1 s)")
     long warmup;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "seed of operand 0 (default 0)")
@@ -194,9 +195,16 @@ final class ContractCommand implements Callable<Integer> {
     record Timing(Tensor result, long medianNanos) {
     }
 
-    /** Warm-up, then {@code repeat} timed calls on the clock's device (CUDA events there). */
+    /**
+     * On the CPU, warm-up by time and samples as {@link CallTimer} does (a cold JIT is not what a call costs); on a
+     * GPU, warm-up, then {@code repeat} timed calls between CUDA events.
+     */
     static Timing time(String spec, ContractOptions options, Tensor[] ops, int warmup, int repeat,
                        DeviceClock clock) {
+        if (!clock.onGpu()) {
+            CallTimer.Result r = CallTimer.time(() -> Einsum.contract(spec, options, ops), warmup, repeat);
+            return new Timing(r.last(), r.medianNanos());
+        }
         for (int i = 0; i < warmup; i++) {
             Einsum.contract(spec, options, ops).close();
         }

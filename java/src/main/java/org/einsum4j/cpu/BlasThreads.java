@@ -3,39 +3,97 @@ package org.einsum4j.cpu;
 import org.bytedeco.openblas.global.openblas_full;
 
 /**
- * Sets OpenBLAS's own thread count once, before the first BLAS call. The CPU backend runs every BLAS call
- * single-threaded and spreads the calls (batch entries, row blocks) over the cores itself: OpenBLAS's threads
- * busy-wait for each other and, next to the JVM's own threads, stall for tens of milliseconds on a busy machine
- * (measured on 2 cores: E01 of the einsum suite 139 ms with OpenBLAS threads, 19 ms without).
+ * Who runs a GEMM step's threads: OpenBLAS or Java, never both at once. A batch of GEMMs (at least as many
+ * calls as cores) always runs as single-threaded BLAS calls spread over the cores by {@link Parallel}. A lone large
+ * GEMM (fewer calls than cores, at least {@link #THREADED_WORK} multiply-adds) runs as one BLAS call on OpenBLAS's
+ * own threads, which spin while waiting and share packed panels: on the idle 2-core machine E03 of the einsum suite
+ * took 0.143 ms that way and 0.263 ms split into row blocks over Java's fork-join pool (whose parked workers take
+ * tens of microseconds to wake for each GEMM), E05 1.41 against 1.65 ms. On a busy machine the spinning turns
+ * against it: a barrier then costs a scheduler time slice (at load 17, E05 took 59.6 ms on two OpenBLAS threads and
+ * 5.0 ms split over Java threads, whose caller runs a chunk a descheduled worker has not started); there, set
+ * {@code einsum4j.blasThreads=1}.
  *
- * <p>System property {@code einsum4j.blasThreads}: a positive number of OpenBLAS threads (default 1), or
- * {@code native} to leave OpenBLAS's choice (OPENBLAS_NUM_THREADS or all cores) alone.
+ * <p>System property {@code einsum4j.blasThreads}: OpenBLAS's threads for a lone large GEMM (default: the threads
+ * {@link Parallel} uses, the common fork-join pool's parallelism + 1 capped by the cores); {@code 1} keeps OpenBLAS
+ * single-threaded and splits lone GEMMs into row blocks over Java threads; {@code native} leaves OpenBLAS's own
+ * choice (OPENBLAS_NUM_THREADS or all cores) alone for every call, batches included.
  */
 final class BlasThreads {
+    /** Multiply-adds from which a lone GEMM goes to OpenBLAS's threads (a 128×128×128 product). */
+    static final long THREADED_WORK = 1L << 21;
+
+    private static final Object LOCK = new Object();
+    /** OpenBLAS threads for a lone large GEMM; 1: never; 0: native (OpenBLAS's own setting, never changed). */
+    private static int threads = 1;
+    private static boolean settable = true;
+
     private BlasThreads() {
     }
 
     static void configure() {
-        String p = System.getProperty("einsum4j.blasThreads", "1").trim();
+        String p = System.getProperty("einsum4j.blasThreads", "").trim();
         if (p.equalsIgnoreCase("native")) {
+            threads = 0;
             return;
         }
         int n;
-        try {
-            n = Integer.parseInt(p);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("einsum4j.blasThreads must be a positive integer or 'native', was '" + p + "'");
+        if (p.isEmpty()) {
+            n = Parallel.threads();
+        } else {
+            try {
+                n = Integer.parseInt(p);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("einsum4j.blasThreads must be a positive integer or 'native', was '"
+                        + p + "'");
+            }
+            if (n < 1) {
+                throw new IllegalArgumentException("einsum4j.blasThreads must be positive, was " + n);
+            }
         }
-        if (n < 1) {
-            throw new IllegalArgumentException("einsum4j.blasThreads must be positive, was " + n);
+        threads = n;
+        settable = set(1);
+        if (!settable) {
+            threads = 0;
         }
-        // openblas_set_num_threads is only bound in the openblas_full preset class; it sets the one shared library.
-        // If that class cannot load, OpenBLAS keeps its own thread count: slower on a busy machine, still correct.
+    }
+
+    /** Whether a GEMM of {@code calls} BLAS calls and {@code work} multiply-adds in all goes to OpenBLAS's threads. */
+    static boolean useBlasThreads(long calls, long work) {
+        return threads > 1 && calls < Parallel.threads() && work >= THREADED_WORK;
+    }
+
+    /** Whether OpenBLAS keeps its own thread setting for every call (no Java-side split of a single GEMM needed). */
+    static boolean nativeThreads() {
+        return threads == 0;
+    }
+
+    /**
+     * Runs {@code calls} (BLAS calls on this thread) with OpenBLAS on its threads, then back to one. One such section
+     * at a time: two large GEMMs from two Java threads take turns rather than oversubscribe the cores.
+     */
+    static void threaded(Runnable calls) {
+        synchronized (LOCK) {
+            set(threads);
+            try {
+                calls.run();
+            } finally {
+                set(1);
+            }
+        }
+    }
+
+    /**
+     * openblas_set_num_threads is only bound in the openblas_full preset class; it sets the one shared library. If
+     * that class cannot load, OpenBLAS keeps its own thread count: slower on a busy machine, still correct.
+     */
+    private static boolean set(int n) {
         try {
             openblas_full.openblas_set_num_threads(n);
+            return true;
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
             System.getLogger(BlasThreads.class.getName()).log(System.Logger.Level.WARNING,
                     "einsum4j: could not set OpenBLAS's thread count (" + e + "); keeping its default");
+            return false;
         }
     }
 }

@@ -144,10 +144,10 @@ final class CpuBackend implements Backend {
             blasGemm(a, b, c, true);
         } else if (r == 1 && (long) m * n * k <= SMALL_GEMM) {
             smallGemm(slice0(a), slice0(b), c);
-        } else if (r == 1 && k == 1 && dt == DType.FLOAT32) {
-            outerLoop(slice0(a), slice0(b), c, batch, m, n);
+        } else if (r == 1 && k == 1) {
+            FusedKernels.outer(slice0(a), slice0(b), c, batch, m, n);
         } else if (r == 1 && m == 1 && n == 1) {
-            dotLoop(slice0(a), slice0(b), c, batch, k);
+            FusedKernels.rowDots(slice0(a), slice0(b), c, batch, k);
         } else {
             blasGemm(a, b, c, false);
         }
@@ -196,8 +196,9 @@ final class CpuBackend implements Backend {
     }
 
     /**
-     * {@code C[i] = Σ_j op(A)[i, j] op(B)[i, j]} over {@code batch × r} single-threaded BLAS calls, spread over the
-     * cores by batch entry and, when there are fewer batch entries than cores, by blocks of C's rows.
+     * {@code C[i] = Σ_j op(A)[i, j] op(B)[i, j]} over {@code batch × r} BLAS calls: a lone large GEMM on OpenBLAS's
+     * own threads, otherwise single-threaded calls spread over the cores by batch entry and, when there are fewer
+     * batch entries than cores, by blocks of C's rows ({@link BlasThreads} says which).
      * A at {@code i·sa0 + j·sa1}, B at {@code i·sb0 + j·sb1} (elements).
      */
     private static void gemmTasks(Tensor a, MatrixLayout la, long sa0, long sa1, Tensor b, MatrixLayout lb, long sb0,
@@ -208,8 +209,9 @@ final class CpuBackend implements Backend {
         long scb = (long) m * n;
         long work = (long) m * n * k * r;
         int threads = Parallel.threads();
+        boolean blasThreads = BlasThreads.useBlasThreads((long) batch * r, work);
         int split = 1;
-        if (batch < threads && work >= Parallel.MIN_GEMM_WORK) {
+        if (!blasThreads && !BlasThreads.nativeThreads() && batch < threads && work >= Parallel.MIN_GEMM_WORK) {
             split = Math.min((threads + batch - 1) / batch, Math.max(1, m / 32));
         }
         int rowsPer = (m + split - 1) / split;
@@ -217,7 +219,7 @@ final class CpuBackend implements Backend {
         // A's rows of op(A): a row step of lda when not transposed, of one element when transposed
         long aRow = la.trans() ? 1 : la.ld();
         boolean f32 = c.dtype() == DType.FLOAT32;
-        Parallel.forRange(batch * mBlocks, (lo, hi) -> {
+        Parallel.Range calls = (lo, hi) -> {
             FloatPointer fa = f32 ? HostAccess.floatPointer(a) : null;
             FloatPointer fb = f32 ? HostAccess.floatPointer(b) : null;
             FloatPointer fc = f32 ? HostAccess.floatPointer(c) : null;
@@ -247,70 +249,11 @@ final class CpuBackend implements Backend {
                     }
                 }
             }
-        }, Math.max(1, work / Math.max(1, mBlocks)));
-    }
-
-    /**
-     * Outer products {@code C[b, i, j] = A[b, i] · B[b, j]} (k = 1), memory-bound: rows are formed in a heap
-     * buffer (which the JIT vectorizes) and block-copied out, split over the cores.
-     */
-    private static void outerLoop(Tensor a, Tensor b, Tensor c, int batch, int m, int n) {
-        long pa = HostAccess.address(a);
-        long pb = HostAccess.address(b);
-        long pc = HostAccess.address(c);
-        long sa0 = a.stride(0) * 4;
-        long sa1 = a.stride(1) * 4;
-        long sb0 = b.stride(0) * 4;
-        long sb2 = b.stride(2) * 4;
-        Parallel.forRange(batch * m, (lo, hi) -> {
-            float[] brow = new float[n];
-            float[] crow = new float[n];
-            int loadedBatch = -1;
-            for (int r = lo; r < hi; r++) {
-                int bi = r / m;
-                int i = r - bi * m;
-                if (bi != loadedBatch) {
-                    long bb = pb + bi * sb0;
-                    for (int j = 0; j < n; j++) {
-                        brow[j] = Memory.getFloat(bb + j * sb2);
-                    }
-                    loadedBatch = bi;
-                }
-                float x = Memory.getFloat(pa + bi * sa0 + i * sa1);
-                for (int j = 0; j < n; j++) {
-                    crow[j] = x * brow[j];
-                }
-                Memory.copyFromArray(crow, 0, pc + (long) r * n * 4, n);
-            }
-        }, n);
-    }
-
-    /** One BLAS dot per batch entry: any strides, no copies (row-wise dots such as {@code ij,ij->i}). */
-    private static void dotLoop(Tensor a, Tensor b, Tensor c, int batch, int k) {
-        long sa = a.stride(0);
-        long sb = b.stride(0);
-        long ia = a.stride(2);
-        long ib = b.stride(1);
-        if (ia > Integer.MAX_VALUE || ib > Integer.MAX_VALUE) {
-            throw new Einsum4jException("dot: stride beyond the 2^31-1 BLAS limit");
-        }
-        long pc = HostAccess.address(c);
-        if (c.dtype() == DType.FLOAT32) {
-            FloatPointer pa = HostAccess.floatPointer(a);
-            FloatPointer pb = HostAccess.floatPointer(b);
-            for (int i = 0; i < batch; i++) {
-                pa.position(i * sa);
-                pb.position(i * sb);
-                Memory.putFloat(pc + 4L * i, openblas_nolapack.cblas_sdot(k, pa, (int) ia, pb, (int) ib));
-            }
+        };
+        if (blasThreads) {
+            BlasThreads.threaded(() -> calls.run(0, batch));
         } else {
-            DoublePointer pa = HostAccess.doublePointer(a);
-            DoublePointer pb = HostAccess.doublePointer(b);
-            for (int i = 0; i < batch; i++) {
-                pa.position(i * sa);
-                pb.position(i * sb);
-                Memory.putDouble(pc + 8L * i, openblas_nolapack.cblas_ddot(k, pa, (int) ia, pb, (int) ib));
-            }
+            Parallel.forRange(batch * mBlocks, calls, Math.max(1, work / Math.max(1, mBlocks)));
         }
     }
 
@@ -602,6 +545,9 @@ final class CpuBackend implements Backend {
         long sa0 = HostAccess.address(src);
         if (target == dtype && src.isContiguous()) {
             Memory.copy(sa0, da, n * dtype.byteSize());
+            return;
+        }
+        if (target == dtype && TransposeCopy.tryCopy(src, dst)) {
             return;
         }
         int[] dims = src.dims();

@@ -310,14 +310,28 @@ final class Lowering {
      */
     private Term gemm(Term a, Term b, boolean[] keep, int[] target) {
         int[][] g = groups(a, b, keep);
-        if (target != null && !Arrays.equals(concat(g[0], concat(g[1], g[3])), target)) {
-            int[][] swapped = groups(b, a, keep);
-            if (Arrays.equals(concat(swapped[0], concat(swapped[1], swapped[3])), target)) {
-                Term t = a;
-                a = b;
-                b = t;
-                g = swapped;
-            }
+        int[][] swapped = groups(b, a, keep);
+        boolean swap;
+        boolean targetAB = target != null && Arrays.equals(concat(g[0], concat(g[1], g[3])), target);
+        boolean targetBA = target != null && Arrays.equals(concat(swapped[0], concat(swapped[1], swapped[3])), target);
+        if (targetAB || targetBA) {
+            swap = !targetAB;
+        } else {
+            // the orientation that reads both operands in place; between equals, the larger operand as A, so that
+            // its labels stay in front and the small operand's are appended: a chain of matrix-times-tensor steps
+            // (E06's four-index transform) then rotates labels without a copy and ends in output order
+            boolean inPlaceAB = viewGroups(a, new int[][] {g[0], g[1], g[2]}, false) != null
+                    && viewGroups(b, new int[][] {g[0], g[2], g[3]}, false) != null;
+            boolean inPlaceBA = viewGroups(b, new int[][] {swapped[0], swapped[1], swapped[2]}, false) != null
+                    && viewGroups(a, new int[][] {swapped[0], swapped[2], swapped[3]}, false) != null;
+            // (when both need copies, the order given stands: the copies' layouts then decide the next step's views)
+            swap = inPlaceAB != inPlaceBA ? inPlaceBA : inPlaceAB && b.numel() > a.numel();
+        }
+        if (swap) {
+            Term t = a;
+            a = b;
+            b = t;
+            g = swapped;
         }
         int[] bt = g[0];
         int[] mt = g[1];

@@ -36,6 +36,8 @@ public final class Plan {
     private final boolean zeroResult;
     private final long workspaceBytes;
     private final long peakBytes;
+    /** The intermediate slot the output step hands over as the result (-1: the result is a copy). */
+    private final int resultSlot;
     /** Summed broadcast (stride-0) labels dropped in lowering: the result times the product of their sizes. */
     private final double scale;
 
@@ -53,6 +55,11 @@ public final class Plan {
         this.zeroResult = zeroResult;
         this.workspaceBytes = workspaceBytes;
         this.peakBytes = peakBytes;
+        int rs = -1;
+        if (steps.length > 0 && steps[steps.length - 1] instanceof Step.Output o && o.inPlace()) {
+            rs = o.src();
+        }
+        this.resultSlot = rs;
         this.scale = scale;
     }
 
@@ -97,8 +104,23 @@ public final class Plan {
      * when a step fails.
      */
     public Tensor execute(Tensor[] operands) {
+        return execute(operands, null);
+    }
+
+    /**
+     * As {@link #execute(Tensor[])}, but with {@code out} non-null the result is written into it and out is
+     * returned: out has the result's dims and dtype and is dense ({@link #denseOrder}; the caller checked), and
+     * shares no memory with the operands. A contiguous out is written by the last step itself (no extra copy); a
+     * dense one with permuted axes receives a copy of the result.
+     */
+    public Tensor execute(Tensor[] operands, Tensor out) {
         if (zeroResult) {
-            return backend.zeros(dtype, outDims);
+            if (out == null) {
+                return backend.zeros(dtype, outDims);
+            }
+            int[] order = denseOrder(out);
+            backend.fill(out.permute(order), 0);
+            return out;
         }
         Tensor[] slot = new Tensor[slots];
         int n = operands.length;
@@ -106,31 +128,75 @@ public final class Plan {
             Prepared p = prepared[i];
             slot[i] = p.identity() ? operands[i] : operands[i].asStrided(p.dims(), p.strides(), operands[i].offset());
         }
+        Tensor direct = out != null && resultSlot >= n && out.isContiguous() ? out : null;
         try {
             for (Step s : steps) {
                 if (s instanceof Step.Output o) {
-                    Tensor r = o.run(slot, backend, dtype);
+                    Tensor r;
+                    if (out == null) {
+                        r = o.run(slot, backend, dtype);
+                    } else {
+                        if (direct == null) {
+                            int[] order = denseOrder(out);
+                            backend.copy(slot[o.src()].asStrided(o.dims(), o.strides(), slot[o.src()].offset())
+                                    .permute(order), out.permute(order));
+                            if (o.inPlace()) {
+                                slot[o.src()].close(); // not in o.free(): the plain run hands it over
+                                slot[o.src()] = null;
+                            }
+                        } else {
+                            slot[o.src()] = null; // that is out itself
+                        }
+                        r = out;
+                    }
                     free(slot, o.free());
                     if (scale != 1) {
-                        scaleResult(r);
+                        if (out == null) {
+                            scaleResult(r);
+                        } else {
+                            backend.scale(out.permute(denseOrder(out)), scale);
+                        }
                     }
                     return r;
                 } else if (s instanceof Step.Gemm g) {
-                    g.run(slot, backend, dtype);
+                    g.run(slot, backend, dtype, direct != null && g.dst() == resultSlot ? direct : null);
                 } else if (s instanceof Step.Sum u) {
-                    u.run(slot, backend, dtype);
+                    u.run(slot, backend, dtype, direct != null && u.dst() == resultSlot ? direct : null);
                 }
                 free(slot, s.free());
             }
             throw new IllegalStateException("a plan without an output step");
         } catch (RuntimeException e) {
             for (int i = n; i < slot.length; i++) {
-                if (slot[i] != null) {
+                if (slot[i] != null && slot[i] != out) {
                     slot[i].close();
                 }
             }
             throw e;
         }
+    }
+
+    /**
+     * The axis order in which {@code t} is contiguous (t permuted by it is contiguous: t is dense, as a transposed
+     * view of a contiguous tensor is), or null when no order is (t has gaps or overlaps). Axes by decreasing stride.
+     */
+    public static int[] denseOrder(Tensor t) {
+        int rank = t.rank();
+        Integer[] ax = new Integer[rank];
+        for (int i = 0; i < rank; i++) {
+            ax[i] = i;
+        }
+        Arrays.sort(ax, (x, y) -> Long.compare(t.stride(y), t.stride(x)));
+        int[] order = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            order[i] = ax[i];
+        }
+        return t.permute(order).isContiguous() ? order : null;
+    }
+
+    /** The result's dims. */
+    public int[] outDims() {
+        return outDims.clone();
     }
 
     private void scaleResult(Tensor r) {

@@ -20,8 +20,9 @@ sealed interface Step permits Step.Sum, Step.Gemm, Step.Output {
      * {@code labels} (in src's order) and {@code dims}: labels no later step and not the output needs.
      */
     record Sum(int src, boolean[] reduce, int[] labels, int[] dims, int dst, int[] free) implements Step {
-        void run(Tensor[] slot, Backend backend, DType dtype) {
-            Tensor out = backend.empty(dtype, dims);
+        /** {@code into}: the caller's result tensor (contiguous, these dims) to write instead of a new one, or null. */
+        void run(Tensor[] slot, Backend backend, DType dtype, Tensor into) {
+            Tensor out = into != null ? into : backend.empty(dtype, dims);
             slot[dst] = out;
             backend.sum(slot[src], reduce, out);
         }
@@ -36,13 +37,14 @@ sealed interface Step permits Step.Sum, Step.Gemm, Step.Output {
      */
     record Gemm(int a, int b, int[] batch, int[] m, int[] k, int[] n, int split, Operand opA, Operand opB,
                 int[] labels, int[] dims, int[] shape3, long[] strides3, int dst, int[] free) implements Step {
-        void run(Tensor[] slot, Backend backend, DType dtype) {
+        /** {@code into}: the caller's result tensor (contiguous, these dims) to write instead of a new one, or null. */
+        void run(Tensor[] slot, Backend backend, DType dtype, Tensor into) {
             Tensor wa = null;
             Tensor wb = null;
             try {
                 wa = opA.copyInto(slot[a], backend, dtype);
                 wb = opB.copyInto(slot[b], backend, dtype);
-                Tensor c = backend.empty(dtype, dims);
+                Tensor c = into != null ? into : backend.empty(dtype, dims);
                 slot[dst] = c;
                 backend.gemm(opA.view(wa != null ? wa : slot[a]), opB.view(wb != null ? wb : slot[b]),
                         c.asStrided(shape3, strides3, c.offset()), 0);

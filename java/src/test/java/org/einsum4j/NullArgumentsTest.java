@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.einsum4j.gradsample.GradSampler;
 import org.einsum4j.gradsample.KReduction;
-import org.einsum4j.gradsample.Layer;
+import org.einsum4j.gradsample.LinearLayer;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -40,7 +40,7 @@ class NullArgumentsTest {
     @Test
     void gradSampler() {
         try (Tensor x = Tensor.of(new float[] {1, 2}, 1, 2)) {
-            Layer.Linear l = new Layer.Linear(2, 2, false);
+            LinearLayer l = new LinearLayer(2, 2, false);
             rejects("layer", () -> GradSampler.compute(null, x, x, 1));
             rejects("backprops", () -> GradSampler.compute(l, x, null, 1));
             rejects("activations", () -> GradSampler.compute(l, null, List.of(x), 1, KReduction.SUM));

@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.einsum4j.gradsample.GradSampler;
-import org.einsum4j.gradsample.Layer;
+import org.einsum4j.gradsample.LinearLayer;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Shape;
 import org.einsum4j.tensor.Tensor;
@@ -33,13 +33,13 @@ class ReadmeExampleTest {
     void readmeGradSampleExample() throws IOException {
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 64 * 16, 1024);   // activations [B*K, in]
              Tensor g = Tensor.random(DType.FLOAT32, 2, 64 * 16, 512)) {  // backprops   [B*K, out]
-            Map<String, Tensor> grads = GradSampler.compute(new Layer.Linear(1024, 512, true), a, g, 16);
+            Map<String, Tensor> grads = GradSampler.compute(new LinearLayer(1024, 512, true), a, g, 16);
             try (Tensor w = grads.get("weight"); Tensor b = grads.get("bias")) {
                 assertEquals("(64, 512, 1024) (64, 512)", w.shape() + " " + b.shape());
             }
         }
         String text = Files.readString(Path.of("..", "README.md"));
-        assertTrue(text.contains("Map<String, Tensor> grads = GradSampler.compute(new Layer.Linear(1024, 512, true), a, g, 16);"),
+        assertTrue(text.contains("Map<String, Tensor> grads = GradSampler.compute(new LinearLayer(1024, 512, true), a, g, 16);"),
                 "README grad sampler example changed");
         assertTrue(text.contains("// (64, 512, 1024) (64, 512)"), "README grad sampler output changed");
     }

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.einsum4j.Einsum;
 import org.einsum4j.gradsample.GradSampler;
-import org.einsum4j.gradsample.Layer;
+import org.einsum4j.gradsample.LinearLayer;
 import org.einsum4j.oracle.ReferenceEinsum;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
@@ -125,7 +125,7 @@ final class DemoCommand implements Callable<Integer> {
     private static double showGradSample(PrintWriter out) {
         int b = 3;
         int k = 2;
-        Layer.Linear layer = new Layer.Linear(4, 5, true);
+        LinearLayer layer = new LinearLayer(4, 5, true);
         try (Tensor a = Tensor.random(DType.FLOAT64, 7, b * k, 4); Tensor g = Tensor.random(DType.FLOAT64, 8, b * k, 5);
              Tensor batch = ReferenceEinsum.evaluate("ri,rj->ij", g, a)) {
             Map<String, Tensor> grads = GradSampler.compute(layer, a, g, k);

@@ -7,13 +7,14 @@ import java.util.SplittableRandom;
 import org.einsum4j.Backend;
 import org.einsum4j.Einsum4jException;
 import org.einsum4j.MemoryBudget;
+import org.einsum4j.gradsample.EmbeddingLayer;
 import org.einsum4j.gradsample.EmbeddingSampler;
 import org.einsum4j.gradsample.GradSampler;
 import org.einsum4j.gradsample.GradSamplerRegistry;
 import org.einsum4j.gradsample.Hyperparameters;
-import org.einsum4j.gradsample.LayerKind;
 import org.einsum4j.gradsample.KReduction;
 import org.einsum4j.gradsample.Layer;
+import org.einsum4j.gradsample.LayerKind;
 import org.einsum4j.gradsample.SparseEmbeddingGrad;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Shape;
@@ -135,7 +136,7 @@ public final class GradsampleWorkload {
         try {
             long s = seed;
             for (int[] shape : activationShapes) {
-                if (layer instanceof Layer.Embedding e) {
+                if (layer instanceof EmbeddingLayer e) {
                     acts.add(indices(s++, e.num(), shape));
                 } else {
                     acts.add(Tensor.random(dtype, s++, shape));
@@ -159,7 +160,7 @@ public final class GradsampleWorkload {
     private void checkMemory(DType dtype) {
         double inputs = 0;
         for (int[] shape : activationShapes) {
-            inputs += elements(shape) * (layer instanceof Layer.Embedding ? DType.INT64 : dtype).byteSize();
+            inputs += elements(shape) * (layer instanceof EmbeddingLayer ? DType.INT64 : dtype).byteSize();
         }
         for (int[] shape : backpropShapes) {
             inputs += elements(shape) * dtype.byteSize();
@@ -195,7 +196,7 @@ public final class GradsampleWorkload {
     /** One call of the sampler on {@code in}; closes what it returns. Returns the number of result elements. */
     public long runOnce(Inputs in, KReduction reduction) {
         if (sparse) {
-            try (SparseEmbeddingGrad g = new EmbeddingSampler().computeSparse((Layer.Embedding) layer,
+            try (SparseEmbeddingGrad g = new EmbeddingSampler().computeSparse((EmbeddingLayer) layer,
                     in.activations().get(0), in.backprops().get(0), k, reduction)) {
                 return g.values().numel();
             }

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 import org.einsum4j.Einsum;
 import org.einsum4j.gradsample.ConvColumns;
+import org.einsum4j.gradsample.ConvLayer;
 import org.einsum4j.gradsample.GradSamplerRegistry;
 import org.einsum4j.gradsample.KReduction;
-import org.einsum4j.gradsample.Layer;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -20,10 +20,10 @@ import org.einsum4j.tensor.Tensor;
  * {@code nkgoq,ngkpq,n->gop} over the columns, the clip factors scaling the backprops first (the flop-optimal
  * order would contract g with the columns first: the per-sample gradient this form exists to avoid).
  */
-public final class ConvGhostNorm implements GhostNorm<Layer.Conv> {
+public final class ConvGhostNorm implements GhostNorm<ConvLayer> {
 
     @Override
-    public Map<String, double[]> squaredNorms(Layer.Conv layer, List<Tensor> activations, List<Tensor> backprops,
+    public Map<String, double[]> squaredNorms(ConvLayer layer, List<Tensor> activations, List<Tensor> backprops,
                                               int k, KReduction reduction) {
         Tensor g = backprops.get(0);
         int b = g.dim(0) / k;
@@ -48,7 +48,7 @@ public final class ConvGhostNorm implements GhostNorm<Layer.Conv> {
     }
 
     @Override
-    public Cost cost(Layer.Conv layer, List<Tensor> activations, List<Tensor> backprops, int k) {
+    public Cost cost(ConvLayer layer, List<Tensor> activations, List<Tensor> backprops, int k) {
         Tensor g = backprops.get(0);
         double b = (double) g.dim(0) / k;
         double positions = (double) g.numel() / Math.max(1, (long) g.dim(0) * layer.out()) * k;
@@ -63,7 +63,7 @@ public final class ConvGhostNorm implements GhostNorm<Layer.Conv> {
     }
 
     @Override
-    public Map<String, Tensor> weightedSum(Layer.Conv layer, List<Tensor> activations, List<Tensor> backprops,
+    public Map<String, Tensor> weightedSum(ConvLayer layer, List<Tensor> activations, List<Tensor> backprops,
                                            int k, double[] weights, GradSamplerRegistry samplers) {
         Tensor g = backprops.get(0);
         int b = weights.length;

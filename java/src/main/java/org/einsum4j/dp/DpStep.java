@@ -13,6 +13,7 @@ import org.einsum4j.gradsample.GradSampler;
 import org.einsum4j.gradsample.GradSamplerRegistry;
 import org.einsum4j.gradsample.KReduction;
 import org.einsum4j.gradsample.Layer;
+import org.einsum4j.gradsample.LinearLayer;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -22,7 +23,7 @@ import org.einsum4j.tensor.Tensor;
  *
  * <pre>{@code
  * DpStep step = DpStep.builder().maxGradNorm(1.0).noiseMultiplier(1.1).multiplicity(4).build();
- * try (DpResult r = step.run(List.of(LayerBatch.of("fc1", new Layer.Linear(512, 512, true), a, g)))) {
+ * try (DpResult r = step.run(List.of(LayerBatch.of("fc1", new LinearLayer(512, 512, true), a, g)))) {
  *     Tensor w = r.gradients().get("fc1.weight");          // Σ_n c_n G_n + N(0, (σC)²)
  * }
  * }</pre>

@@ -3,9 +3,9 @@ package org.einsum4j.dp;
 import java.util.List;
 import java.util.Map;
 import org.einsum4j.Einsum;
+import org.einsum4j.gradsample.EmbeddingLayer;
 import org.einsum4j.gradsample.EmbeddingSampler;
 import org.einsum4j.gradsample.KReduction;
-import org.einsum4j.gradsample.Layer;
 import org.einsum4j.gradsample.SparseEmbeddingGrad;
 import org.einsum4j.tensor.Tensor;
 
@@ -18,11 +18,11 @@ import org.einsum4j.tensor.Tensor;
  * sparse form's offsets. The clipped sum is the
  * layer's weighted form: the clip factors scale the backprops, one scatter-add into {@code [V, D]}.
  */
-public final class EmbeddingGhostNorm implements GhostNorm<Layer.Embedding> {
+public final class EmbeddingGhostNorm implements GhostNorm<EmbeddingLayer> {
     private static final EmbeddingSampler SAMPLER = new EmbeddingSampler();
 
     @Override
-    public Map<String, double[]> squaredNorms(Layer.Embedding layer, List<Tensor> activations,
+    public Map<String, double[]> squaredNorms(EmbeddingLayer layer, List<Tensor> activations,
                                               List<Tensor> backprops, int k, KReduction reduction) {
         try (SparseEmbeddingGrad s = SAMPLER.computeSparse(layer, activations.get(0), backprops.get(0), k,
                 reduction)) {
@@ -44,7 +44,7 @@ public final class EmbeddingGhostNorm implements GhostNorm<Layer.Embedding> {
     }
 
     @Override
-    public Cost cost(Layer.Embedding layer, List<Tensor> activations, List<Tensor> backprops, int k) {
+    public Cost cost(EmbeddingLayer layer, List<Tensor> activations, List<Tensor> backprops, int k) {
         Tensor idx = activations.get(0);
         double rows = idx.dim(0);
         double positions = idx.dim(0) == 0 ? 0 : (double) idx.numel() / idx.dim(0) * k;

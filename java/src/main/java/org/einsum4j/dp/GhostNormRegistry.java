@@ -7,7 +7,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.einsum4j.gradsample.ConvLayer;
+import org.einsum4j.gradsample.EmbeddingLayer;
+import org.einsum4j.gradsample.GroupNormLayer;
+import org.einsum4j.gradsample.InstanceNormLayer;
 import org.einsum4j.gradsample.Layer;
+import org.einsum4j.gradsample.LayerNormLayer;
+import org.einsum4j.gradsample.LinearLayer;
+import org.einsum4j.gradsample.RnnLayer;
+import org.einsum4j.gradsample.SequenceBiasLayer;
 
 /**
  * Maps layer kinds (the class of a {@link Layer} description) to their {@link GhostNorm}, as
@@ -32,14 +40,14 @@ public final class GhostNormRegistry {
     /** A new registry holding only the built-in ghost norms. */
     public static GhostNormRegistry withBuiltins() {
         GhostNormRegistry r = new GhostNormRegistry();
-        r.register(Layer.Linear.class, new LinearGhostNorm());
-        r.register(Layer.Conv.class, new ConvGhostNorm());
-        r.register(Layer.Embedding.class, new EmbeddingGhostNorm());
-        r.register(Layer.Rnn.class, new RnnGhostNorm());
-        r.register(Layer.LayerNorm.class, new SmallGradientNorm<Layer.LayerNorm>(l -> 0));
-        r.register(Layer.GroupNorm.class, new SmallGradientNorm<Layer.GroupNorm>(l -> 0));
-        r.register(Layer.InstanceNorm.class, new SmallGradientNorm<Layer.InstanceNorm>(l -> 0));
-        r.register(Layer.SequenceBias.class, new SmallGradientNorm<Layer.SequenceBias>(l -> l.batchFirst() ? 0 : 1));
+        r.register(LinearLayer.class, new LinearGhostNorm());
+        r.register(ConvLayer.class, new ConvGhostNorm());
+        r.register(EmbeddingLayer.class, new EmbeddingGhostNorm());
+        r.register(RnnLayer.class, new RnnGhostNorm());
+        r.register(LayerNormLayer.class, new SmallGradientNorm<LayerNormLayer>(l -> 0));
+        r.register(GroupNormLayer.class, new SmallGradientNorm<GroupNormLayer>(l -> 0));
+        r.register(InstanceNormLayer.class, new SmallGradientNorm<InstanceNormLayer>(l -> 0));
+        r.register(SequenceBiasLayer.class, new SmallGradientNorm<SequenceBiasLayer>(l -> l.batchFirst() ? 0 : 1));
         return r;
     }
 

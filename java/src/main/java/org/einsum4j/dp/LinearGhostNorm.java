@@ -6,7 +6,7 @@ import java.util.Map;
 import org.einsum4j.Einsum;
 import org.einsum4j.gradsample.GradSamplerRegistry;
 import org.einsum4j.gradsample.KReduction;
-import org.einsum4j.gradsample.Layer;
+import org.einsum4j.gradsample.LinearLayer;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -17,11 +17,11 @@ import org.einsum4j.tensor.Tensor;
  * per-sample tensor: the clip factors scale the smaller of backprops and activations ({@code n,nq->nq}), then
  * one GEMM over samples and positions.
  */
-public final class LinearGhostNorm implements GhostNorm<Layer.Linear> {
+public final class LinearGhostNorm implements GhostNorm<LinearLayer> {
     static final String LAYOUT = "nkt";
 
     @Override
-    public Map<String, double[]> squaredNorms(Layer.Linear layer, List<Tensor> activations, List<Tensor> backprops,
+    public Map<String, double[]> squaredNorms(LinearLayer layer, List<Tensor> activations, List<Tensor> backprops,
                                               int k, KReduction reduction) {
         Tensor a = activations.get(0);
         Tensor g = backprops.get(0);
@@ -40,7 +40,7 @@ public final class LinearGhostNorm implements GhostNorm<Layer.Linear> {
     }
 
     @Override
-    public Cost cost(Layer.Linear layer, List<Tensor> activations, List<Tensor> backprops, int k) {
+    public Cost cost(LinearLayer layer, List<Tensor> activations, List<Tensor> backprops, int k) {
         Tensor a = activations.get(0);
         double b = (double) a.dim(0) / k;
         double positions = (double) a.numel() / Math.max(1, (long) a.dim(0) * layer.in()) * k;
@@ -49,7 +49,7 @@ public final class LinearGhostNorm implements GhostNorm<Layer.Linear> {
     }
 
     @Override
-    public Map<String, Tensor> weightedSum(Layer.Linear layer, List<Tensor> activations, List<Tensor> backprops,
+    public Map<String, Tensor> weightedSum(LinearLayer layer, List<Tensor> activations, List<Tensor> backprops,
                                            int k, double[] weights, GradSamplerRegistry samplers) {
         Tensor a = activations.get(0);
         Tensor g = backprops.get(0);

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.einsum4j.gradsample.GradSamplerRegistry;
 import org.einsum4j.gradsample.KReduction;
-import org.einsum4j.gradsample.Layer;
+import org.einsum4j.gradsample.RnnLayer;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -14,10 +14,10 @@ import org.einsum4j.tensor.Tensor;
  * {@code (g_ih, x)}, {@code W_hh} from {@code (g_hh, h_prev)}; biases {@code ‖Σ_{k,t} g‖}. Time-first inputs
  * {@code [T, B·K, ·]} are viewed as {@code [T, B, K, ·]} (layout {@code tnk}), no transpose.
  */
-public final class RnnGhostNorm implements GhostNorm<Layer.Rnn> {
+public final class RnnGhostNorm implements GhostNorm<RnnLayer> {
 
     @Override
-    public Map<String, double[]> squaredNorms(Layer.Rnn layer, List<Tensor> activations, List<Tensor> backprops,
+    public Map<String, double[]> squaredNorms(RnnLayer layer, List<Tensor> activations, List<Tensor> backprops,
                                               int k, KReduction reduction) {
         boolean bf = layer.batchFirst();
         Tensor x = activations.get(0);
@@ -42,7 +42,7 @@ public final class RnnGhostNorm implements GhostNorm<Layer.Rnn> {
     }
 
     @Override
-    public Cost cost(Layer.Rnn layer, List<Tensor> activations, List<Tensor> backprops, int k) {
+    public Cost cost(RnnLayer layer, List<Tensor> activations, List<Tensor> backprops, int k) {
         Tensor x = activations.get(0);
         boolean bf = layer.batchFirst();
         double b = (double) x.dim(bf ? 0 : 1) / k;
@@ -55,13 +55,13 @@ public final class RnnGhostNorm implements GhostNorm<Layer.Rnn> {
     }
 
     @Override
-    public int rowAxis(Layer.Rnn layer) {
+    public int rowAxis(RnnLayer layer) {
         return layer.batchFirst() ? 0 : 1;
     }
 
     /** The clipped sum of each weight and bias: {@link WeightedSums#linearWeight} per linear map. */
     @Override
-    public Map<String, Tensor> weightedSum(Layer.Rnn layer, List<Tensor> activations, List<Tensor> backprops, int k,
+    public Map<String, Tensor> weightedSum(RnnLayer layer, List<Tensor> activations, List<Tensor> backprops, int k,
                                            double[] weights, GradSamplerRegistry samplers) {
         boolean bf = layer.batchFirst();
         int b = weights.length;

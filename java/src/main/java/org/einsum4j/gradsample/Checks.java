@@ -187,7 +187,7 @@ final class Checks {
         for (int[] shape : layer.parameterShapes().values()) {
             elements += b * org.einsum4j.tensor.Shape.numel(shape);
         }
-        if (layer instanceof Layer.Conv c) {
+        if (layer instanceof ConvLayer c) {
             double window = c.in();
             for (int x : c.kernel()) {
                 window *= x;
@@ -200,5 +200,29 @@ final class Checks {
         }
         double bytes = elements * dtype.byteSize();
         return bytes >= 0x1p61 ? 1L << 61 : (long) bytes;
+    }
+
+    // ------------------------------------------------------------------ layer hyperparameters (record constructors)
+
+    static void positive(String what, int v) {
+        if (v < 1) {
+            throw new GradSampleException(what + " must be >= 1, got " + v);
+        }
+    }
+
+    static int[] perDim(String what, int[] v, int dims) {
+        if (v == null || (v.length != 1 && v.length != dims)) {
+            throw new GradSampleException("Conv" + dims + "d " + what + " " + Arrays.toString(v) + ": expected 1 or "
+                    + dims + " numbers");
+        }
+        int[] out = new int[dims];
+        for (int i = 0; i < dims; i++) {
+            out[i] = v.length == 1 ? v[0] : v[i];
+            if (out[i] < 1) {
+                throw new GradSampleException("Conv" + dims + "d " + what + " " + Arrays.toString(v)
+                        + " must be >= 1");
+            }
+        }
+        return out;
     }
 }

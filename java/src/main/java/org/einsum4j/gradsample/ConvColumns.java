@@ -16,7 +16,7 @@ public final class ConvColumns {
      * (L = output positions), owned by the caller. The caller has validated the activations against the layer
      * (e.g. through {@link GradSampler#compute} on an empty slice of the batch).
      */
-    public static Tensor of(Layer.Conv layer, Tensor activations, int k) {
+    public static Tensor of(ConvLayer layer, Tensor activations, int k) {
         int nd = layer.dims();
         int[] inSp = java.util.Arrays.copyOfRange(activations.dims(), 2, nd + 2);
         int[] outSp = layer.outputSize(inSp);

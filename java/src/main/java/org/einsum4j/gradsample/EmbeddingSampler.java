@@ -12,10 +12,10 @@ import org.einsum4j.tensor.Tensor;
  * Opacus). The dense result is B·V·D values; {@link #computeSparse} gives per sample only the touched rows.
  * Not a contraction (a one-hot contraction would cost V times more), so it is a kernel of its own.
  */
-public final class EmbeddingSampler implements LayerSampler<Layer.Embedding>, LayerKind {
+public final class EmbeddingSampler implements LayerSampler<EmbeddingLayer>, LayerKind {
 
     @Override
-    public Map<String, Tensor> compute(Layer.Embedding layer, List<Tensor> activations, List<Tensor> backprops,
+    public Map<String, Tensor> compute(EmbeddingLayer layer, List<Tensor> activations, List<Tensor> backprops,
                                        int k, KReduction reduction) {
         int b = validate(layer, activations, backprops, k);
         Tensor idx = activations.get(0);
@@ -41,7 +41,7 @@ public final class EmbeddingSampler implements LayerSampler<Layer.Embedding>, La
      * The sparse per-sample gradient of {@code weight}: per sample, the distinct rows its tokens touched and
      * their summed (or, for MEAN, K-averaged) backprops. Same validation as {@link #compute}.
      */
-    public SparseEmbeddingGrad computeSparse(Layer.Embedding layer, Tensor indices, Tensor backprops, int k,
+    public SparseEmbeddingGrad computeSparse(EmbeddingLayer layer, Tensor indices, Tensor backprops, int k,
                                              KReduction reduction) {
         if (k < 1) {
             throw new MultiplicityException("augmentation multiplicity K must be >= 1, got " + k);
@@ -56,7 +56,7 @@ public final class EmbeddingSampler implements LayerSampler<Layer.Embedding>, La
         }
     }
 
-    private static int validate(Layer.Embedding layer, List<Tensor> activations, List<Tensor> backprops, int k) {
+    private static int validate(EmbeddingLayer layer, List<Tensor> activations, List<Tensor> backprops, int k) {
         Checks.count(layer, activations, 1, "activations", "the INT64 indices");
         Checks.count(layer, backprops, 1, "backprops", "dL/d output");
         Tensor idx = activations.get(0);
@@ -91,7 +91,7 @@ public final class EmbeddingSampler implements LayerSampler<Layer.Embedding>, La
     public Workload describe(String name, Hyperparameters h, int rows) {
         h.allow("V", "D", "T", "pad_idx", "sparse");
         Integer pi = h.has("pad_idx") ? h.req("pad_idx") : null;
-        Layer.Embedding l = Layer.Embedding.of(h.req("V"), h.req("D"), pi);
+        EmbeddingLayer l = EmbeddingLayer.of(h.req("V"), h.req("D"), pi);
         int t = h.req("T");
         return new Workload(l, t, h.bool("sparse", false), List.of(new int[] {rows, t}),
                 List.of(new int[] {rows, t, l.dim()}));

@@ -14,7 +14,7 @@ import org.einsum4j.tensor.Tensor;
  *
  * <pre>{@code
  * try (Tensor a = ..., g = ...) {               // [B·K, in], [B·K, out], rows sample-major
- *     Map<String, Tensor> grads = GradSampler.compute(new Layer.Linear(512, 512, true), a, g, k);
+ *     Map<String, Tensor> grads = GradSampler.compute(new LinearLayer(512, 512, true), a, g, k);
  *     Tensor w = grads.get("weight");            // [B, 512, 512], the sum over each sample's K copies
  * }
  * }</pre>

@@ -29,16 +29,19 @@ public final class GradSamplerRegistry {
         }
     }
 
-    /** The built-in layers: adding a layer kind is one line here (plus its record and its sampler's file). */
+    /**
+     * The built-in layers: adding a layer kind is one line here plus one file holding its record and its sampler
+     * (see {@link LinearLayer}).
+     */
     private static final List<Builtin<?, ?>> BUILTINS = List.of(
-            new Builtin<>(Layer.Linear.class, new LinearSampler()),
-            new Builtin<>(Layer.Conv.class, new ConvSampler()),
-            new Builtin<>(Layer.Embedding.class, new EmbeddingSampler()),
-            new Builtin<>(Layer.LayerNorm.class, new LayerNormSampler()),
-            new Builtin<>(Layer.GroupNorm.class, new GroupNormSampler()),
-            new Builtin<>(Layer.InstanceNorm.class, new InstanceNormSampler()),
-            new Builtin<>(Layer.Rnn.class, new RnnSampler()),
-            new Builtin<>(Layer.SequenceBias.class, new SequenceBiasSampler()));
+            new Builtin<>(LinearLayer.class, new LinearSampler()),
+            new Builtin<>(ConvLayer.class, new ConvSampler()),
+            new Builtin<>(EmbeddingLayer.class, new EmbeddingSampler()),
+            new Builtin<>(LayerNormLayer.class, new LayerNormSampler()),
+            new Builtin<>(GroupNormLayer.class, new GroupNormSampler()),
+            new Builtin<>(InstanceNormLayer.class, new InstanceNormSampler()),
+            new Builtin<>(RnnLayer.class, new RnnSampler()),
+            new Builtin<>(SequenceBiasLayer.class, new SequenceBiasSampler()));
 
     /** Declared after {@link #BUILTINS}, which it reads while the class initializes. */
     private static final GradSamplerRegistry GLOBAL = withBuiltins();

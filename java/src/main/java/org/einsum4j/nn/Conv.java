@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.einsum4j.Einsum;
+import org.einsum4j.gradsample.ConvLayer;
 import org.einsum4j.gradsample.Layer;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
@@ -148,8 +149,8 @@ public final class Conv extends Module {
 
     @Override
     public Optional<Layer> layer() {
-        return Optional.of(new Layer.Conv(dims, in, out, kernel, stride, Layer.Padding.of(padding), new int[] {1}, 1,
-                bias != null, Layer.PaddingMode.ZEROS));
+        return Optional.of(new ConvLayer(dims, in, out, kernel, stride, ConvLayer.Padding.of(padding), new int[] {1}, 1,
+                bias != null, ConvLayer.PaddingMode.ZEROS));
     }
 
     @Override

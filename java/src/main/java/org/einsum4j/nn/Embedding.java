@@ -3,6 +3,7 @@ package org.einsum4j.nn;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import org.einsum4j.gradsample.EmbeddingLayer;
 import org.einsum4j.gradsample.Layer;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
@@ -71,7 +72,7 @@ public final class Embedding extends Module {
 
     @Override
     public Optional<Layer> layer() {
-        return Optional.of(new Layer.Embedding(num, dim, Layer.Embedding.NO_PADDING));
+        return Optional.of(new EmbeddingLayer(num, dim, EmbeddingLayer.NO_PADDING));
     }
 
     @Override

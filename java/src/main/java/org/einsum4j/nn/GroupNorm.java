@@ -3,6 +3,7 @@ package org.einsum4j.nn;
 import java.util.List;
 import java.util.Optional;
 import org.einsum4j.Einsum;
+import org.einsum4j.gradsample.GroupNormLayer;
 import org.einsum4j.gradsample.Layer;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
@@ -82,7 +83,7 @@ public final class GroupNorm extends Module {
 
     @Override
     public Optional<Layer> layer() {
-        return Optional.of(new Layer.GroupNorm(groups, channels, eps, true));
+        return Optional.of(new GroupNormLayer(groups, channels, eps, true));
     }
 
     @Override

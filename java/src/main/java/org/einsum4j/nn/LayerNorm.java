@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import org.einsum4j.Einsum;
 import org.einsum4j.gradsample.Layer;
+import org.einsum4j.gradsample.LayerNormLayer;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
 
@@ -83,7 +84,7 @@ public final class LayerNorm extends Module {
 
     @Override
     public Optional<Layer> layer() {
-        return Optional.of(new Layer.LayerNorm(normalizedShape, eps, true, true));
+        return Optional.of(new LayerNormLayer(normalizedShape, eps, true, true));
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import org.einsum4j.Einsum;
 import org.einsum4j.gradsample.Layer;
+import org.einsum4j.gradsample.LinearLayer;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
 
@@ -79,7 +80,7 @@ public final class Linear extends Module {
 
     @Override
     public Optional<Layer> layer() {
-        return Optional.of(new Layer.Linear(in, out, bias != null));
+        return Optional.of(new LinearLayer(in, out, bias != null));
     }
 
     @Override

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Map;
 import org.einsum4j.Backend;
 import org.einsum4j.Einsum;
+import org.einsum4j.gradsample.ConvLayer;
 import org.einsum4j.gradsample.GradSampler;
 import org.einsum4j.gradsample.Layer;
 import org.einsum4j.oracle.ReferenceEinsum;
@@ -145,7 +146,7 @@ class CudaDeviceTest {
              Tensor w = Tensor.random(DType.FLOAT32, 2, 64, 16).to(GPU);
              Tensor acts = Tensor.random(DType.FLOAT32, 3, 16, 3, 10, 10).to(GPU);
              Tensor grads = Tensor.random(DType.FLOAT32, 4, 16, 8, 8, 8).to(GPU)) {
-            Layer conv = Layer.Conv.of(2, 3, 8, 3);
+            Layer conv = ConvLayer.of(2, 3, 8, 3);
             // warm-up: modules, cuBLAS handle and workspace, the staging buffer
             Einsum.contract("ni,ij->nj", x, w).close();
             GradSampler.compute(conv, acts, grads, 2).values().forEach(Tensor::close);

@@ -9,11 +9,16 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.einsum4j.gradsample.ConvLayer;
+import org.einsum4j.gradsample.EmbeddingLayer;
 import org.einsum4j.gradsample.EmbeddingSampler;
 import org.einsum4j.gradsample.GradSampler;
+import org.einsum4j.gradsample.GroupNormLayer;
 import org.einsum4j.gradsample.IndexOutOfRangeException;
 import org.einsum4j.gradsample.KReduction;
 import org.einsum4j.gradsample.Layer;
+import org.einsum4j.gradsample.LayerNormLayer;
+import org.einsum4j.gradsample.LinearLayer;
 import org.einsum4j.gradsample.SparseEmbeddingGrad;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Device;
@@ -66,7 +71,7 @@ class CudaSamplerKernelsFakeTest {
 
     @Test
     void linearIsContractionsOnlyWithoutReadBacks() {
-        Map<String, Tensor> r = compute(new Layer.Linear(5, 3, true), put(Tensor.random(DType.FLOAT32, 1, 6, 5)),
+        Map<String, Tensor> r = compute(new LinearLayer(5, 3, true), put(Tensor.random(DType.FLOAT32, 1, 6, 5)),
                 put(Tensor.random(DType.FLOAT32, 2, 6, 3)), 2);
         assertArrayEquals(new int[] {3, 3, 5}, r.get("weight").dims());
         assertArrayEquals(new int[] {3, 3}, r.get("bias").dims());
@@ -77,7 +82,7 @@ class CudaSamplerKernelsFakeTest {
 
     @Test
     void conv2dLaunchesIm2colWithTheLayersGeometry() {
-        Layer.Conv conv = Layer.Conv.of(2, 4, 6, 3, 2).withStride(2, 1).withPadding(1, 0).withDilation(1, 2);
+        ConvLayer conv = ConvLayer.of(2, 4, 6, 3, 2).withStride(2, 1).withPadding(1, 0).withDilation(1, 2);
         // B = 2, K = 3: rows 6; input 4×9×8 → out ((9+2-3)/2+1, (8-2·1-1)/1+1) = (5, 6)
         compute(conv, put(Tensor.random(DType.FLOAT64, 3, 6, 4, 9, 8)), put(Tensor.random(DType.FLOAT64, 4, 6, 6, 5, 6)),
                 3);
@@ -97,7 +102,7 @@ class CudaSamplerKernelsFakeTest {
 
     @Test
     void layerNormIsStatisticsThenPartialsWithTheirGridRules() {
-        compute(Layer.LayerNorm.of(1e-5, 8), put(Tensor.random(DType.FLOAT32, 5, 4, 10, 8)),
+        compute(LayerNormLayer.of(1e-5, 8), put(Tensor.random(DType.FLOAT32, 5, 4, 10, 8)),
                 put(Tensor.random(DType.FLOAT32, 6, 4, 10, 8)), 2);
         RecordingDriver.Launch stats = driver.launches("norm_stats_f32").get(0);
         assertEquals(CudaDriver.Dim3.of(40), stats.grid(), "a block per vector: 4 rows × 10 positions");
@@ -113,7 +118,7 @@ class CudaSamplerKernelsFakeTest {
 
     @Test
     void groupNormPartialsAreAWarpPerOutput() {
-        compute(new Layer.GroupNorm(2, 6, 1e-5, true), put(Tensor.random(DType.FLOAT32, 7, 4, 6, 5)),
+        compute(new GroupNormLayer(2, 6, 1e-5, true), put(Tensor.random(DType.FLOAT32, 7, 4, 6, 5)),
                 put(Tensor.random(DType.FLOAT32, 8, 4, 6, 5)), 1);
         RecordingDriver.Launch p = driver.launches("group_norm_partials_f32").get(0);
         assertEquals(CudaBackend.warpPerItem(4 * 6), p.grid());
@@ -128,7 +133,7 @@ class CudaSamplerKernelsFakeTest {
 
     @Test
     void denseEmbeddingChecksIndicesWithOneEightByteReadThenScatters() {
-        Layer.Embedding e = new Layer.Embedding(50, 40, 3);
+        EmbeddingLayer e = new EmbeddingLayer(50, 40, 3);
         compute(e, put(indices(new long[] {1, 2, 3, 4, 5, 6, 7, 8}, 4, 2)), put(Tensor.random(DType.FLOAT32, 9, 4, 2, 40)),
                 2);
         assertEquals(1, driver.deviceToHost.get(), "the index check's status");
@@ -144,7 +149,7 @@ class CudaSamplerKernelsFakeTest {
     @Test
     void aBadIndexGivesTheCpuBackendsMessage() {
         long[] v = {1, 2, 3, 99, 5, 6};
-        Layer.Embedding e = new Layer.Embedding(50, 4, Layer.Embedding.NO_PADDING);
+        EmbeddingLayer e = new EmbeddingLayer(50, 4, EmbeddingLayer.NO_PADDING);
         String cpu;
         try (Tensor i = indices(v, 3, 2); Tensor g = Tensor.random(DType.FLOAT32, 1, 3, 2, 4)) {
             cpu = assertThrows(IndexOutOfRangeException.class, () -> GradSampler.compute(e, i, g, 1)).getMessage();
@@ -160,7 +165,7 @@ class CudaSamplerKernelsFakeTest {
 
     @Test
     void sparseEmbeddingSortsOnTheDeviceAndReadsBackOnlyTheOffsets() {
-        Layer.Embedding e = new Layer.Embedding(50, 4, 0);
+        EmbeddingLayer e = new EmbeddingLayer(50, 4, 0);
         Tensor i = put(indices(new long[] {7, 7, 3, 0, 9, 9, 9, 1}, 4, 2));
         Tensor g = put(Tensor.random(DType.FLOAT64, 2, 4, 2, 4));
         // the scan's result as the device would give it: sample 0 holds {3, 7}, sample 1 holds {1, 9}

@@ -7,8 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.einsum4j.gradsample.ConvLayer;
+import org.einsum4j.gradsample.EmbeddingLayer;
 import org.einsum4j.gradsample.KReduction;
 import org.einsum4j.gradsample.Layer;
+import org.einsum4j.gradsample.LayerNormLayer;
+import org.einsum4j.gradsample.LinearLayer;
+import org.einsum4j.gradsample.RnnLayer;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.Tensor;
@@ -48,17 +53,17 @@ class DpStepDeviceTest {
         List<Tensor> backs = new ArrayList<>();
         switch (name.split(" ")[0]) {
             case "Linear" -> {
-                layer = new Layer.Linear(5, 4, true);
+                layer = new LinearLayer(5, 4, true);
                 acts.add(Tensor.random(DType.FLOAT64, 1, rows, 3, 5));
                 backs.add(Tensor.random(DType.FLOAT64, 2, rows, 3, 4));
             }
             case "Conv2d" -> {
-                layer = Layer.Conv.of(2, 4, 6, 3).withGroups(2).withPadding(1);
+                layer = ConvLayer.of(2, 4, 6, 3).withGroups(2).withPadding(1);
                 acts.add(Tensor.random(DType.FLOAT64, 3, rows, 4, 5, 5));
                 backs.add(Tensor.random(DType.FLOAT64, 4, rows, 6, 5, 5));
             }
             case "Embedding" -> {
-                layer = new Layer.Embedding(7, 3, 2);
+                layer = new EmbeddingLayer(7, 3, 2);
                 long[] idx = new long[rows * 4];
                 for (int i = 0; i < idx.length; i++) {
                     idx[i] = (i * 5L) % 7;
@@ -67,12 +72,12 @@ class DpStepDeviceTest {
                 backs.add(Tensor.random(DType.FLOAT64, 5, rows, 4, 3));
             }
             case "LayerNorm" -> {
-                layer = Layer.LayerNorm.of(1e-5, 6);
+                layer = LayerNormLayer.of(1e-5, 6);
                 acts.add(Tensor.random(DType.FLOAT64, 6, rows, 2, 6));
                 backs.add(Tensor.random(DType.FLOAT64, 7, rows, 2, 6));
             }
             default -> {
-                layer = new Layer.Rnn(Layer.RnnKind.LSTM, 3, 2, true, false);
+                layer = new RnnLayer(RnnLayer.RnnKind.LSTM, 3, 2, true, false);
                 acts.add(Tensor.random(DType.FLOAT64, 8, 4, rows, 3));
                 acts.add(Tensor.random(DType.FLOAT64, 9, 4, rows, 2));
                 backs.add(Tensor.random(DType.FLOAT64, 10, 4, rows, 8));

@@ -12,8 +12,8 @@ import org.einsum4j.Einsum4jException;
 import org.einsum4j.gradsample.CustomLayer;
 import org.einsum4j.gradsample.GradSamplerRegistry;
 import org.einsum4j.gradsample.KReduction;
-import org.einsum4j.gradsample.Layer;
 import org.einsum4j.gradsample.LayerShapeException;
+import org.einsum4j.gradsample.LinearLayer;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.HostAllocator;
 import org.einsum4j.tensor.Tensor;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /** The DP step's API: bad input rejected before any work, the cost model, per-sample gradients on request, and
  * ghost norms registered for a user's own layer. */
 class DpStepTest {
-    private static final Layer.Linear LINEAR = new Layer.Linear(4, 3, true);
+    private static final LinearLayer LINEAR = new LinearLayer(4, 3, true);
 
     private static DpStep.Builder step() {
         return DpStep.builder().maxGradNorm(1).noiseMultiplier(1).noise(GaussianNoise.seeded(0));
@@ -105,7 +105,7 @@ class DpStepTest {
 
     @Test
     void costModelPicksGhostForFewPositionsAndMaterializesForLongSequences() {
-        Layer.Linear wide = new Layer.Linear(64, 64, true);
+        LinearLayer wide = new LinearLayer(64, 64, true);
         try (Tensor a1 = Tensor.random(DType.FLOAT32, 1, 2 * 16, 64); Tensor g1 = Tensor.random(DType.FLOAT32, 2,
                 2 * 16, 64);
              Tensor aT = Tensor.random(DType.FLOAT32, 3, 2 * 4, 128, 64);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.einsum4j.gradsample.Layer;
+import org.einsum4j.gradsample.LinearLayer;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -59,7 +59,7 @@ class GaussianNoiseTest {
 
     /** The noised gradient of a Linear(500, 400) with B = 0: 200,400 coordinates of pure noise. */
     private static double[] noiseOfEmptyStep(GaussianNoise noise, double expectedBatch) {
-        Layer.Linear layer = new Layer.Linear(500, 400, true);
+        LinearLayer layer = new LinearLayer(500, 400, true);
         DpStep.Builder b = DpStep.builder().maxGradNorm(C).noiseMultiplier(SIGMA).noise(noise).multiplicity(2);
         if (expectedBatch > 0) {
             b.meanLoss(expectedBatch);

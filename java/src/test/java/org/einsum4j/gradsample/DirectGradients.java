@@ -17,7 +17,7 @@ final class DirectGradients {
 
     static Map<String, double[]> of(Layer layer, List<Tensor> acts, List<Tensor> backs) {
         Map<String, double[]> m = new LinkedHashMap<>();
-        if (layer instanceof Layer.Linear l) {
+        if (layer instanceof LinearLayer l) {
             int in = l.in();
             int out = l.out();
             try (Tensor a = acts.get(0).reshape(-1, in); Tensor g = backs.get(0).reshape(-1, out);
@@ -28,9 +28,9 @@ final class DirectGradients {
                     m.put("bias", bias.toDoubleArray());
                 }
             }
-        } else if (layer instanceof Layer.Conv c) {
+        } else if (layer instanceof ConvLayer c) {
             conv(c, acts.get(0), backs.get(0), m);
-        } else if (layer instanceof Layer.Embedding e) {
+        } else if (layer instanceof EmbeddingLayer e) {
             long[] idx = acts.get(0).toLongArray();
             double[] g = backs.get(0).toDoubleArray();
             double[] w = new double[e.num() * e.dim()];
@@ -43,7 +43,7 @@ final class DirectGradients {
                 }
             }
             m.put("weight", w);
-        } else if (layer instanceof Layer.LayerNorm l) {
+        } else if (layer instanceof LayerNormLayer l) {
             int d = 1;
             for (int s : l.normalizedShape()) {
                 d *= s;
@@ -55,10 +55,10 @@ final class DirectGradients {
             if (l.bias()) {
                 m.put("bias", bias);
             }
-        } else if (layer instanceof Layer.GroupNorm || layer instanceof Layer.InstanceNorm) {
+        } else if (layer instanceof GroupNormLayer || layer instanceof InstanceNormLayer) {
             Tensor a = acts.get(0);
             int c = a.dim(1);
-            int groups = layer instanceof Layer.GroupNorm gn ? gn.groups() : c;
+            int groups = layer instanceof GroupNormLayer gn ? gn.groups() : c;
             int sp = (int) (a.numel() / Math.max(1, a.dim(0)) / c);
             int len = c / groups * sp;
             double[] w = new double[c];
@@ -68,7 +68,7 @@ final class DirectGradients {
                     (row, i) -> (row % groups) * (c / groups) + i / sp, w, bias);
             m.put("weight", w);
             m.put("bias", bias);
-        } else if (layer instanceof Layer.Rnn r) {
+        } else if (layer instanceof RnnLayer r) {
             String w = r.batchFirst() ? "rti,rtj->ij" : "tri,trj->ij";
             String b = r.batchFirst() ? "rto->o" : "tro->o";
             try (Tensor wih = ReferenceEinsum.evaluate(w, backs.get(0), acts.get(0));
@@ -82,7 +82,7 @@ final class DirectGradients {
                     m.put("bias_hh_l0", bhh.toDoubleArray());
                 }
             }
-        } else if (layer instanceof Layer.SequenceBias s) {
+        } else if (layer instanceof SequenceBiasLayer s) {
             Tensor g = backs.get(0);
             int timeAxis = s.batchFirst() ? 1 : 0;
             int last = g.dim(timeAxis) - 1;
@@ -101,7 +101,7 @@ final class DirectGradients {
     }
 
     private static double eps(Layer l) {
-        return l instanceof Layer.GroupNorm g ? g.eps() : ((Layer.InstanceNorm) l).eps();
+        return l instanceof GroupNormLayer g ? g.eps() : ((InstanceNormLayer) l).eps();
     }
 
     interface ParamIndex {
@@ -136,7 +136,7 @@ final class DirectGradients {
      * Weight and bias gradients of a convolution by its definition:
      * out[o, q] = Σ w[o, c, t] · x[c, q·s − p + t·d].
      */
-    private static void conv(Layer.Conv c, Tensor at, Tensor gt, Map<String, double[]> m) {
+    private static void conv(ConvLayer c, Tensor at, Tensor gt, Map<String, double[]> m) {
         int nd = c.dims();
         int rows = at.dim(0);
         int[] in = java.util.Arrays.copyOfRange(at.dims(), 2, nd + 2);

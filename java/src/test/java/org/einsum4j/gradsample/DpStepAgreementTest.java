@@ -52,7 +52,7 @@ class DpStepAgreementTest {
             }
             List<Tensor> acts = new ArrayList<>();
             List<Tensor> backs = new ArrayList<>();
-            if (layer instanceof Layer.Rnn) {
+            if (layer instanceof RnnLayer) {
                 acts.add(inputs.get(c.tensors().indexOf("activations_ih")));
                 acts.add(inputs.get(c.tensors().indexOf("activations_hh")));
                 backs.add(inputs.get(c.tensors().indexOf("backprops_ih")));
@@ -71,8 +71,8 @@ class DpStepAgreementTest {
     /** Ghost norms against the norms of PyTorch's per-sample gradients (the golden expected_* tensors). */
     private static void matchesPyTorchNorms(GoldenGradCases.Case c, Layer layer, List<Tensor> acts,
                                             List<Tensor> backs, KReduction reduction) {
-        double tol = layer instanceof Layer.LayerNorm || layer instanceof Layer.GroupNorm
-                || layer instanceof Layer.InstanceNorm ? 1e-4 : 1e-5; // as golden/README.md
+        double tol = layer instanceof LayerNormLayer || layer instanceof GroupNormLayer
+                || layer instanceof InstanceNormLayer ? 1e-4 : 1e-5; // as golden/README.md
         double scale = reduction == KReduction.MEAN ? 1.0 / c.k() : 1;
         DpStep step = DpStep.builder().maxGradNorm(1).noiseMultiplier(0).multiplicity(c.k()).kReduction(reduction)
                 .normMode(NormMode.GHOST).build();
@@ -180,8 +180,8 @@ class DpStepAgreementTest {
 
     private static void agree(String what, Layer layer, List<Tensor> acts, List<Tensor> backs, int k,
                               KReduction reduction) {
-        int b = backs.get(0).dim(layer instanceof Layer.Rnn rnn && !rnn.batchFirst()
-                || layer instanceof Layer.SequenceBias sb && !sb.batchFirst() ? 1 : 0) / k;
+        int b = backs.get(0).dim(layer instanceof RnnLayer rnn && !rnn.batchFirst()
+                || layer instanceof SequenceBiasLayer sb && !sb.batchFirst() ? 1 : 0) / k;
         Map<String, double[][]> ref = perSample(GradSampler.compute(layer, acts, backs, k, reduction), b);
         double[] refNorms = norms(ref, b);
         double max = 0;

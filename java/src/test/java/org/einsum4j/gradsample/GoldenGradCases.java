@@ -110,43 +110,43 @@ final class GoldenGradCases {
         String name = c.layerName();
         switch (name) {
             case "Linear":
-                return new Layer.Linear(i(j, "in_features"), i(j, "out_features"), bool(j, "bias", true));
+                return new LinearLayer(i(j, "in_features"), i(j, "out_features"), bool(j, "bias", true));
             case "Conv1d":
             case "Conv2d":
             case "Conv3d": {
                 int dims = name.charAt(4) - '0';
                 Object p = j.get("padding");
-                Layer.Padding pad;
+                ConvLayer.Padding pad;
                 if (p instanceof String s) {
-                    pad = s.toLowerCase(Locale.ROOT).equals("same") ? Layer.Padding.SAME : Layer.Padding.VALID;
+                    pad = s.toLowerCase(Locale.ROOT).equals("same") ? ConvLayer.Padding.SAME : ConvLayer.Padding.VALID;
                 } else {
-                    pad = Layer.Padding.of(ints(p));
+                    pad = ConvLayer.Padding.of(ints(p));
                 }
                 String mode = (String) j.getOrDefault("padding_mode", "zeros");
-                return new Layer.Conv(dims, i(j, "in_channels"), i(j, "out_channels"), ints(j.get("kernel_size")),
+                return new ConvLayer(dims, i(j, "in_channels"), i(j, "out_channels"), ints(j.get("kernel_size")),
                         ints(j.getOrDefault("stride", 1L)), pad, ints(j.getOrDefault("dilation", 1L)),
-                        i(j, "groups", 1), bool(j, "bias", true), Layer.PaddingMode.parse(mode));
+                        i(j, "groups", 1), bool(j, "bias", true), ConvLayer.PaddingMode.parse(mode));
             }
             case "Embedding": {
                 Object pi = j.get("padding_idx");
-                return Layer.Embedding.of(i(j, "num_embeddings"), i(j, "embedding_dim"),
+                return EmbeddingLayer.of(i(j, "num_embeddings"), i(j, "embedding_dim"),
                         pi == null ? null : ((Number) pi).intValue());
             }
             case "LayerNorm":
-                return new Layer.LayerNorm(ints(j.get("normalized_shape")), d(j, "eps", 1e-5),
+                return new LayerNormLayer(ints(j.get("normalized_shape")), d(j, "eps", 1e-5),
                         bool(j, "elementwise_affine", true), bool(j, "bias", true));
             case "GroupNorm":
-                return new Layer.GroupNorm(i(j, "num_groups"), i(j, "num_channels"), d(j, "eps", 1e-5),
+                return new GroupNormLayer(i(j, "num_groups"), i(j, "num_channels"), d(j, "eps", 1e-5),
                         bool(j, "affine", true));
             case "InstanceNorm1d":
             case "InstanceNorm2d":
             case "InstanceNorm3d":
-                return new Layer.InstanceNorm(name.charAt(12) - '0', i(j, "num_features"), d(j, "eps", 1e-5),
+                return new InstanceNormLayer(name.charAt(12) - '0', i(j, "num_features"), d(j, "eps", 1e-5),
                         bool(j, "affine", false));
             case "RNN":
             case "GRU":
             case "LSTM":
-                return new Layer.Rnn(Layer.RnnKind.valueOf(name), i(j, "input_size"), i(j, "hidden_size"),
+                return new RnnLayer(RnnLayer.RnnKind.valueOf(name), i(j, "input_size"), i(j, "hidden_size"),
                         // the golden RNN data is laid out [B*K, T, ...] (README), so batch-first unless said
                         bool(j, "bias", true), bool(j, "batch_first", true));
             default:

@@ -57,7 +57,7 @@ class GoldenGradSampleTest {
                 Tensor t = c.load(name);
                 inputs.add(t);
             }
-            if (layer instanceof Layer.Rnn) {
+            if (layer instanceof RnnLayer) {
                 acts.add(find(c, inputs, "activations_ih"));
                 acts.add(find(c, inputs, "activations_hh"));
                 backs.add(find(c, inputs, "backprops_ih"));
@@ -105,6 +105,6 @@ class GoldenGradSampleTest {
     }
 
     private static boolean isNorm(Layer l) {
-        return l instanceof Layer.LayerNorm || l instanceof Layer.GroupNorm || l instanceof Layer.InstanceNorm;
+        return l instanceof LayerNormLayer || l instanceof GroupNormLayer || l instanceof InstanceNormLayer;
     }
 }

@@ -24,7 +24,7 @@ class GradSampleRejectsTest {
     @Test
     void rejectsRowsNotDivisibleByK() {
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 7, 3); Tensor g = Tensor.random(DType.FLOAT32, 2, 7, 2)) {
-            rejects(MultiplicityException.class, () -> UnderTest.compute(new Layer.Linear(3, 2, true), a, g, 2),
+            rejects(MultiplicityException.class, () -> UnderTest.compute(new LinearLayer(3, 2, true), a, g, 2),
                     "7 rows", "K = 2");
         }
     }
@@ -32,9 +32,9 @@ class GradSampleRejectsTest {
     @Test
     void rejectsKBelowOne() {
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 3); Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 2)) {
-            rejects(MultiplicityException.class, () -> UnderTest.compute(new Layer.Linear(3, 2, true), a, g, 0),
+            rejects(MultiplicityException.class, () -> UnderTest.compute(new LinearLayer(3, 2, true), a, g, 0),
                     "K must be >= 1, got 0");
-            rejects(MultiplicityException.class, () -> new LinearSampler().compute(new Layer.Linear(3, 2, true),
+            rejects(MultiplicityException.class, () -> new LinearSampler().compute(new LinearLayer(3, 2, true),
                     List.of(a), List.of(g), -1, KReduction.SUM), "K must be >= 1, got -1");
         }
     }
@@ -42,11 +42,11 @@ class GradSampleRejectsTest {
     @Test
     void rejectsLinearFeatureSizesThatDoNotFit() {
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 6); Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 2)) {
-            rejects(LayerShapeException.class, () -> UnderTest.compute(new Layer.Linear(3, 2, true), a, g, 1),
+            rejects(LayerShapeException.class, () -> UnderTest.compute(new LinearLayer(3, 2, true), a, g, 1),
                     "expected 3, got 6");
         }
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 3); Tensor g = Tensor.random(DType.FLOAT32, 2, 5, 2)) {
-            rejects(LayerShapeException.class, () -> UnderTest.compute(new Layer.Linear(3, 2, true), a, g, 1),
+            rejects(LayerShapeException.class, () -> UnderTest.compute(new LinearLayer(3, 2, true), a, g, 1),
                     "disagree on dim 0: 4 vs 5");
         }
     }
@@ -54,14 +54,14 @@ class GradSampleRejectsTest {
     @Test
     void rejectsDtypeMismatch() {
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 3); Tensor g = Tensor.random(DType.FLOAT64, 2, 4, 2)) {
-            rejects(InvalidOperandException.class, () -> UnderTest.compute(new Layer.Linear(3, 2, true), a, g, 1),
+            rejects(InvalidOperandException.class, () -> UnderTest.compute(new LinearLayer(3, 2, true), a, g, 1),
                     "dtype mismatch", "FLOAT32", "FLOAT64");
         }
     }
 
     @Test
     void rejectsConvBackpropsOfTheWrongSpatialSize() {
-        Layer.Conv conv = Layer.Conv.of(2, 3, 4, 3).withPadding(1);
+        ConvLayer conv = ConvLayer.of(2, 3, 4, 3).withPadding(1);
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 2, 3, 8, 8);
              Tensor g = Tensor.random(DType.FLOAT32, 2, 2, 4, 6, 6)) {
             rejects(LayerShapeException.class, () -> UnderTest.compute(conv, a, g, 1),
@@ -77,21 +77,21 @@ class GradSampleRejectsTest {
     @Test
     void rejectsPaddingModesOtherThanZeros() {
         rejects(UnsupportedLayerException.class,
-                () -> Layer.Conv.of(2, 3, 4, 3).withPaddingMode(Layer.PaddingMode.REFLECT), "padding_mode 'reflect'",
+                () -> ConvLayer.of(2, 3, 4, 3).withPaddingMode(ConvLayer.PaddingMode.REFLECT), "padding_mode 'reflect'",
                 "only 'zeros'");
-        rejects(UnsupportedLayerException.class, () -> Layer.PaddingMode.parse("mirror"), "unknown padding mode");
+        rejects(UnsupportedLayerException.class, () -> ConvLayer.PaddingMode.parse("mirror"), "unknown padding mode");
     }
 
     @Test
     void rejectsBadConvDescriptions() {
-        rejects(GradSampleException.class, () -> Layer.Conv.of(2, 3, 4, 3).withGroups(2), "groups 2 must divide");
-        rejects(GradSampleException.class, () -> Layer.Conv.of(4, 3, 4, 3), "dims must be 1, 2 or 3");
-        rejects(GradSampleException.class, () -> Layer.Conv.of(2, 3, 4, 3, 3, 3), "expected 1 or 2 numbers");
+        rejects(GradSampleException.class, () -> ConvLayer.of(2, 3, 4, 3).withGroups(2), "groups 2 must divide");
+        rejects(GradSampleException.class, () -> ConvLayer.of(4, 3, 4, 3), "dims must be 1, 2 or 3");
+        rejects(GradSampleException.class, () -> ConvLayer.of(2, 3, 4, 3, 3, 3), "expected 1 or 2 numbers");
     }
 
     @Test
     void rejectsEmbeddingIndicesOutOfRange() {
-        Layer.Embedding e = new Layer.Embedding(5, 2, Layer.Embedding.NO_PADDING);
+        EmbeddingLayer e = new EmbeddingLayer(5, 2, EmbeddingLayer.NO_PADDING);
         try (Tensor idx = Tensor.ofLongs(new long[] {0, 1, 2, 3, 7, 4}, 2, 3);
              Tensor g = Tensor.random(DType.FLOAT32, 2, 2, 3, 2)) {
             rejects(IndexOutOfRangeException.class, () -> UnderTest.compute(e, idx, g, 1), "index 7",
@@ -107,7 +107,7 @@ class GradSampleRejectsTest {
 
     @Test
     void rejectsEmbeddingFloatIndices() {
-        Layer.Embedding e = new Layer.Embedding(5, 2, Layer.Embedding.NO_PADDING);
+        EmbeddingLayer e = new EmbeddingLayer(5, 2, EmbeddingLayer.NO_PADDING);
         try (Tensor idx = Tensor.random(DType.FLOAT32, 1, 2, 3); Tensor g = Tensor.random(DType.FLOAT32, 2, 2, 3, 2)) {
             rejects(InvalidOperandException.class, () -> UnderTest.compute(e, idx, g, 1), "INT64");
         }
@@ -116,19 +116,19 @@ class GradSampleRejectsTest {
     @Test
     void rejectsNormShapesThatDoNotFit() {
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 6); Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 6)) {
-            rejects(LayerShapeException.class, () -> UnderTest.compute(Layer.LayerNorm.of(1e-5, 5), a, g, 1),
+            rejects(LayerShapeException.class, () -> UnderTest.compute(LayerNormLayer.of(1e-5, 5), a, g, 1),
                     "normalized_shape [5]", "expected 5, got 6");
             rejects(LayerShapeException.class,
-                    () -> UnderTest.compute(new Layer.GroupNorm(2, 4, 1e-5, true), a, g, 1), "channels",
+                    () -> UnderTest.compute(new GroupNormLayer(2, 4, 1e-5, true), a, g, 1), "channels",
                     "expected 4, got 6");
             rejects(LayerShapeException.class,
-                    () -> UnderTest.compute(new Layer.InstanceNorm(2, 4, 1e-5, true), a, g, 1), "rank 4");
+                    () -> UnderTest.compute(new InstanceNormLayer(2, 4, 1e-5, true), a, g, 1), "rank 4");
         }
     }
 
     @Test
     void rejectsRnnWithMissingOrMisshapenInputs() {
-        Layer.Rnn lstm = new Layer.Rnn(Layer.RnnKind.LSTM, 3, 2, true, true);
+        RnnLayer lstm = new RnnLayer(RnnLayer.RnnKind.LSTM, 3, 2, true, true);
         try (Tensor x = Tensor.random(DType.FLOAT32, 1, 4, 5, 3); Tensor h = Tensor.random(DType.FLOAT32, 2, 4, 5, 2);
              Tensor gi = Tensor.random(DType.FLOAT32, 3, 4, 5, 8);
              Tensor gh = Tensor.random(DType.FLOAT32, 4, 4, 5, 6)) {
@@ -147,10 +147,10 @@ class GradSampleRejectsTest {
         Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 3);
         a.close();
         try (Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 2)) {
-            rejects(InvalidOperandException.class, () -> UnderTest.compute(new Layer.Linear(3, 2, true), a, g, 1),
+            rejects(InvalidOperandException.class, () -> UnderTest.compute(new LinearLayer(3, 2, true), a, g, 1),
                     "closed");
             rejects(InvalidOperandException.class,
-                    () -> UnderTest.compute(new Layer.Linear(3, 2, true), g, null, 1), "backprops is null");
+                    () -> UnderTest.compute(new LinearLayer(3, 2, true), g, null, 1), "backprops is null");
         }
     }
 

@@ -23,7 +23,7 @@ class GradSamplerBehaviourTest {
             int k = 1 + r.nextInt(3);
             try (RandomLayers.Case c = RandomLayers.random(RandomLayers.Kind.EMBEDDING, r, 1 + r.nextInt(3), k,
                     DType.FLOAT32, true)) {
-                Layer.Embedding e = (Layer.Embedding) c.layer();
+                EmbeddingLayer e = (EmbeddingLayer) c.layer();
                 for (KReduction red : KReduction.values()) {
                     Map<String, Tensor> dense = UnderTest.compute(e, c.acts(), c.backs(), k, red);
                     try (SparseEmbeddingGrad sparse = new EmbeddingSampler().computeSparse(e, c.acts().get(0),
@@ -48,7 +48,7 @@ class GradSamplerBehaviourTest {
 
     @Test
     void embeddingPaddingRowStaysZero() {
-        Layer.Embedding e = new Layer.Embedding(4, 2, 1);
+        EmbeddingLayer e = new EmbeddingLayer(4, 2, 1);
         try (Tensor idx = Tensor.ofLongs(new long[] {1, 1, 2, 0}, 2, 2);
              Tensor g = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 2, 2)) {
             Map<String, Tensor> out = UnderTest.compute(e, idx, g, 1);
@@ -67,8 +67,8 @@ class GradSamplerBehaviourTest {
         for (int trial = 0; trial < 5; trial++) {
             int k = 1 + r.nextInt(3);
             try (RandomLayers.Case c = RandomLayers.random(RandomLayers.Kind.RNN, r, 2, k, DType.FLOAT64, true)) {
-                Layer.Rnn bf = (Layer.Rnn) c.layer();
-                Layer.Rnn tf = new Layer.Rnn(bf.cell(), bf.input(), bf.hidden(), bf.bias(), false);
+                RnnLayer bf = (RnnLayer) c.layer();
+                RnnLayer tf = new RnnLayer(bf.cell(), bf.input(), bf.hidden(), bf.bias(), false);
                 List<Tensor> ta = c.acts().stream().map(t -> t.permute(1, 0, 2)).toList();
                 List<Tensor> tb = c.backs().stream().map(t -> t.permute(1, 0, 2)).toList();
                 Map<String, Tensor> a = UnderTest.compute(bf, c.acts(), c.backs(), k, KReduction.SUM);
@@ -109,8 +109,8 @@ class GradSamplerBehaviourTest {
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 4, 0); Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 4, 0);
              Tensor x = Tensor.random(DType.FLOAT32, 3, 4, 0, 3);
              Tensor gx = Tensor.random(DType.FLOAT32, 4, 4, 0, 2)) {
-            Map<String, Tensor> gn = UnderTest.compute(new Layer.GroupNorm(2, 4, 1e-5, true), a, g, 2);
-            Map<String, Tensor> lin = UnderTest.compute(new Layer.Linear(3, 2, true), x, gx, 2);
+            Map<String, Tensor> gn = UnderTest.compute(new GroupNormLayer(2, 4, 1e-5, true), a, g, 2);
+            Map<String, Tensor> lin = UnderTest.compute(new LinearLayer(3, 2, true), x, gx, 2);
             try {
                 for (Map<String, Tensor> m : List.of(gn, lin)) {
                     for (Tensor t : m.values()) {
@@ -128,7 +128,7 @@ class GradSamplerBehaviourTest {
 
     @Test
     void nonContiguousInputsGiveTheSameGradients() {
-        Layer.Linear l = new Layer.Linear(3, 4, true);
+        LinearLayer l = new LinearLayer(3, 4, true);
         try (Tensor aT = Tensor.random(DType.FLOAT64, 1, 3, 6); Tensor g = Tensor.random(DType.FLOAT64, 2, 6, 4);
              Tensor a = aT.transpose(); Tensor ac = a.copy()) {
             Map<String, Tensor> x = UnderTest.compute(l, a, g, 2);
@@ -145,11 +145,11 @@ class GradSamplerBehaviourTest {
     @Test
     void layersWithoutAffineParametersGiveNoGradients() {
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 4, 3, 5); Tensor g = Tensor.random(DType.FLOAT32, 2, 4, 3, 5)) {
-            assertTrue(UnderTest.compute(new Layer.InstanceNorm(1, 3, 1e-5, false), a, g, 2).isEmpty());
-            assertTrue(UnderTest.compute(new Layer.GroupNorm(3, 3, 1e-5, false), a, g, 2).isEmpty());
-            assertTrue(UnderTest.compute(new Layer.LayerNorm(new int[] {5}, 1e-5, false, false), a, g, 2)
+            assertTrue(UnderTest.compute(new InstanceNormLayer(1, 3, 1e-5, false), a, g, 2).isEmpty());
+            assertTrue(UnderTest.compute(new GroupNormLayer(3, 3, 1e-5, false), a, g, 2).isEmpty());
+            assertTrue(UnderTest.compute(new LayerNormLayer(new int[] {5}, 1e-5, false, false), a, g, 2)
                     .isEmpty());
-            Map<String, Tensor> w = UnderTest.compute(new Layer.LayerNorm(new int[] {5}, 1e-5, true, false), a, g, 2);
+            Map<String, Tensor> w = UnderTest.compute(new LayerNormLayer(new int[] {5}, 1e-5, true, false), a, g, 2);
             try {
                 assertEquals(List.of("weight"), List.copyOf(w.keySet()));
             } finally {
@@ -162,8 +162,8 @@ class GradSamplerBehaviourTest {
     void stackedAndReverseRnnLayersUsePyTorchNames() {
         SplittableRandom r = new SplittableRandom(5);
         try (RandomLayers.Case c = RandomLayers.random(RandomLayers.Kind.RNN, r, 2, 2, DType.FLOAT64, true)) {
-            Layer.Rnn l0 = (Layer.Rnn) c.layer();
-            Layer.Rnn l1r = new Layer.Rnn(l0.cell(), l0.input(), l0.hidden(), l0.bias(), true, 1, true);
+            RnnLayer l0 = (RnnLayer) c.layer();
+            RnnLayer l1r = new RnnLayer(l0.cell(), l0.input(), l0.hidden(), l0.bias(), true, 1, true);
             Map<String, Tensor> a = UnderTest.compute(l0, c.acts(), c.backs(), 2, KReduction.SUM);
             Map<String, Tensor> b = UnderTest.compute(l1r, c.acts(), c.backs(), 2, KReduction.SUM);
             try {
@@ -227,7 +227,7 @@ class GradSamplerBehaviourTest {
                 for (int j = 0; j < 2000; j++) {
                     if (id % 2 == 0) {
                         reg.register(Scale.class, s);
-                    } else if (reg.find(new Layer.Linear(1, 1, true)).isEmpty()) {
+                    } else if (reg.find(new LinearLayer(1, 1, true)).isEmpty()) {
                         misses.incrementAndGet();
                     }
                 }
@@ -244,14 +244,14 @@ class GradSamplerBehaviourTest {
     @Test
     void parameterNamesAndShapesFollowPyTorch() {
         assertEquals(List.of("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"),
-                List.copyOf(new Layer.Rnn(Layer.RnnKind.GRU, 3, 5, true, true).parameterShapes().keySet()));
+                List.copyOf(new RnnLayer(RnnLayer.RnnKind.GRU, 3, 5, true, true).parameterShapes().keySet()));
         assertArrayEquals(new int[] {15, 3},
-                new Layer.Rnn(Layer.RnnKind.GRU, 3, 5, true, true).parameterShapes().get("weight_ih_l0"));
+                new RnnLayer(RnnLayer.RnnKind.GRU, 3, 5, true, true).parameterShapes().get("weight_ih_l0"));
         assertArrayEquals(new int[] {8, 2, 3, 3},
-                Layer.Conv.of(2, 4, 8, 3).withGroups(2).parameterShapes().get("weight"));
-        assertEquals("Conv3d", Layer.Conv.of(3, 1, 1, 1).kind());
+                ConvLayer.of(2, 4, 8, 3).withGroups(2).parameterShapes().get("weight"));
+        assertEquals("Conv3d", ConvLayer.of(3, 1, 1, 1).kind());
         assertEquals(List.of("weight_ih_l2_reverse", "weight_hh_l2_reverse"),
-                List.copyOf(new Layer.Rnn(Layer.RnnKind.RNN, 3, 5, false, true, 2, true).parameterShapes().keySet()));
-        assertEquals(4, Layer.Embedding.of(5, 2, -1).paddingIdx());
+                List.copyOf(new RnnLayer(RnnLayer.RnnKind.RNN, 3, 5, false, true, 2, true).parameterShapes().keySet()));
+        assertEquals(4, EmbeddingLayer.of(5, 2, -1).paddingIdx());
     }
 }

@@ -54,7 +54,7 @@ class LayerKindTest {
                 try {
                     long seed = 1;
                     for (int[] s : w.activationShapes()) {
-                        acts.add(w.layer() instanceof Layer.Embedding e ? indices(e.num(), s)
+                        acts.add(w.layer() instanceof EmbeddingLayer e ? indices(e.num(), s)
                                 : Tensor.random(DType.FLOAT64, seed++, s));
                     }
                     for (int[] s : w.backpropShapes()) {
@@ -101,18 +101,18 @@ class LayerKindTest {
 
     @Test
     void recordsWithArraysCompareByContent() {
-        Layer.Conv a = Layer.Conv.of(2, 3, 4, 3, 3).withPadding(1);
-        Layer.Conv b = Layer.Conv.of(2, 3, 4, 3, 3).withPadding(1);
+        ConvLayer a = ConvLayer.of(2, 3, 4, 3, 3).withPadding(1);
+        ConvLayer b = ConvLayer.of(2, 3, 4, 3, 3).withPadding(1);
         assertEquals(a, b);
         assertEquals(a.hashCode(), b.hashCode());
-        assertNotEquals(a, Layer.Conv.of(2, 3, 4, 3, 2).withPadding(1));
-        assertNotEquals(a, a.withPadding(Layer.Padding.SAME));
-        assertEquals(Layer.LayerNorm.of(1e-5, 4, 5), Layer.LayerNorm.of(1e-5, 4, 5));
-        assertEquals(Layer.LayerNorm.of(1e-5, 4, 5).hashCode(), Layer.LayerNorm.of(1e-5, 4, 5).hashCode());
-        assertNotEquals(Layer.LayerNorm.of(1e-5, 4, 5), Layer.LayerNorm.of(1e-5, 5, 4));
-        assertNotEquals(Layer.LayerNorm.of(1e-5, 4), Layer.LayerNorm.of(1e-6, 4));
-        assertEquals(Layer.Padding.of(1, 2), Layer.Padding.of(1, 2));
-        assertNotEquals(Layer.Padding.of(1, 2), Layer.Padding.of(2, 1));
-        assertTrue(Layer.LayerNorm.of(1e-5, 4, 5).toString().contains("[4, 5]"));
+        assertNotEquals(a, ConvLayer.of(2, 3, 4, 3, 2).withPadding(1));
+        assertNotEquals(a, a.withPadding(ConvLayer.Padding.SAME));
+        assertEquals(LayerNormLayer.of(1e-5, 4, 5), LayerNormLayer.of(1e-5, 4, 5));
+        assertEquals(LayerNormLayer.of(1e-5, 4, 5).hashCode(), LayerNormLayer.of(1e-5, 4, 5).hashCode());
+        assertNotEquals(LayerNormLayer.of(1e-5, 4, 5), LayerNormLayer.of(1e-5, 5, 4));
+        assertNotEquals(LayerNormLayer.of(1e-5, 4), LayerNormLayer.of(1e-6, 4));
+        assertEquals(ConvLayer.Padding.of(1, 2), ConvLayer.Padding.of(1, 2));
+        assertNotEquals(ConvLayer.Padding.of(1, 2), ConvLayer.Padding.of(2, 1));
+        assertTrue(LayerNormLayer.of(1e-5, 4, 5).toString().contains("[4, 5]"));
     }
 }

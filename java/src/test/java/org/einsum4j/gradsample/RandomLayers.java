@@ -50,7 +50,7 @@ final class RandomLayers {
         @Override
         public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
             int rows = b * k;
-            Layer.Linear l = new Layer.Linear(in, out, bias);
+            LinearLayer l = new LinearLayer(in, out, bias);
             int[] m = ints(mid);
             return new Case(l, list(Tensor.random(dtype, seed, shape(rows, m, in))),
                     list(Tensor.random(dtype, seed + 1, shape(rows, m, out))), b, k);
@@ -82,10 +82,10 @@ final class RandomLayers {
                 pads[i] = d.pad();
                 in[i] = dil[i] * (kernel[i] - 1) + 1 + d.extra() % (dims == 3 ? 3 : 5);
             }
-            Layer.Padding pad = padding == 0 ? Layer.Padding.SAME : padding == 1 ? Layer.Padding.VALID
-                    : padding == 2 ? Layer.Padding.of(pads) : Layer.Padding.of(pads[0]);
-            Layer.Conv l = new Layer.Conv(dims, cin, cout, kernel, stride, pad, dil, groups, bias,
-                    Layer.PaddingMode.ZEROS);
+            ConvLayer.Padding pad = padding == 0 ? ConvLayer.Padding.SAME : padding == 1 ? ConvLayer.Padding.VALID
+                    : padding == 2 ? ConvLayer.Padding.of(pads) : ConvLayer.Padding.of(pads[0]);
+            ConvLayer l = new ConvLayer(dims, cin, cout, kernel, stride, pad, dil, groups, bias,
+                    ConvLayer.PaddingMode.ZEROS);
             int[] out = l.outputSize(in);
             int[] aShape = concat(new int[] {rows, cin}, in);
             int[] gShape = concat(new int[] {rows, cout}, out);
@@ -100,7 +100,7 @@ final class RandomLayers {
         @Override
         public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
             int rows = b * k;
-            Layer.Embedding l = new Layer.Embedding(num, dim, padded ? paddingIdx % num : Layer.Embedding.NO_PADDING);
+            EmbeddingLayer l = new EmbeddingLayer(num, dim, padded ? paddingIdx % num : EmbeddingLayer.NO_PADDING);
             long[] idx = new long[rows * t];
             for (int i = 0; i < idx.length; i++) {
                 idx[i] = pattern.get(i % pattern.size()) % num;
@@ -115,7 +115,7 @@ final class RandomLayers {
         @Override
         public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
             int[] ns = ints(normalized);
-            Layer.LayerNorm l = new Layer.LayerNorm(ns, smallEps ? 1e-5 : 1e-3, true, bias);
+            LayerNormLayer l = new LayerNormLayer(ns, smallEps ? 1e-5 : 1e-3, true, bias);
             int[] s = concat(shape(b * k, ints(mid)), ns);
             return new Case(l, list(Tensor.random(dtype, seed, s)), list(Tensor.random(dtype, seed + 1, s)), b, k);
         }
@@ -126,18 +126,18 @@ final class RandomLayers {
         @Override
         public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
             int c = instance ? groups : groups * perGroup;
-            Layer l = instance ? new Layer.InstanceNorm(spatial.size(), c, 1e-5, true)
-                    : new Layer.GroupNorm(groups, c, 1e-5, true);
+            Layer l = instance ? new InstanceNormLayer(spatial.size(), c, 1e-5, true)
+                    : new GroupNormLayer(groups, c, 1e-5, true);
             int[] s = concat(new int[] {b * k, c}, ints(spatial));
             return new Case(l, list(Tensor.random(dtype, seed, s)), list(Tensor.random(dtype, seed + 1, s)), b, k);
         }
     }
 
-    record RnnBp(Layer.RnnKind cell, int input, int hidden, boolean bias, int t) implements Blueprint {
+    record RnnBp(RnnLayer.RnnKind cell, int input, int hidden, boolean bias, int t) implements Blueprint {
         @Override
         public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
             int rows = b * k;
-            Layer.Rnn l = new Layer.Rnn(cell, input, hidden, bias, batchFirst);
+            RnnLayer l = new RnnLayer(cell, input, hidden, bias, batchFirst);
             int gh = cell.gates() * hidden;
             return new Case(l, list(Tensor.random(dtype, seed, rnnShape(batchFirst, rows, t, input)),
                     Tensor.random(dtype, seed + 1, rnnShape(batchFirst, rows, t, hidden))),
@@ -150,7 +150,7 @@ final class RandomLayers {
         @Override
         public Case build(int b, int k, DType dtype, boolean batchFirst, long seed) {
             int rows = b * k;
-            Layer.SequenceBias l = new Layer.SequenceBias(embedDim, batchFirst);
+            SequenceBiasLayer l = new SequenceBiasLayer(embedDim, batchFirst);
             return new Case(l, list(Tensor.random(dtype, seed, rnnShape(batchFirst, rows, t, embedDim))),
                     list(Tensor.random(dtype, seed + 1, rnnShape(batchFirst, rows, t + 1, embedDim))), b, k);
         }
@@ -174,7 +174,7 @@ final class RandomLayers {
                     .as((g, p, s) -> new NormBp(false, g, p, s));
             case INSTANCE_NORM -> Combinators.combine(ints(1, 3), ints(2, 4).list().ofMinSize(1).ofMaxSize(3))
                     .as((g, s) -> new NormBp(true, g, 1, s));
-            case RNN -> Combinators.combine(Arbitraries.of(Layer.RnnKind.values()),
+            case RNN -> Combinators.combine(Arbitraries.of(RnnLayer.RnnKind.values()),
                     ints(1, 5), ints(1, 4), bool, ints(1, 4)).as(RnnBp::new);
             case SEQUENCE_BIAS -> Combinators.combine(ints(1, 5), ints(0, 3)).as(SequenceBiasBp::new);
         };

@@ -13,6 +13,7 @@ import org.einsum4j.Einsum;
 import org.einsum4j.Einsum4jException;
 import org.einsum4j.gradsample.GradSampler;
 import org.einsum4j.gradsample.Layer;
+import org.einsum4j.gradsample.LinearLayer;
 import org.einsum4j.tensor.CloseRace;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.LiveBytes;
@@ -114,7 +115,7 @@ class CloseDuringCallTest {
 
     @Test
     void gradSampler() {
-        Layer lin = new Layer.Linear(N, N, true);
+        Layer lin = new LinearLayer(N, N, true);
         Function<Tensor[], double[]> call = ops -> {
             Map<String, Tensor> g = GradSampler.compute(lin, ops[0], ops[1], 2);
             try {

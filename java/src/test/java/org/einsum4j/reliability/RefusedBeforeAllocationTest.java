@@ -8,8 +8,10 @@ import org.einsum4j.ContractExpression;
 import org.einsum4j.ContractOptions;
 import org.einsum4j.Einsum;
 import org.einsum4j.Einsum4jException;
+import org.einsum4j.gradsample.ConvLayer;
 import org.einsum4j.gradsample.GradSampler;
 import org.einsum4j.gradsample.Layer;
+import org.einsum4j.gradsample.LinearLayer;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.HostAllocator;
 import org.einsum4j.tensor.LiveBytes;
@@ -70,12 +72,12 @@ class RefusedBeforeAllocationTest {
             int b = 100000;
             // Linear 4096x4096: B per-sample gradients of 16.8M elements, 6.7e12 bytes
             Tensor acts = one.broadcastTo(b, 4096);
-            refusedBeforeAllocating(() -> GradSampler.compute(new Layer.Linear(4096, 4096, false), acts, acts, 1));
+            refusedBeforeAllocating(() -> GradSampler.compute(new LinearLayer(4096, 4096, false), acts, acts, 1));
             // Conv2d 3->16, 3x3 over 32x32 with K = 100: the unfolded input alone is B*K*27*900*4 = 9.7e11 bytes
             Tensor x = one.broadcastTo(b * k, 3 * 32 * 32).view(b * k, 3, 32, 32);
             Tensor g = one.broadcastTo(b * k, 16 * 30 * 30).view(b * k, 16, 30, 30);
-            Layer conv = new Layer.Conv(2, 3, 16, new int[] {3, 3}, new int[] {1, 1}, Layer.Padding.of(0, 0),
-                    new int[] {1, 1}, 1, true, Layer.PaddingMode.ZEROS);
+            Layer conv = new ConvLayer(2, 3, 16, new int[] {3, 3}, new int[] {1, 1}, ConvLayer.Padding.of(0, 0),
+                    new int[] {1, 1}, 1, true, ConvLayer.PaddingMode.ZEROS);
             refusedBeforeAllocating(() -> GradSampler.compute(conv, x, g, k));
         }
     }

@@ -85,7 +85,7 @@ class CheckedDeviceTest {
              Tensor dg = g.to(CHECKED)) {
             InvalidOperandException e = assertThrows(InvalidOperandException.class,
                     () -> org.einsum4j.gradsample.GradSampler.compute(
-                            new org.einsum4j.gradsample.Layer.Linear(3, 2, true), a, dg, 1));
+                            new org.einsum4j.gradsample.LinearLayer(3, 2, true), a, dg, 1));
             assertTrue(e.getMessage().contains("operand 0 on cpu, operand 1 on checked:0"), e.getMessage());
         }
     }

@@ -5,16 +5,37 @@ import java.util.Map;
 import org.einsum4j.tensor.Tensor;
 
 /**
+ * Opacus's {@code SequenceBias(embedDim, batchFirst)}: appends a learned vector as the last sequence position;
+ * backprops {@code [B·K, T+1, D]} (or {@code [T+1, B·K, D]} time-first); the bias gradient is the last
+ * position's backprop.
+ */
+public record SequenceBiasLayer(int embedDim, boolean batchFirst) implements Layer {
+    public SequenceBiasLayer {
+        Checks.positive("SequenceBias embed dim", embedDim);
+    }
+
+    @Override
+    public String kind() {
+        return "SequenceBias";
+    }
+
+    @Override
+    public Map<String, int[]> parameterShapes() {
+        return Map.of("bias", new int[] {embedDim});
+    }
+}
+
+/**
  * Per-sample gradients of Opacus's {@code SequenceBias}, which appends its bias as the last sequence position:
  * the gradient is the last position's backprop, summed over K ({@code nkd->nd}). Activations are optional (the
  * gradient does not depend on them); when given they must be {@code [B·K, T, D]} for backprops
  * {@code [B·K, T+1, D]} (time-first: {@code [T, B·K, D]} and {@code [T+1, B·K, D]}).
  */
-public final class SequenceBiasSampler implements LayerSampler<Layer.SequenceBias>, LayerKind {
+final class SequenceBiasSampler implements LayerSampler<SequenceBiasLayer>, LayerKind {
     static final String SPEC = "nkd->nd";
 
     @Override
-    public Map<String, Tensor> compute(Layer.SequenceBias layer, List<Tensor> activations, List<Tensor> backprops,
+    public Map<String, Tensor> compute(SequenceBiasLayer layer, List<Tensor> activations, List<Tensor> backprops,
                                        int k, KReduction reduction) {
         if (activations.size() > 1) {
             Checks.count(layer, activations, 1, "activations", "the layer input, optional");
@@ -74,7 +95,7 @@ public final class SequenceBiasSampler implements LayerSampler<Layer.SequenceBia
     @Override
     public Workload describe(String name, Hyperparameters h, int rows) {
         h.allow("T", "D");
-        Layer.SequenceBias l = new Layer.SequenceBias(h.req("D"), true);
+        SequenceBiasLayer l = new SequenceBiasLayer(h.req("D"), true);
         int t = h.req("T");
         return new Workload(l, t, false, List.of(new int[] {rows, t, l.embedDim()}),
                 List.of(new int[] {rows, t + 1, l.embedDim()}));

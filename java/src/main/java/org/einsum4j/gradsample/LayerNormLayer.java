@@ -1,8 +1,73 @@
 package org.einsum4j.gradsample;
 
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.einsum4j.tensor.Tensor;
+
+/**
+ * {@code torch.nn.LayerNorm(normalizedShape, eps, elementwise_affine, bias)}: activations and backprops
+ * {@code [B·K, …, *normalizedShape]}.
+ */
+public record LayerNormLayer(int[] normalizedShape, double eps, boolean elementwiseAffine, boolean bias)
+        implements Layer {
+    public LayerNormLayer {
+        normalizedShape = normalizedShape.clone();
+        if (normalizedShape.length == 0) {
+            throw new GradSampleException("LayerNorm normalized_shape must have at least one dim");
+        }
+        for (int d : normalizedShape) {
+            Checks.positive("LayerNorm normalized_shape " + Arrays.toString(normalizedShape) + " dim", d);
+        }
+        if (!(eps >= 0)) {
+            throw new GradSampleException("LayerNorm eps must be >= 0, got " + eps);
+        }
+    }
+
+    /** With affine weight and bias, as PyTorch's default. */
+    public static LayerNormLayer of(double eps, int... normalizedShape) {
+        return new LayerNormLayer(normalizedShape, eps, true, true);
+    }
+
+    @Override
+    public int[] normalizedShape() {
+        return normalizedShape.clone();
+    }
+
+    @Override
+    public String kind() {
+        return "LayerNorm";
+    }
+
+    @Override
+    public Map<String, int[]> parameterShapes() {
+        Map<String, int[]> m = new LinkedHashMap<>();
+        if (elementwiseAffine) {
+            m.put("weight", normalizedShape.clone());
+            if (bias) {
+                m.put("bias", normalizedShape.clone());
+            }
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return RecordValues.equals(this, o);
+    }
+
+    @Override
+    public int hashCode() {
+        return RecordValues.hashCode(this);
+    }
+
+    @Override
+    public String toString() {
+        return RecordValues.toString(this);
+    }
+}
 
 /**
  * Per-sample gradients of {@code LayerNorm}: x̂ = (a − mean)/sqrt(var + eps) over the normalized dims (biased
@@ -11,11 +76,11 @@ import org.einsum4j.tensor.Tensor;
  * without storing x̂ (the layer is memory-bound: one pass over a and g, no [B·K, …] temporaries); K is then the
  * summed label of the contraction {@code nkd->nd}.
  */
-public final class LayerNormSampler implements LayerSampler<Layer.LayerNorm>, LayerKind {
+final class LayerNormSampler implements LayerSampler<LayerNormLayer>, LayerKind {
     static final String K_SPEC = "nkd->nd";
 
     @Override
-    public Map<String, Tensor> compute(Layer.LayerNorm layer, List<Tensor> activations, List<Tensor> backprops,
+    public Map<String, Tensor> compute(LayerNormLayer layer, List<Tensor> activations, List<Tensor> backprops,
                                        int k, KReduction reduction) {
         Checks.count(layer, activations, 1, "activations", "the layer input");
         Checks.count(layer, backprops, 1, "backprops", "dL/d output");
@@ -74,7 +139,7 @@ public final class LayerNormSampler implements LayerSampler<Layer.LayerNorm>, La
     @Override
     public Workload describe(String name, Hyperparameters h, int rows) {
         h.allow("D", "T", "eps", "nobias");
-        Layer.LayerNorm l = new Layer.LayerNorm(new int[] {h.req("D")}, h.dbl("eps", 1e-5), true,
+        LayerNormLayer l = new LayerNormLayer(new int[] {h.req("D")}, h.dbl("eps", 1e-5), true,
                 !h.bool("nobias", false));
         int t = h.opt("T", -1);
         int[] s = Workload.rows(rows, t < 0 ? new int[0] : new int[] {t}, h.req("D"));

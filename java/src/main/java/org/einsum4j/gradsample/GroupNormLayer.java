@@ -1,8 +1,39 @@
 package org.einsum4j.gradsample;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.einsum4j.tensor.Tensor;
+
+/** {@code torch.nn.GroupNorm(groups, channels, eps, affine)}: activations and backprops {@code [B·K, C, …]}. */
+public record GroupNormLayer(int groups, int channels, double eps, boolean affine) implements Layer {
+    public GroupNormLayer {
+        Checks.positive("GroupNorm groups", groups);
+        Checks.positive("GroupNorm channels", channels);
+        if (channels % groups != 0) {
+            throw new GradSampleException("GroupNorm groups " + groups + " must divide channels " + channels);
+        }
+        if (!(eps >= 0)) {
+            throw new GradSampleException("GroupNorm eps must be >= 0, got " + eps);
+        }
+    }
+
+    @Override
+    public String kind() {
+        return "GroupNorm";
+    }
+
+    @Override
+    public Map<String, int[]> parameterShapes() {
+        Map<String, int[]> m = new LinkedHashMap<>();
+        if (affine) {
+            m.put("weight", new int[] {channels});
+            m.put("bias", new int[] {channels});
+        }
+        return Collections.unmodifiableMap(m);
+    }
+}
 
 /**
  * Per-sample gradients of {@code GroupNorm}: x̂ normalized per (row, group) over the group's channels and all
@@ -11,11 +42,11 @@ import org.einsum4j.tensor.Tensor;
  * without storing x̂ (one pass over a and g, no [B·K, …] temporaries); K is then the summed label of the
  * contraction {@code nkc->nc}.
  */
-public final class GroupNormSampler implements LayerSampler<Layer.GroupNorm>, LayerKind {
+final class GroupNormSampler implements LayerSampler<GroupNormLayer>, LayerKind {
     static final String K_SPEC = "nkc->nc";
 
     @Override
-    public Map<String, Tensor> compute(Layer.GroupNorm layer, List<Tensor> activations, List<Tensor> backprops,
+    public Map<String, Tensor> compute(GroupNormLayer layer, List<Tensor> activations, List<Tensor> backprops,
                                        int k, KReduction reduction) {
         return channelNorm(layer, layer.groups(), layer.channels(), layer.eps(), layer.affine(), -1, activations,
                 backprops, k, reduction);
@@ -81,7 +112,7 @@ public final class GroupNormSampler implements LayerSampler<Layer.GroupNorm>, La
     public Workload describe(String name, Hyperparameters h, int rows) {
         h.allow("C", "groups", "eps", "L", "D", "H", "W");
         int c = h.req("C");
-        Layer.GroupNorm l = new Layer.GroupNorm(h.req("groups"), c, h.dbl("eps", 1e-5), true);
+        GroupNormLayer l = new GroupNormLayer(h.req("groups"), c, h.dbl("eps", 1e-5), true);
         int[] s = Workload.rows(rows, new int[] {c}, spatial(h));
         return new Workload(l, -1, false, List.of(s), List.of(s));
     }

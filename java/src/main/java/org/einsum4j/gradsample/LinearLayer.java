@@ -1,8 +1,35 @@
 package org.einsum4j.gradsample;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.einsum4j.tensor.Tensor;
+
+/**
+ * {@code torch.nn.Linear(in, out, bias)}: activations {@code [B·K, …, in]}, backprops {@code [B·K, …, out]}.
+ */
+public record LinearLayer(int in, int out, boolean bias) implements Layer {
+    public LinearLayer {
+        Checks.positive("Linear in", in);
+        Checks.positive("Linear out", out);
+    }
+
+    @Override
+    public String kind() {
+        return "Linear";
+    }
+
+    @Override
+    public Map<String, int[]> parameterShapes() {
+        Map<String, int[]> m = new LinkedHashMap<>();
+        m.put("weight", new int[] {out, in});
+        if (bias) {
+            m.put("bias", new int[] {out});
+        }
+        return Collections.unmodifiableMap(m);
+    }
+}
 
 /**
  * Per-sample gradients of {@code Linear}: weight {@code nkti,nktj->nij} (g, a) and bias {@code nkto->no}, where
@@ -10,12 +37,12 @@ import org.einsum4j.tensor.Tensor;
  * no copies for contiguous inputs), so K and t are summed labels of one batched GEMM per sample
  * (ALGORITHMS.md §4, the seed's {@code n...i,n...j->nij} after the K reshape).
  */
-public final class LinearSampler implements LayerSampler<Layer.Linear>, LayerKind {
+final class LinearSampler implements LayerSampler<LinearLayer>, LayerKind {
     static final String WEIGHT_SPEC = "nkti,nktj->nij";
     static final String BIAS_SPEC = "nkto->no";
 
     @Override
-    public Map<String, Tensor> compute(Layer.Linear layer, List<Tensor> activations, List<Tensor> backprops, int k,
+    public Map<String, Tensor> compute(LinearLayer layer, List<Tensor> activations, List<Tensor> backprops, int k,
                                        KReduction reduction) {
         Checks.count(layer, activations, 1, "activations", "the layer input");
         Checks.count(layer, backprops, 1, "backprops", "dL/d output");
@@ -64,7 +91,7 @@ public final class LinearSampler implements LayerSampler<Layer.Linear>, LayerKin
     @Override
     public Workload describe(String name, Hyperparameters h, int rows) {
         h.allow("in", "out", "bias", "T");
-        Layer.Linear l = new Layer.Linear(h.req("in"), h.req("out"), h.bool("bias", false));
+        LinearLayer l = new LinearLayer(h.req("in"), h.req("out"), h.bool("bias", false));
         int t = h.opt("T", -1);
         int[] mid = t < 0 ? new int[0] : new int[] {t};
         return new Workload(l, t, false, List.of(Workload.rows(rows, mid, l.in())),

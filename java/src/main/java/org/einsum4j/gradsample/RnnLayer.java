@@ -1,8 +1,75 @@
 package org.einsum4j.gradsample;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.einsum4j.tensor.Tensor;
+
+/**
+ * One layer, one direction of {@code torch.nn.RNN/GRU/LSTM(input, hidden, bias, batch_first)}. The sampler takes
+ * two activations, {@code x_t} {@code [B·K, T, input]} and {@code h_(t−1)} {@code [B·K, T, hidden]}, and two
+ * backprops, dL/d({@code x_t W_ihᵀ + b_ih}) and dL/d({@code h_(t−1) W_hhᵀ + b_hh}), both
+ * {@code [B·K, T, gates·hidden]}; time-first ({@code [T, B·K, …]}) when {@code batchFirst} is false.
+ * {@code layerIndex} and {@code reverse} only name the parameters as PyTorch does for stacked and
+ * bidirectional modules ({@code weight_ih_l1_reverse}); each (layer, direction) is sampled on its own inputs.
+ */
+public record RnnLayer(RnnKind cell, int input, int hidden, boolean bias, boolean batchFirst, int layerIndex,
+                       boolean reverse) implements Layer {
+    /** The recurrent cells; {@link #gates()} is how many stacked gate blocks W_ih and W_hh have. */
+    public enum RnnKind {
+        RNN(1), GRU(3), LSTM(4);
+
+        private final int gates;
+
+        RnnKind(int gates) {
+            this.gates = gates;
+        }
+
+        public int gates() {
+            return gates;
+        }
+    }
+
+    public RnnLayer {
+        if (cell == null) {
+            throw new GradSampleException("Rnn cell kind is null");
+        }
+        Checks.positive("Rnn input size", input);
+        Checks.positive("Rnn hidden size", hidden);
+        if (layerIndex < 0) {
+            throw new GradSampleException("Rnn layer index must be >= 0, got " + layerIndex);
+        }
+    }
+
+    /** Layer 0, forward direction: parameters {@code weight_ih_l0} … */
+    public RnnLayer(RnnKind cell, int input, int hidden, boolean bias, boolean batchFirst) {
+        this(cell, input, hidden, bias, batchFirst, 0, false);
+    }
+
+    /** PyTorch's name of one of this layer's parameters: {@code weight_ih} → {@code weight_ih_l0}. */
+    public String parameterName(String base) {
+        return base + "_l" + layerIndex + (reverse ? "_reverse" : "");
+    }
+
+    @Override
+    public String kind() {
+        return cell.name();
+    }
+
+    @Override
+    public Map<String, int[]> parameterShapes() {
+        int gh = cell.gates() * hidden;
+        Map<String, int[]> m = new LinkedHashMap<>();
+        m.put(parameterName("weight_ih"), new int[] {gh, input});
+        m.put(parameterName("weight_hh"), new int[] {gh, hidden});
+        if (bias) {
+            m.put(parameterName("bias_ih"), new int[] {gh});
+            m.put(parameterName("bias_hh"), new int[] {gh});
+        }
+        return Collections.unmodifiableMap(m);
+    }
+}
 
 /**
  * Per-sample gradients of one RNN/GRU/LSTM layer. Each step is two linear maps, {@code x_t W_ihᵀ + b_ih} and
@@ -11,14 +78,14 @@ import org.einsum4j.tensor.Tensor;
  * {@code nkti,nktj->nij}, time-first {@code tnki,tnkj->nij}; biases {@code nkto->no} / {@code tnko->no}.
  * Inputs: activations {@code [x, hPrev]}, backprops {@code [gIh, gHh]}.
  */
-public final class RnnSampler implements LayerSampler<Layer.Rnn>, LayerKind {
+final class RnnSampler implements LayerSampler<RnnLayer>, LayerKind {
     static final String WEIGHT_BATCH_FIRST = "nkti,nktj->nij";
     static final String BIAS_BATCH_FIRST = "nkto->no";
     static final String WEIGHT_TIME_FIRST = "tnki,tnkj->nij";
     static final String BIAS_TIME_FIRST = "tnko->no";
 
     @Override
-    public Map<String, Tensor> compute(Layer.Rnn layer, List<Tensor> activations, List<Tensor> backprops, int k,
+    public Map<String, Tensor> compute(RnnLayer layer, List<Tensor> activations, List<Tensor> backprops, int k,
                                        KReduction reduction) {
         Checks.count(layer, activations, 2, "activations", "x_t and h_(t-1)");
         Checks.count(layer, backprops, 2, "backprops", "dL/d(x_t W_ih^T + b_ih) and dL/d(h_(t-1) W_hh^T + b_hh)");
@@ -93,7 +160,7 @@ public final class RnnSampler implements LayerSampler<Layer.Rnn>, LayerKind {
     @Override
     public Workload describe(String name, Hyperparameters h, int rows) {
         h.allow("T", "in", "H", "bias", "time_first");
-        Layer.Rnn l = new Layer.Rnn(Layer.RnnKind.valueOf(name), h.req("in"), h.req("H"), h.bool("bias", true),
+        RnnLayer l = new RnnLayer(RnnLayer.RnnKind.valueOf(name), h.req("in"), h.req("H"), h.bool("bias", true),
                 !h.bool("time_first", false));
         int t = h.req("T");
         int gh = l.cell().gates() * l.hidden();
@@ -101,7 +168,7 @@ public final class RnnSampler implements LayerSampler<Layer.Rnn>, LayerKind {
                 List.of(rows(l, rows, t, gh), rows(l, rows, t, gh)));
     }
 
-    private static int[] rows(Layer.Rnn l, int rows, int t, int f) {
+    private static int[] rows(RnnLayer l, int rows, int t, int f) {
         return l.batchFirst() ? new int[] {rows, t, f} : new int[] {t, rows, f};
     }
 }

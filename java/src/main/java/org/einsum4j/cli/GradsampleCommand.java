@@ -1,7 +1,6 @@
 package org.einsum4j.cli;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -11,8 +10,8 @@ import org.einsum4j.tensor.HostAllocator;
 import org.einsum4j.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -40,43 +39,13 @@ final class GradsampleCommand implements Callable<Integer> {
     @Spec
     CommandSpec command;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "LAYER", description = "the layer kind")
-    String layer;
-
-    @Parameters(index = "1..*", paramLabel = "HYPERPARAMETERS", description = "key=value words or bare flags")
-    List<String> hyper = new ArrayList<>();
-
-    @Option(names = "--B", paramLabel = "N", defaultValue = "1", description = "samples (default 1)")
-    long b;
-
-    @Option(names = "--K", paramLabel = "N", defaultValue = "1", description = "augmentation multiplicity (default 1)")
-    long k;
-
-    @Option(names = "--T", paramLabel = "N", description = "sequence length (same as T=N)")
-    Long t;
-
-    @Option(names = "--reduction", paramLabel = "sum|mean", defaultValue = "sum",
-            description = "how a sample's K copies combine (default sum)")
-    KReduction reduction;
-
-    @Option(names = "--dtype", paramLabel = "f32|f64", defaultValue = "f32",
-            converter = CliValues.DTypeConverter.class, description = "element type (default f32)")
-    DType dtype;
+    @Mixin
+    WorkloadOptions work;
 
     @Option(names = "--backend", paramLabel = "cpu|cuda", defaultValue = "cpu",
             description = "where to run: cpu, cuda or cuda:N (default cpu; on CUDA --json adds gpu_median_ns from "
                     + "CUDA events, peak_device_bytes and device)")
     String backend;
-
-    @Option(names = "--repeat", paramLabel = "N", defaultValue = "5", description = "timed calls (default 5)")
-    long repeat;
-
-    @Option(names = "--warmup", paramLabel = "W", defaultValue = "1",
-            description = "untimed calls before timing (default 1)")
-    long warmup;
-
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "seed of the random inputs (default 0)")
-    long seed;
 
     @Option(names = "--json", description = "one JSON object: layer, B, K, T, hyperparameters, median_ns, extra_bytes, ...")
     boolean json;
@@ -84,20 +53,16 @@ final class GradsampleCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = command.commandLine().getOut();
-        if (layer == null) {
-            throw new UsageException("no layer given (layers: " + String.join(", ", GradsampleWorkload.LAYERS)
-                    + "; see einsum4j gradsample --help)");
-        }
-        int bb = (int) CliValues.range("--B", b, 0, Integer.MAX_VALUE);
-        int kk = (int) CliValues.range("--K", k, 1, Integer.MAX_VALUE);
-        int tt = t == null ? -1 : (int) CliValues.range("--T", t, 0, Integer.MAX_VALUE);
-        int rep = (int) CliValues.range("--repeat", repeat, 1, 1_000_000);
-        int warm = (int) CliValues.range("--warmup", warmup, 0, 1_000_000);
-        GradsampleWorkload w = GradsampleWorkload.parse(layer, hyper, bb, kk, tt);
+        int rep = work.repeats();
+        int warm = work.warmups();
+        GradsampleWorkload w = work.workload("gradsample");
+        List<String> hyper = work.hyper;
+        KReduction reduction = work.reduction;
+        DType dtype = work.dtype;
         DeviceClock clock = DeviceClock.of(backend.toLowerCase(Locale.ROOT), rep);
         String be = clock.device().toString();
         Measurement m;
-        try (GradsampleWorkload.Inputs host = w.inputs(seed, dtype);
+        try (GradsampleWorkload.Inputs host = w.inputs(work.seed, dtype);
              GradsampleWorkload.Inputs in = clock.onGpu() ? new GradsampleWorkload.Inputs(
                      List.of(clock.place(host.activations().toArray(new Tensor[0]))),
                      List.of(clock.place(host.backprops().toArray(new Tensor[0])))) : null) {

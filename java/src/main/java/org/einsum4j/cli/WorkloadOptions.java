@@ -10,8 +10,7 @@ import picocli.CommandLine.Parameters;
 /**
  * The layer workload on the command line as a picocli mixin, with {@code einsum4j gradsample}'s names: the layer
  * and its hyperparameters, B, K, T, the K reduction, the dtype, the seed, and how many calls are timed after how
- * many warm-up calls. {@code einsum4j dp} uses it; {@code gradsample} still declares the same options itself (its
- * CUDA changes landed while this was written) and can take the mixin too.
+ * many warm-up calls. {@code einsum4j gradsample} and {@code einsum4j dp} both take it.
  */
 final class WorkloadOptions {
     @Parameters(index = "0", arity = "0..1", paramLabel = "LAYER", description = "the layer kind")

@@ -10,7 +10,7 @@ import org.einsum4j.tensor.Tensor;
  * Runs a contraction path once: compiles a {@link Plan} for these operands' strides and executes it. For callers
  * without a {@code ContractExpression} (tests, one-off runs); expressions keep their plans and skip the compile.
  */
-public final class Executor {
+final class Executor {
     private Executor() {
     }
 
@@ -18,7 +18,7 @@ public final class Executor {
      * Contracts {@code operands} (already checked against {@code c}: shapes and one common float dtype) along
      * {@code path} (opt_einsum's format; steps may name one, two or more operands). Returns a new tensor.
      */
-    public static Tensor run(Contraction c, List<int[]> path, Backend backend, Tensor[] operands) {
+    static Tensor run(Contraction c, List<int[]> path, Backend backend, Tensor[] operands) {
         return Plan.compile(c, Planner.plan(c, path), operands[0].dtype(), Plan.stridesOf(operands), backend)
                 .execute(operands);
     }

@@ -73,11 +73,7 @@ public class DpStepBenchmark {
 
     @Benchmark
     public double step() {
-        long base;
-        synchronized (HostAllocator.class) {
-            HostAllocator.resetPeak();
-            base = HostAllocator.liveBytes();
-        }
+        long base = HostAllocator.resetPeak();
         double s = 0;
         try (DpResult r = step.run(List.of(new LayerBatch(row, workload.layer(), inputs.activations(),
                 inputs.backprops())))) {

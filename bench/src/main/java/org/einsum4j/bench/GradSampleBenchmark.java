@@ -58,11 +58,7 @@ public class GradSampleBenchmark {
 
     @Benchmark
     public long compute() {
-        long base;
-        synchronized (HostAllocator.class) {
-            HostAllocator.resetPeak();
-            base = HostAllocator.liveBytes();
-        }
+        long base = HostAllocator.resetPeak();
         long n = workload.runOnce(inputs, KReduction.SUM);
         peakExtraBytes = Math.max(peakExtraBytes, HostAllocator.peakBytes() - base);
         return n;

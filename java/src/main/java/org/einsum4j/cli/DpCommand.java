@@ -124,11 +124,7 @@ final class DpCommand implements Callable<Integer> {
         int clipped = 0;
         double mean = 0;
         for (int i = 0; i < repeat; i++) {
-            long base;
-            synchronized (HostAllocator.class) {
-                HostAllocator.resetPeak();
-                base = HostAllocator.liveBytes();
-            }
+            long base = HostAllocator.resetPeak();
             long t0 = System.nanoTime();
             try (DpResult r = step.run(List.of(batch))) {
                 ns[i] = System.nanoTime() - t0;

@@ -97,11 +97,7 @@ final class GradsampleCommand implements Callable<Integer> {
         long[] ns = new long[repeat];
         long extra = 0;
         for (int i = 0; i < repeat; i++) {
-            long base;
-            synchronized (HostAllocator.class) {
-                HostAllocator.resetPeak();
-                base = HostAllocator.liveBytes();
-            }
+            long base = HostAllocator.resetPeak();
             long t0 = System.nanoTime();
             clock.call(i, () -> w.runOnce(in, reduction));
             ns[i] = System.nanoTime() - t0;

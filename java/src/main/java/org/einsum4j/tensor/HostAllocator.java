@@ -185,9 +185,13 @@ public final class HostAllocator {
         return peakBytes;
     }
 
-    /** Starts a new peak measurement at the current live bytes. */
-    public static synchronized void resetPeak() {
+    /**
+     * Starts a new peak measurement at the current live bytes and returns them, in one step, so that
+     * {@code peakBytes() - base} is what a measured call added at its peak.
+     */
+    public static synchronized long resetPeak() {
         peakBytes = liveBytes;
+        return liveBytes;
     }
 
     /** Bytes kept in the cache of freed blocks. */

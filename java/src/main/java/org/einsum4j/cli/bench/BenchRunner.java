@@ -152,11 +152,7 @@ public final class BenchRunner {
         long[] extra = {0};
         try (GradsampleWorkload.Inputs in = w.inputs(0, DType.FLOAT32)) {
             double[] t = time(() -> {
-                long base;
-                synchronized (HostAllocator.class) {
-                    HostAllocator.resetPeak();
-                    base = HostAllocator.liveBytes();
-                }
+                long base = HostAllocator.resetPeak();
                 long v = w.runOnce(in, KReduction.SUM);
                 extra[0] = Math.max(extra[0], HostAllocator.peakBytes() - base);
                 return v;

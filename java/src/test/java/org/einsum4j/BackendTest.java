@@ -16,14 +16,15 @@ import org.junit.jupiter.api.Test;
 /**
  * The device-neutral Backend primitives on the backend under test (CPU, or the checked device in the
  * checked-device run), against direct loops: GEMM into a given output with beta 0 and 1 (every CPU path: tiny
- * loop, outer product, dot, BLAS; 3-d and 4-d), sums into a given output, fill, scale, copies with conversion and
- * broadcast.
+ * loop, outer product, dot, matrix-vector (m or n of 1), BLAS; 3-d and 4-d), sums into a given output, fill,
+ * scale, copies with conversion and broadcast.
  */
 class BackendTest {
     private final Backend backend = UnderTest.backend();
 
     @ParameterizedTest
-    @CsvSource({"2,1,3,4,2", "3,1,5,1,4", "4,1,1,6,1", "2,1,17,9,13", "2,3,4,5,6", "1,2,40,30,20"})
+    @CsvSource({"2,1,3,4,2", "3,1,5,1,4", "4,1,1,6,1", "2,1,17,9,13", "2,3,4,5,6", "1,2,40,30,20",
+            "3,1,1,20,9", "3,1,9,20,1", "2,3,1,20,9", "2,3,9,20,1", "2,3,1,20,1", "1,1,1,700,600"})
     void gemmWritesAndAccumulatesIntoTheGivenOutput(int batch, int r, int m, int k, int n) {
         for (DType dt : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
             try (Tensor a = Tensor.random(dt, 1, batch, r, m, k); Tensor b = Tensor.random(dt, 2, batch, r, k, n);

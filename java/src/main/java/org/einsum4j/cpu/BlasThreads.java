@@ -19,8 +19,13 @@ import org.bytedeco.openblas.global.openblas_full;
  * choice (OPENBLAS_NUM_THREADS or all cores) alone for every call, batches included.
  */
 final class BlasThreads {
-    /** Multiply-adds from which a lone GEMM goes to OpenBLAS's threads (a 128×128×128 product). */
-    static final long THREADED_WORK = 1L << 21;
+    /**
+     * Multiply-adds from which a lone GEMM goes to OpenBLAS's threads (a 64×64×64 product): OpenBLAS's own
+     * threshold (SMP_THRESHOLD_MIN · GEMM_MULTITHREAD_THRESHOLD), the one numpy's calls meet. E06's steps (4096×16×16,
+     * 2^20) took 15.0 µs on one thread, 9.3 µs on two OpenBLAS threads and 21 µs as two row blocks over Java threads
+     * (a parked fork-join worker takes longer to wake than the block takes to compute).
+     */
+    static final long THREADED_WORK = 1L << 18;
 
     private static final Object LOCK = new Object();
     /** OpenBLAS threads for a lone large GEMM; 1: never; 0: native (OpenBLAS's own setting, never changed). */

@@ -79,10 +79,11 @@ class FusedKernelsTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
     void outerProducts(DType dt) {
-        for (int[] s : new int[][] {{5, 3, 4}, {1, 1, 1}, {0, 3, 4}, {2, 0, 4}, {2, 3, 0}, {40, 65, 130}}) {
+        for (int[] s : new int[][] {{5, 3, 4}, {1, 1, 1}, {0, 3, 4}, {2, 0, 4}, {2, 3, 0}, {40, 65, 130},
+                {3, 4, 1030}}) {
             check("ni,nj->nij", dt, new int[][] {{s[0], s[1]}, {s[0], s[2]}});
         }
-        for (int[] s : new int[][] {{4, 6}, {1, 1}, {0, 3}, {3, 0}, {700, 300}}) {
+        for (int[] s : new int[][] {{4, 6}, {1, 1}, {0, 3}, {3, 0}, {700, 300}, {9, 1500}}) {
             check("i,j->ij", dt, new int[][] {{s[0]}, {s[1]}});
             check("i,j->ji", dt, new int[][] {{s[0]}, {s[1]}});
         }

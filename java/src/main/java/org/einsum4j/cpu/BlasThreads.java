@@ -11,7 +11,11 @@ import org.bytedeco.openblas.global.openblas_full;
  * tens of microseconds to wake for each GEMM), E05 1.41 against 1.65 ms. On a busy machine the spinning turns
  * against it: a barrier then costs a scheduler time slice (at load 17, E05 took 59.6 ms on two OpenBLAS threads and
  * 5.0 ms split over Java threads, whose caller runs a chunk a descheduled worker has not started); there, set
- * {@code einsum4j.blasThreads=1}.
+ * {@code einsum4j.blasThreads=1}. Without that setting a busy machine is noticed anyway: a threaded call that ran
+ * at under {@link #SLOW_MADDS_PER_NS} multiply-add per nanosecond (one core does 50 to 100 on a float32 GEMM) and
+ * took over {@link #SLOW_NS} waited on a descheduled thread, and lone GEMMs then stay on Java threads for
+ * {@link #BACK_OFF_NS} before OpenBLAS's threads are tried again (at load 6 a threaded 4096×16×16 GEMM took 8 ms,
+ * against 17 µs on one thread).
  *
  * <p>System property {@code einsum4j.blasThreads}: OpenBLAS's threads for a lone large GEMM (default: the threads
  * {@link Parallel} uses, the common fork-join pool's parallelism + 1 capped by the cores); {@code 1} keeps OpenBLAS
@@ -26,6 +30,17 @@ final class BlasThreads {
      * (a parked fork-join worker takes longer to wake than the block takes to compute).
      */
     static final long THREADED_WORK = 1L << 18;
+
+    /** A threaded call slower than this many multiply-adds per nanosecond (and {@link #SLOW_NS}) means a busy machine. */
+    static final long SLOW_MADDS_PER_NS = 1;
+    /** ... and longer than this: a scheduler time slice is milliseconds, a normal threaded call far less. */
+    static final long SLOW_NS = 1_000_000;
+    /** How long lone GEMMs stay off OpenBLAS's threads after a slow threaded call. */
+    static final long BACK_OFF_NS = 1_000_000_000L;
+
+    /** Until this {@code System.nanoTime()}, lone GEMMs stay off OpenBLAS's threads (a threaded call was slow). */
+    private static volatile long backOffUntil;
+    private static volatile boolean backingOff;
 
     private static final Object LOCK = new Object();
     /** OpenBLAS threads for a lone large GEMM; 1: never; 0: native (OpenBLAS's own setting, never changed). */
@@ -64,7 +79,8 @@ final class BlasThreads {
 
     /** Whether a GEMM of {@code calls} BLAS calls and {@code work} multiply-adds in all goes to OpenBLAS's threads. */
     static boolean useBlasThreads(long calls, long work) {
-        return threads > 1 && calls < Parallel.threads() && work >= THREADED_WORK;
+        return threads > 1 && calls < Parallel.threads() && work >= THREADED_WORK
+                && (!backingOff || System.nanoTime() - backOffUntil >= 0);
     }
 
     /** Whether OpenBLAS keeps its own thread setting for every call (no Java-side split of a single GEMM needed). */
@@ -73,18 +89,35 @@ final class BlasThreads {
     }
 
     /**
-     * Runs {@code calls} (BLAS calls on this thread) with OpenBLAS on its threads, then back to one. One such section
-     * at a time: two large GEMMs from two Java threads take turns rather than oversubscribe the cores.
+     * Runs {@code calls} (BLAS calls on this thread, {@code work} multiply-adds in all) with OpenBLAS on its threads,
+     * then back to one. One such section at a time: two large GEMMs from two Java threads take turns rather than
+     * oversubscribe the cores. A slow section starts the back-off (see the class comment).
      */
-    static void threaded(Runnable calls) {
+    static void threaded(Runnable calls, long work) {
         synchronized (LOCK) {
             set(threads);
+            long t0 = System.nanoTime();
             try {
                 calls.run();
             } finally {
                 set(1);
             }
+            record(System.nanoTime() - t0, work);
         }
+    }
+
+    /** Notes a threaded call of {@code work} multiply-adds that took {@code took} ns: a slow one starts the back-off. */
+    static void record(long took, long work) {
+        boolean slow = took > SLOW_NS && took > work / SLOW_MADDS_PER_NS;
+        if (slow) {
+            backOffUntil = System.nanoTime() + BACK_OFF_NS;
+        }
+        backingOff = slow;
+    }
+
+    /** Whether lone GEMMs are off OpenBLAS's threads now, after a slow threaded call (tests, reports). */
+    static boolean backingOff() {
+        return backingOff && System.nanoTime() - backOffUntil < 0;
     }
 
     /**

@@ -215,7 +215,7 @@ final class CpuBackend implements Backend {
             }
         };
         if (BlasThreads.useBlasThreads((long) batch * r, work)) {
-            BlasThreads.threaded(() -> calls.run(0, batch));
+            BlasThreads.threaded(() -> calls.run(0, batch), batch * work);
         } else {
             Parallel.forRange(batch, calls, Math.max(1, work / Math.max(1, batch)));
         }
@@ -320,7 +320,7 @@ final class CpuBackend implements Backend {
             }
         };
         if (blasThreads) {
-            BlasThreads.threaded(() -> calls.run(0, batch));
+            BlasThreads.threaded(() -> calls.run(0, batch), batch * work);
         } else {
             Parallel.forRange(batch * mBlocks, calls, Math.max(1, work / Math.max(1, mBlocks)));
         }

@@ -1,0 +1,62 @@
+package org.einsum4j.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.einsum4j.Einsum;
+import org.einsum4j.oracle.Close;
+import org.einsum4j.oracle.ReferenceEinsum;
+import org.einsum4j.tensor.DType;
+import org.einsum4j.tensor.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The busy-machine back-off of {@link BlasThreads}: a threaded call far below one core's rate keeps lone GEMMs off
+ * OpenBLAS's threads for a while, a normal one does not; a lone GEMM computes the same either way.
+ */
+class BlasThreadsTest {
+    @AfterEach
+    void clear() {
+        BlasThreads.record(0, 0);
+    }
+
+    @Test
+    void aSlowThreadedCallStartsTheBackOffAndANormalOneEndsIt() {
+        long work = 1L << 22;
+        BlasThreads.record(0, 0);
+        assertFalse(BlasThreads.backingOff());
+        // 4 M multiply-adds in 40 µs: a normal threaded call
+        BlasThreads.record(40_000, work);
+        assertFalse(BlasThreads.backingOff());
+        // 4 M multiply-adds in 2 ms: still over 1 per ns, not slow
+        BlasThreads.record(2_000_000, work);
+        assertFalse(BlasThreads.backingOff());
+        // 4 M multiply-adds in 8 ms: a descheduled thread
+        BlasThreads.record(8_000_000, work);
+        assertTrue(BlasThreads.backingOff());
+        assertFalse(BlasThreads.useBlasThreads(1, work), "lone GEMMs stay on Java threads while backing off");
+        // a small call held up for a time slice counts too (floor SLOW_NS, not the work)
+        BlasThreads.record(0, 0);
+        BlasThreads.record(BlasThreads.SLOW_NS + 1, BlasThreads.THREADED_WORK);
+        assertTrue(BlasThreads.backingOff());
+        // but a short call never does, however little work it had
+        BlasThreads.record(BlasThreads.SLOW_NS - 1, 1);
+        assertFalse(BlasThreads.backingOff());
+    }
+
+    @Test
+    void aLoneGemmGivesTheSameResultWhileBackingOff() {
+        try (Tensor a = Tensor.random(DType.FLOAT64, 1, 300, 200); Tensor b = Tensor.random(DType.FLOAT64, 2, 200, 150);
+             Tensor want = ReferenceEinsum.evaluate("ij,jk->ik", a, b)) {
+            BlasThreads.record(BlasThreads.SLOW_NS + 1, 1);
+            try (Tensor got = Einsum.contract("ij,jk->ik", a, b)) {
+                Close.assertClose(want, got, 1e-12, "backing off");
+            }
+            BlasThreads.record(0, 0);
+            try (Tensor got = Einsum.contract("ij,jk->ik", a, b)) {
+                Close.assertClose(want, got, 1e-12, "not backing off");
+            }
+        }
+    }
+}

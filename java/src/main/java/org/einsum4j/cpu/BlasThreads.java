@@ -19,7 +19,8 @@ import org.bytedeco.openblas.global.openblas_full;
  *
  * <p>System property {@code einsum4j.blasThreads}: OpenBLAS's threads for a lone large GEMM (default: the threads
  * {@link Parallel} uses, the common fork-join pool's parallelism + 1 capped by the cores); {@code 1} keeps OpenBLAS
- * single-threaded and splits lone GEMMs into row blocks over Java threads; {@code native} leaves OpenBLAS's own
+ * single-threaded and splits lone GEMMs of at least {@link Parallel#MIN_GEMM_WORK} multiply-adds into row blocks over
+ * Java threads (smaller ones run on the calling thread); {@code native} leaves OpenBLAS's own
  * choice (OPENBLAS_NUM_THREADS or all cores) alone for every call, batches included.
  */
 final class BlasThreads {

@@ -12,10 +12,10 @@ import org.bytedeco.openblas.global.openblas_full;
  * against it: a barrier then costs a scheduler time slice (at load 17, E05 took 59.6 ms on two OpenBLAS threads and
  * 5.0 ms split over Java threads, whose caller runs a chunk a descheduled worker has not started); there, set
  * {@code einsum4j.blasThreads=1}. Without that setting a busy machine is noticed anyway: a threaded call that ran
- * at under {@link #SLOW_MADDS_PER_NS} multiply-add per nanosecond (one core does 50 to 100 on a float32 GEMM) and
- * took over {@link #SLOW_NS} waited on a descheduled thread, and lone GEMMs then stay on Java threads for
- * {@link #BACK_OFF_NS} before OpenBLAS's threads are tried again (at load 6 a threaded 4096×16×16 GEMM took 8 ms,
- * against 17 µs on one thread).
+ * at under {@link #SLOW_MADDS_PER_NS} multiply-adds per nanosecond and took over {@link #SLOW_NS} waited on a
+ * descheduled thread, and lone GEMMs then stay off OpenBLAS's threads for {@link #BACK_OFF_NS} before they are tried
+ * again (at load 6 a threaded 4096×16×16 GEMM took 8 ms against 17 µs on one thread; with one other process
+ * running, a threaded 576³ GEMM took 22 ms against 1.8 ms on one thread).
  *
  * <p>System property {@code einsum4j.blasThreads}: OpenBLAS's threads for a lone large GEMM (default: the threads
  * {@link Parallel} uses, the common fork-join pool's parallelism + 1 capped by the cores); {@code 1} keeps OpenBLAS
@@ -32,10 +32,14 @@ final class BlasThreads {
      */
     static final long THREADED_WORK = 1L << 18;
 
-    /** A threaded call slower than this many multiply-adds per nanosecond (and {@link #SLOW_NS}) means a busy machine. */
-    static final long SLOW_MADDS_PER_NS = 1;
-    /** ... and longer than this: a scheduler time slice is milliseconds, a normal threaded call far less. */
-    static final long SLOW_NS = 1_000_000;
+    /**
+     * A threaded call slower than this many multiply-adds per nanosecond (and longer than {@link #SLOW_NS}) waited on
+     * a descheduled thread: one core alone does 70 to 130 (float32 GEMMs of the einsum suite on the 2-core machine),
+     * half that in float64; this is a quarter of that in float64, an eighth in float32.
+     */
+    static final long SLOW_MADDS_PER_NS = 8;
+    /** ... and longer than this: a scheduler time slice is milliseconds, a normal threaded call's jitter far less. */
+    static final long SLOW_NS = 200_000;
     /** How long lone GEMMs stay off OpenBLAS's threads after a slow threaded call. */
     static final long BACK_OFF_NS = 1_000_000_000L;
 

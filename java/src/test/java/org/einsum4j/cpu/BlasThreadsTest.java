@@ -29,8 +29,8 @@ class BlasThreadsTest {
         // 4 M multiply-adds in 40 µs: a normal threaded call
         BlasThreads.record(40_000, work);
         assertFalse(BlasThreads.backingOff());
-        // 4 M multiply-adds in 2 ms: still over 1 per ns, not slow
-        BlasThreads.record(2_000_000, work);
+        // 4 M multiply-adds in 400 µs: over 8 per ns, slow but not waiting on a descheduled thread
+        BlasThreads.record(400_000, work);
         assertFalse(BlasThreads.backingOff());
         // 4 M multiply-adds in 8 ms: a descheduled thread
         BlasThreads.record(8_000_000, work);

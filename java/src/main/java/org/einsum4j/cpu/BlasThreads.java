@@ -25,12 +25,12 @@ import org.bytedeco.openblas.global.openblas_full;
  */
 final class BlasThreads {
     /**
-     * Multiply-adds from which a lone GEMM goes to OpenBLAS's threads (a 64×64×64 product): OpenBLAS's own
-     * threshold (SMP_THRESHOLD_MIN · GEMM_MULTITHREAD_THRESHOLD), the one numpy's calls meet. E06's steps (4096×16×16,
-     * 2^20) took 15.0 µs on one thread, 9.3 µs on two OpenBLAS threads and 21 µs as two row blocks over Java threads
-     * (a parked fork-join worker takes longer to wake than the block takes to compute).
+     * Multiply-adds from which a lone GEMM goes to OpenBLAS's threads (a 128×128×128 product). Lower (OpenBLAS's own
+     * 2^18) was tried for E06's 4096×16×16 steps (2^20): on the idle machine two OpenBLAS threads took 10.7 µs a step
+     * against 15.7 µs on one, but with any other process running the threaded call loses (E06 0.111 ms against
+     * 0.073 ms as row blocks over Java threads, interleaved runs at load 2.4), which a step this small cannot win back.
      */
-    static final long THREADED_WORK = 1L << 18;
+    static final long THREADED_WORK = 1L << 21;
 
     /**
      * A threaded call slower than this many multiply-adds per nanosecond (and longer than {@link #SLOW_NS}) waited on
@@ -40,8 +40,8 @@ final class BlasThreads {
     static final long SLOW_MADDS_PER_NS = 8;
     /** ... and longer than this: a scheduler time slice is milliseconds, a normal threaded call's jitter far less. */
     static final long SLOW_NS = 200_000;
-    /** How long lone GEMMs stay off OpenBLAS's threads after a slow threaded call. */
-    static final long BACK_OFF_NS = 1_000_000_000L;
+    /** How long lone GEMMs stay off OpenBLAS's threads after a slow threaded call: short, the load comes and goes. */
+    static final long BACK_OFF_NS = 100_000_000L;
 
     /** Until this {@code System.nanoTime()}, lone GEMMs stay off OpenBLAS's threads (a threaded call was slow). */
     private static volatile long backOffUntil;

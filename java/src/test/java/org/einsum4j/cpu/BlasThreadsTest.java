@@ -38,7 +38,7 @@ class BlasThreadsTest {
         assertFalse(BlasThreads.useBlasThreads(1, work), "lone GEMMs stay on Java threads while backing off");
         // a small call held up for a time slice counts too (floor SLOW_NS, not the work)
         BlasThreads.record(0, 0);
-        BlasThreads.record(BlasThreads.SLOW_NS + 1, BlasThreads.THREADED_WORK);
+        BlasThreads.record(BlasThreads.SLOW_NS + 1, 1L << 18);
         assertTrue(BlasThreads.backingOff());
         // but a short call never does, however little work it had
         BlasThreads.record(BlasThreads.SLOW_NS - 1, 1);

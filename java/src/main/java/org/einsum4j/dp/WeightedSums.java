@@ -124,13 +124,18 @@ final class WeightedSums {
      * {@link #MIN_SCALE_BLOCK} elements (many small calls) use that contraction instead.
      */
     static Tensor scaleRows(Tensor g, int axis, int b, int k, double[] weights) {
+        return scaleRows(g, axis, b, k, weights, MIN_SCALE_BLOCK);
+    }
+
+    /** {@link #scaleRows(Tensor, int, int, int, double[])} with the block-size threshold given (for tests). */
+    static Tensor scaleRows(Tensor g, int axis, int b, int k, double[] weights, int minBlock) {
         int[] d = g.dims();
         long pre = 1;
         for (int i = 0; i < axis; i++) {
             pre *= d[i];
         }
         long post = b == 0 ? 0 : g.numel() / (pre * b);
-        if (post >= MIN_SCALE_BLOCK || pre * b <= 1) {
+        if (post >= minBlock || pre * b <= 1) {
             Backend be = Backend.of(g);
             Tensor out = be.contiguousCopy(g);
             try {

@@ -80,6 +80,13 @@ class DpStepTest {
         assertThrows(DpException.class, () -> DpStep.builder().meanLoss(0));
         assertThrows(DpException.class, () -> DpStep.builder().perLayerMaxGradNorms(Map.of("a", 0.0))
                 .noiseMultiplier(1).build());
+        assertThrows(DpException.class, () -> DpStep.builder().perParameterMaxGradNorms(Map.of("a.weight", -1.0))
+                .noiseMultiplier(1).build());
+        assertThrows(DpException.class, () -> DpStep.builder().perParameterMaxGradNorms(Map.of())
+                .noiseMultiplier(1).build());
+        DpException nan = assertThrows(DpException.class, () -> DpStep.builder()
+                .perParameterMaxGradNorms(Map.of("a.bias", Double.NaN)).noiseMultiplier(1).build());
+        assertTrue(nan.getMessage().contains("a.bias"), nan.getMessage());
     }
 
     @Test
@@ -98,6 +105,14 @@ class DpStepTest {
             assertThrows(LayerShapeException.class, () -> s.run(List.of(LayerBatch.of("x", LINEAR, a, gBad))));
             assertThrows(DpException.class, () -> DpStep.builder().perLayerMaxGradNorms(Map.of("other", 1.0))
                     .noiseMultiplier(1).build().run(List.of(LayerBatch.of("x", LINEAR, a, g))));
+            DpException missing = assertThrows(DpException.class, () -> DpStep.builder()
+                    .perParameterMaxGradNorms(Map.of("x.weight", 1.0)).noiseMultiplier(1).build()
+                    .run(List.of(LayerBatch.of("x", LINEAR, a, g))));
+            assertTrue(missing.getMessage().contains("x.bias"), missing.getMessage());
+            DpException unknown = assertThrows(DpException.class, () -> DpStep.builder()
+                    .perParameterMaxGradNorms(Map.of("x.weight", 1.0, "x.bias", 1.0, "x.gain", 1.0))
+                    .noiseMultiplier(1).build().run(List.of(LayerBatch.of("x", LINEAR, a, g))));
+            assertTrue(unknown.getMessage().contains("x.gain"), unknown.getMessage());
             assertThrows(DpException.class, () -> step().normMode("nope", NormMode.GHOST).build()
                     .run(List.of(LayerBatch.of("x", LINEAR, a, g))));
         }

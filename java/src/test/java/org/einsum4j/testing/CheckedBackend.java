@@ -23,6 +23,8 @@ public final class CheckedBackend implements Backend {
     public static final String TYPE = "checked";
 
     private static final AtomicLong HOST_COPIES = new AtomicLong();
+    private static final AtomicLong TO_HOST_ELEMENTS = new AtomicLong();
+    private static final AtomicLong LARGEST_TO_HOST = new AtomicLong();
 
     private final Device device;
     private final Backend cpu = Backend.cpu();
@@ -45,6 +47,19 @@ public final class CheckedBackend implements Backend {
     @Override
     public String name() {
         return TYPE;
+    }
+
+    /** Elements copied from a checked device to the host so far, over all checked devices. */
+    public static long toHostElements() {
+        return TO_HOST_ELEMENTS.get();
+    }
+
+    /**
+     * The most elements one copy from a checked device to the host has moved since the last call (which resets
+     * it): a test's bound on what a call reads back.
+     */
+    public static long largestToHostSinceLastCall() {
+        return LARGEST_TO_HOST.getAndSet(0);
     }
 
     /** A host view of a checked tensor's memory (same dims, strides and offset). Only for this backend. */
@@ -93,6 +108,10 @@ public final class CheckedBackend implements Backend {
         boolean toHost = dst.device().isHost();
         if (fromHost || toHost) {
             HOST_COPIES.incrementAndGet();
+        }
+        if (toHost && !fromHost) {
+            TO_HOST_ELEMENTS.addAndGet(src.numel());
+            LARGEST_TO_HOST.accumulateAndGet(src.numel(), Math::max);
         }
         cpu.copy(fromHost ? src : unwrap(src), toHost ? dst : unwrap(dst));
     }

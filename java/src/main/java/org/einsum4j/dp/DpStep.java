@@ -32,9 +32,11 @@ import org.einsum4j.tensor.Tensor;
  * Per layer the norms come from a {@link GhostNorm} (no per-sample gradient) or from materialized per-sample
  * gradients, whichever the layer's cost model says is cheaper ({@link NormMode#AUTO}), or as overridden. The
  * clipped sum {@code Σ_n c_n G_n} is a weighted contraction in which the clip factors scale the backprops.
- * Backprops are the gradients of the per-sample (summed) losses; for a mean loss the result is divided by the
- * expected batch size B of the sampler (Poisson sampling: q·N), never by the realized one, and an empty batch
- * still gets its noise. Every input is checked (thresholds, σ, NaN/Inf, shapes, batch sizes) before any work.
+ * Clipping is flat (one C over the model), per layer, or per parameter (Opacus's {@code per_layer} with one
+ * threshold per parameter). Backprops are the gradients of the per-sample (summed) losses; for a mean loss the
+ * result is divided by the expected batch size B of the sampler (Poisson sampling: q·N), never by the realized
+ * one (the division rides on the clip factors, no extra pass), and an empty batch still gets its noise. The noise
+ * is drawn on the host and added on the gradients' device; nothing parameter-sized is read back to the host. Every input is checked (thresholds, σ, NaN/Inf, shapes, batch sizes) before any work.
  * Shapes and dtypes are checked by each layer's grad sampler on an empty slice of the batch (so a user's
  * sampler must accept B = 0, as the built-ins do). Immutable and thread-safe apart from the shared
  * {@link GaussianNoise}.

@@ -243,4 +243,33 @@ class DpStepTest {
             }
         }
     }
+
+    /**
+     * With B > 0 the noise lands on the clipped sum: the σ > 0 result minus the σ = 0 result is exactly the seeded
+     * draws (in the order of the parameters) divided by the expected batch size, in both modes — the division of
+     * the sum rides on the clip factors, the noise's on the host draws.
+     */
+    @Test
+    void noiseIsAddedToTheClippedSumInParameterOrder() {
+        try (Tensor a = Tensor.random(DType.FLOAT64, 1, 6, 4); Tensor g = Tensor.random(DType.FLOAT64, 2, 6, 3)) {
+            for (NormMode mode : new NormMode[] {NormMode.GHOST, NormMode.MATERIALIZED}) {
+                DpStep.Builder b = DpStep.builder().maxGradNorm(0.3).multiplicity(2).normMode(mode).meanLoss(8);
+                try (DpResult clean = b.noiseMultiplier(0).noise(GaussianNoise.seeded(5)).build()
+                        .run(List.of(LayerBatch.of("fc", LINEAR, a, g)));
+                     DpResult noisy = b.noiseMultiplier(0.5).noise(GaussianNoise.seeded(5)).build()
+                             .run(List.of(LayerBatch.of("fc", LINEAR, a, g)))) {
+                    double[] draws = GaussianNoise.seeded(5).sample(12 + 3, 0.5 * 0.3);
+                    int at = 0;
+                    for (String p : List.of("fc.weight", "fc.bias")) {
+                        double[] c = clean.gradients().get(p).toDoubleArray();
+                        double[] n = noisy.gradients().get(p).toDoubleArray();
+                        for (int i = 0; i < c.length; i++) {
+                            assertEquals(draws[at++] / 8, n[i] - c[i], 1e-12, mode + " " + p + "[" + i + "]");
+                        }
+                    }
+                    assertEquals(15, at);
+                }
+            }
+        }
+    }
 }

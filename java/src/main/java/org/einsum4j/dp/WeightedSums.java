@@ -122,7 +122,8 @@ final class WeightedSums {
      * memory-bound passes on any device. On the 2-core development machine (2026-11-30, median of 30) it took 7–15×
      * less than the broadcast contraction {@code n,pnq->pnq} on the layer-suite backprops: L01 0.14 vs 0.94 ms,
      * L02 0.27 vs 4.1 ms, L03 4.5 vs 46 ms, L07 2.8 vs 31 ms, L10 2.8 vs 31 ms. Blocks of fewer than
-     * {@link #MIN_SCALE_BLOCK} elements (many tiny calls, each a kernel launch on a GPU) use that contraction.
+     * {@link #MIN_SCALE_BLOCK} elements, or more than {@link #MAX_DEVICE_BLOCKS} blocks off the host (each call a
+     * kernel launch on a GPU), use that contraction.
      */
     static Tensor scaleRows(Tensor g, int axis, int b, int k, double[] weights) {
         return scaleRows(g, axis, b, k, weights, MIN_SCALE_BLOCK);
@@ -136,7 +137,8 @@ final class WeightedSums {
             pre *= d[i];
         }
         long post = b == 0 ? 0 : g.numel() / (pre * b);
-        if (post >= minBlock || pre * b <= 1) {
+        long blocks = pre * b;
+        if (blocks <= 1 || post >= minBlock && (g.device().isHost() || blocks <= MAX_DEVICE_BLOCKS)) {
             Backend be = Backend.of(g);
             Tensor out = be.contiguousCopy(g);
             try {
@@ -164,6 +166,12 @@ final class WeightedSums {
 
     /** Elements per block below which {@link #scaleRows} scales by one contraction rather than per block. */
     static final int MIN_SCALE_BLOCK = 256;
+
+    /**
+     * Off the host, the most blocks {@link #scaleRows} scales one by one (each a kernel launch of a few µs on a GPU);
+     * more, e.g. a time-first LSTM's T·B blocks, go to the one broadcast contraction.
+     */
+    static final int MAX_DEVICE_BLOCKS = 256;
 
     /**
      * {@code Σ_n w_n Σ_p g_p a_pᵀ} of a linear map applied at positions ({@link PositionGram}'s layouts): the

@@ -12,6 +12,7 @@ import org.einsum4j.plan.GemmOperands;
 import org.einsum4j.plan.GemmOperands.MatrixLayout;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Device;
+import org.einsum4j.tensor.HalfFloats;
 import org.einsum4j.tensor.HostAccess;
 import org.einsum4j.tensor.Tensor;
 
@@ -193,7 +194,17 @@ final class CudaBackend implements Backend {
         return switch (t) {
             case FLOAT32 -> "f32";
             case FLOAT64, INT64 -> "f64";
+            case FLOAT16 -> "f16";
+            case BFLOAT16 -> "bf16";
         };
+    }
+
+    /**
+     * A kernel's scalar argument in the type its arithmetic uses (KERNELS.md's S and A): double for FLOAT64, float
+     * for FLOAT32 and the 16-bit types (which compute in float32).
+     */
+    static KernelArgs scalar(KernelArgs a, DType t, double v) {
+        return t == DType.FLOAT64 ? a.f64(v) : a.f32((float) v);
     }
 
     static String floatSuffix(DType t, String what) {
@@ -224,7 +235,9 @@ final class CudaBackend implements Backend {
         }
         String s = floatSuffix(out.dtype(), "fill with " + value);
         KernelArgs a = new KernelArgs().ptr(ptr(out)).i64(n);
-        launch("fill_" + s, gridStride(n), BLOCK_1D, out.dtype() == DType.FLOAT32 ? a.f32((float) value) : a.f64(value));
+        // fill's value is of the storage type T: the 16-bit pattern for FLOAT16 and BFLOAT16
+        launch("fill_" + s, gridStride(n), BLOCK_1D, out.dtype().isHalf()
+                ? a.i16(HalfFloats.narrowDouble(out.dtype(), value)) : scalar(a, out.dtype(), value));
     }
 
     @Override
@@ -236,7 +249,7 @@ final class CudaBackend implements Backend {
         }
         String s = floatSuffix(t.dtype(), "scale");
         KernelArgs a = new KernelArgs().ptr(ptr(t)).i64(n);
-        launch("scale_" + s, gridStride(n), BLOCK_1D, t.dtype() == DType.FLOAT32 ? a.f32((float) alpha) : a.f64(alpha));
+        launch("scale_" + s, gridStride(n), BLOCK_1D, scalar(a, t.dtype(), alpha));
     }
 
     /** {@code divide_*}: a true division in place (the MEAN K-reduction). */
@@ -248,7 +261,7 @@ final class CudaBackend implements Backend {
         }
         String s = floatSuffix(t.dtype(), "divide");
         KernelArgs a = new KernelArgs().ptr(ptr(t)).i64(n);
-        launch("divide_" + s, gridStride(n), BLOCK_1D, t.dtype() == DType.FLOAT32 ? a.f32(k) : a.f64(k));
+        launch("divide_" + s, gridStride(n), BLOCK_1D, scalar(a, t.dtype(), k));
     }
 
     // ------------------------------------------------------------------ copies
@@ -290,6 +303,14 @@ final class CudaBackend implements Backend {
         }
         if (from != to && (!from.isFloating() || !to.isFloating())) {
             convertThroughHost(src, dst);
+            return;
+        }
+        if (from.isHalf() && to.isHalf() && from != to) {
+            // no copy_f16_bf16 kernel: through float32, which holds every value of both exactly
+            try (Tensor mid = empty(DType.FLOAT32, src.dims())) {
+                deviceCopy(src, mid);
+                deviceCopy(mid, dst);
+            }
             return;
         }
         Layouts.Dims d = Layouts.merge(src.dims(), src.strides(), dst.strides());
@@ -523,7 +544,7 @@ final class CudaBackend implements Backend {
                 .i64(b.stride(0)).i64(b.stride(1)).i64(b.stride(2)).i64(b.stride(3));
         launch("outer_" + suffix(dt),
                 CudaDriver.Dim3.of((vectors + bx - 1) / bx, Math.min((batch * m + by - 1) / by, 65535)),
-                CudaDriver.Dim3.of(bx, by), dt == DType.FLOAT32 ? args.f32((float) beta) : args.f64(beta));
+                CudaDriver.Dim3.of(bx, by), scalar(args, dt, beta));
     }
 
     // ------------------------------------------------------------------ sums

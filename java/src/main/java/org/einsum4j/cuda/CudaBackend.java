@@ -31,7 +31,7 @@ import org.einsum4j.tensor.Tensor;
 final class CudaBackend implements Backend {
     static final int BLOCK = 256;
     private static final long GRID_CAP = 1L << 20;
-    /** Pinned staging buffer for host copies. */
+    /** Bytes of each of the two pinned staging buffers for host copies. */
     static final long STAGING = 8L << 20;
 
     private final Device device;
@@ -45,7 +45,9 @@ final class CudaBackend implements Backend {
     private final AtomicLong readBacks = new AtomicLong();
     private final CudaSamplerKernels samplerKernels = new CudaSamplerKernels(this);
     private volatile boolean tf32;
-    private long staging;
+    private long[] staging;
+    private long[] stagingEvents;
+    private final boolean[] stagingBusy = new boolean[2];
 
     CudaBackend(Device device, CudaDriver driver, byte[] fatbin) {
         this.device = device;
@@ -84,7 +86,7 @@ final class CudaBackend implements Backend {
     }
 
     /** Makes {@code stream} this thread's stream until the returned scope is closed (then the previous one). */
-    AutoCloseable useStream(long stream) {
+    RunScope useStream(long stream) {
         Long previous = userStream.get();
         userStream.set(stream);
         return () -> {
@@ -94,6 +96,83 @@ final class CudaBackend implements Backend {
                 userStream.set(previous);
             }
         };
+    }
+
+    /**
+     * One stream per expression run: a stream from this backend's pool (created once, reused by later runs; the
+     * pool grows to the number of runs in flight at once) becomes the thread's stream for the run. The run's stream
+     * waits for an event recorded on the caller's stream (the operands' producers are done first), and the caller's
+     * stream waits for an event recorded on the run's stream at the end (whatever the caller queues next sees the
+     * result): no host waits, and runs of different threads overlap on the GPU. Inside a user's {@link CudaStream}
+     * or an enclosing run, the run uses that stream and nothing is recorded. Blocks the run's work shares with the
+     * caller's stream are kept from early reuse by the allocator ({@link CudaAllocator.Block#recordUse}).
+     */
+    @Override
+    public RunScope openRun() {
+        if (userStream.get() != null) {
+            return RunScope.NONE;
+        }
+        long caller = defaultStream;
+        long run;
+        long event;
+        synchronized (pools) {
+            run = pools.streams.isEmpty() ? driver.streamCreate() : pools.streams.pop();
+            event = pools.events.isEmpty() ? driver.eventCreate() : pools.events.pop();
+        }
+        waitFor(run, caller, event);
+        RunScope scope = useStream(run);
+        return () -> {
+            scope.close();
+            try {
+                // the wait above took the event's first record: recording it again now is safe
+                driver.eventRecord(event, run);
+                driver.streamWaitEvent(caller, event);
+            } finally {
+                synchronized (pools) {
+                    pools.streams.push(run);
+                    pools.events.push(event);
+                }
+            }
+        };
+    }
+
+    /** Later work on {@code waiting} waits for all work queued on {@code on} so far, through {@code event}. */
+    private void waitFor(long waiting, long on, long event) {
+        driver.eventRecord(event, on);
+        driver.streamWaitEvent(waiting, event);
+    }
+
+    /**
+     * Later work on {@code stream} (a user's) waits for everything queued so far on this thread's current stream:
+     * operands copied in or computed before a {@link CudaStream#call} are complete when its work reads them.
+     */
+    void forkFromCurrent(long stream) {
+        long event;
+        synchronized (pools) {
+            event = pools.events.isEmpty() ? driver.eventCreate() : pools.events.pop();
+        }
+        try {
+            waitFor(stream, stream(), event);
+        } finally {
+            synchronized (pools) {
+                pools.events.push(event);
+            }
+        }
+    }
+
+    /** The pooled run streams and fork/join events. */
+    private static final class Pools {
+        final java.util.ArrayDeque<Long> streams = new java.util.ArrayDeque<>();
+        final java.util.ArrayDeque<Long> events = new java.util.ArrayDeque<>();
+    }
+
+    private final Pools pools = new Pools();
+
+    /** Streams in the run pool now (tests: runs reuse them). */
+    int pooledStreams() {
+        synchronized (pools) {
+            return pools.streams.size();
+        }
     }
 
     void allowTf32(boolean allow) {
@@ -153,12 +232,17 @@ final class CudaBackend implements Backend {
         return t;
     }
 
-    /** Device address of element [0, …, 0] of a tensor on this device. */
+    /**
+     * Device address of element [0, …, 0] of a tensor on this device, for work about to be queued on this thread's
+     * stream: every operand of every launch, GEMM and copy passes here, so this is where a block's use on a stream
+     * other than its own is recorded for the allocator.
+     */
     long ptr(Tensor t) {
         if (!t.device().equals(device)) {
             throw new Einsum4jException("the CUDA backend of " + device + " got a tensor on " + t.device() + ": " + t);
         }
         CudaStorage s = (CudaStorage) t.deviceStorage();
+        s.block().recordUse(stream());
         return s.pointer() + t.offset() * t.dtype().byteSize();
     }
 
@@ -404,39 +488,79 @@ final class CudaBackend implements Backend {
         }
     }
 
-    private synchronized long stagingBuffer() {
-        if (staging == 0) {
-            staging = driver.mallocHost(STAGING);
+    /** The two pinned staging buffers of {@value #STAGING} bytes and their events, made on first use. */
+    private void stagingBuffers() {
+        if (staging == null) {
+            long a = driver.mallocHost(STAGING);
+            long b = driver.mallocHost(STAGING);
+            staging = new long[] {a, b};
+            stagingEvents = new long[] {driver.eventCreate(), driver.eventCreate()};
         }
-        return staging;
     }
 
-    /** Host memory → device through the pinned staging buffer, chunk by chunk. */
+    /** Waits (on the host) until the last copy queued on staging buffer k has finished with it. */
+    private void awaitBuffer(int k) {
+        if (stagingBusy[k]) {
+            driver.eventSynchronize(stagingEvents[k]);
+            stagingBusy[k] = false;
+        }
+    }
+
+    /** Marks staging buffer k in use by the copy just queued on stream s. */
+    private void queuedOnBuffer(int k, long s) {
+        driver.eventRecord(stagingEvents[k], s);
+        stagingBusy[k] = true;
+    }
+
+    /**
+     * Host memory → device through the two pinned staging buffers, double-buffered: chunk i is copied (by the host)
+     * into buffer i mod 2 while the asynchronous copy of chunk i − 1 from the other buffer runs; a buffer is refilled
+     * only after the event recorded behind its last copy. Returns once the host memory has been read (it may be freed
+     * then); the device copies complete in stream order, before any later work on the stream.
+     */
     private synchronized void stageIn(long host, long dev, long bytes) {
-        long pin = stagingBuffer();
+        stagingBuffers();
         long s = stream();
-        for (long off = 0; off < bytes; off += STAGING) {
+        int i = 0;
+        for (long off = 0; off < bytes; off += STAGING, i++) {
             long len = Math.min(STAGING, bytes - off);
-            if (off > 0) {
-                // the previous chunk's copy must have read the buffer before it is overwritten
-                driver.streamSynchronize(s);
-            }
-            Pointer.memcpy(new JavaCppDriver.Addr(pin), new JavaCppDriver.Addr(host + off), len);
-            driver.copyHostToDevice(dev + off, pin, len, s);
+            int k = i & 1;
+            awaitBuffer(k);
+            driver.hostCopy(staging[k], host + off, len);
+            driver.copyHostToDevice(dev + off, staging[k], len, s);
+            queuedOnBuffer(k, s);
         }
-        driver.streamSynchronize(s);
     }
 
-    /** Device → host memory through the pinned staging buffer; synchronous (the data is on the host on return). */
+    /**
+     * Device → host memory through the two pinned staging buffers, double-buffered: the copies of the first two chunks
+     * are queued at once, then while the host copies chunk i out of its buffer the device copies chunk i + 1 into the
+     * other, and the buffer just emptied takes chunk i + 2. Synchronous: the data is on the host on return.
+     */
     private synchronized void stageOut(long dev, long host, long bytes) {
-        long pin = stagingBuffer();
+        stagingBuffers();
         long s = stream();
-        for (long off = 0; off < bytes; off += STAGING) {
-            long len = Math.min(STAGING, bytes - off);
-            driver.copyDeviceToHost(pin, dev + off, len, s);
-            driver.streamSynchronize(s);
-            Pointer.memcpy(new JavaCppDriver.Addr(host + off), new JavaCppDriver.Addr(pin), len);
+        int chunks = (int) ((bytes + STAGING - 1) / STAGING);
+        for (int i = 0; i < Math.min(2, chunks); i++) {
+            queueOut(i, dev, bytes, s);
         }
+        for (int i = 0; i < chunks; i++) {
+            int k = i & 1;
+            awaitBuffer(k);
+            long off = i * STAGING;
+            driver.hostCopy(host + off, staging[k], Math.min(STAGING, bytes - off));
+            if (i + 2 < chunks) {
+                queueOut(i + 2, dev, bytes, s);
+            }
+        }
+    }
+
+    private void queueOut(int i, long dev, long bytes, long s) {
+        int k = i & 1;
+        awaitBuffer(k);
+        long off = i * STAGING;
+        driver.copyDeviceToHost(staging[k], dev + off, Math.min(STAGING, bytes - off), s);
+        queuedOnBuffer(k, s);
     }
 
     /** Reads {@code count} int64 values at a device address (a kernel's status or sizes); counted in {@link #readBacks()}. */

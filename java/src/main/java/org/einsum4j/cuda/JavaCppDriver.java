@@ -304,6 +304,23 @@ final class JavaCppDriver implements CudaDriver {
     }
 
     @Override
+    public boolean eventQuery(long e) {
+        bind();
+        int st = cudart.cuEventQuery(event(e));
+        if (st == cudart.CUDA_ERROR_NOT_READY) {
+            return false;
+        }
+        check(st, "cuEventQuery");
+        return true;
+    }
+
+    @Override
+    public void streamWaitEvent(long s, long e) {
+        bind();
+        check(cudart.cuStreamWaitEvent(stream(s), event(e), 0), "cuStreamWaitEvent");
+    }
+
+    @Override
     public float eventElapsedMillis(long start, long end) {
         bind();
         float[] ms = new float[1];

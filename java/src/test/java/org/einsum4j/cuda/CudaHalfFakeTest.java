@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * as the 16-bit pattern; every kernel name used is one the fatbin holds (KernelsTest's list).
  */
 class CudaHalfFakeTest {
-    private final Device dev = FakeCudaProvider.device(4);
+    private final Device dev = FakeCudaProvider.device(7);
     private final CudaBackend cuda = FakeCudaProvider.backend(dev);
     private final RecordingDriver driver = FakeCudaProvider.driver(dev);
 
@@ -133,7 +133,7 @@ class CudaHalfFakeTest {
 
     @Test
     void hostCopiesOf16BitTensorsRoundTripAndConvertOnTheHost() {
-        try (Tensor h = Tensor.random(DType.FLOAT64, 6, 33, 7); Tensor d = h.to(dev).to(DType.FLOAT16)) {
+        try (Tensor h = Tensor.random(DType.FLOAT64, 6, 33, 7); Tensor d64 = h.to(dev); Tensor d = d64.to(DType.FLOAT16)) {
             // the device conversion is a kernel the fake does not run: convert on the host instead and compare
             try (Tensor want = h.to(DType.FLOAT16); Tensor up = want.to(dev); Tensor back = up.to(Device.CPU)) {
                 assertEquals(DType.FLOAT16, back.dtype());

@@ -4,7 +4,6 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.bytedeco.javacpp.Pointer;
 import org.einsum4j.Backend;
 import org.einsum4j.Einsum4jException;
 import org.einsum4j.gradsample.SamplerKernels;
@@ -21,9 +20,11 @@ import org.einsum4j.tensor.Tensor;
  * {@code cublasGemmStridedBatchedEx} (a 4-d r-split step r of them, beta 1 after the first) except the memory-bound
  * small-depth ones (per-sample outer products), which are one fused {@code outer_*} launch, and einsum4j's own
  * kernels (native/*.cu, launch rules in native/KERNELS.md) for copies, fills, scaling, sums and the grad samplers.
- * All work of a thread goes to one stream: the device's stream by default, or a user's {@link CudaStream} while it
- * is in use on that thread; nothing here synchronizes except copies to the host and the few documented read-backs
- * of the grad samplers' kernels. TF32 only when {@link #allowTf32} was set.
+ * All work of a thread goes to one stream: the device's stream by default, a stream of the run pool during an
+ * expression run ({@link #openRun}), or a user's {@link CudaStream} while it is in use on that thread; nothing here
+ * synchronizes except copies to the host and the few documented read-backs of the grad samplers' kernels. TF32 only
+ * when {@link #allowTf32} was set. FLOAT16 and BFLOAT16 run on the kernels' 16-bit variants and on cuBLAS with
+ * float32 compute: storage in 16 bits, arithmetic and accumulation in float32, one rounding per result.
  *
  * <p>Everything reaches the GPU through a {@link CudaDriver}, so the same class runs on the real driver and, in the
  * tests, on a recording fake.

@@ -11,10 +11,13 @@ import org.einsum4j.oracle.ReferenceEinsum;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.HalfFloats;
 import org.einsum4j.tensor.Tensor;
+import org.einsum4j.testing.UnderTest;
 import org.junit.jupiter.api.Test;
 
 /**
- * FLOAT16 and BFLOAT16 contractions against the float64 oracle run on the same (already 16-bit) operands. Every
+ * FLOAT16 and BFLOAT16 contractions against the float64 oracle run on the same (already 16-bit) operands, on the
+ * device under test ({@code -Deinsum4j.test.device=cuda:0} in native/check/device-run.sh: cuBLAS with
+ * CUBLAS_COMPUTE_32F and the 16-bit kernels). Every
  * kernel computes in float32 and rounds its result once to the storage type; a multi-step path stores its
  * intermediates in the storage type too (as torch.einsum does), so each step adds one rounding. The bound is
  * componentwise, relative to the contraction of the operands' magnitudes (the scale the rounding errors are
@@ -60,7 +63,7 @@ class HalfContractTest {
                         skipped.add(c.prefix() + c.idx() + " (magnitudes up to " + max + ", beyond float16's 65504)");
                         continue;
                     }
-                    try (Tensor got = Einsum.contract(c.expression(), half)) {
+                    try (Tensor got = UnderTest.contract(c.expression(), half)) {
                         assertEquals(dtype, got.dtype(), c.expression());
                         double[] g = got.toDoubleArray();
                         double[] w = want.toDoubleArray();
@@ -109,8 +112,8 @@ class HalfContractTest {
         float[] ones = new float[n];
         java.util.Arrays.fill(ones, 1f);
         for (DType dt : new DType[] {DType.FLOAT16, DType.BFLOAT16}) {
-            try (Tensor f = Tensor.of(ones, n); Tensor a = f.to(dt); Tensor gemm = Einsum.contract("i,i->", a, a);
-                 Tensor sum = Einsum.contract("i->", a)) {
+            try (Tensor f = Tensor.of(ones, n); Tensor a = f.to(dt); Tensor gemm = UnderTest.contract("i,i->", a, a);
+                 Tensor sum = UnderTest.contract("i->", a)) {
                 // 4096 is exact in both types; a 16-bit running sum would stop at 2048 (float16) or 256 (bfloat16)
                 assertEquals(4096.0, gemm.toDoubleArray()[0], dt + " dot");
                 assertEquals(4096.0, sum.toDoubleArray()[0], dt + " sum");
@@ -118,7 +121,7 @@ class HalfContractTest {
         }
         // 1 + 2^-12 summed 4096 times is 4097 in float32; float16 has to round it to 4096 (spacing 4 there)
         try (Tensor t = Tensor.of(new double[] {1, 0x1p-11}, 2); Tensor h = t.to(DType.FLOAT16);
-             Tensor r = Einsum.contract("i->", h)) {
+             Tensor r = UnderTest.contract("i->", h)) {
             assertEquals(HalfFloats.fromFloat16(HalfFloats.toFloat16(1f + 0x1p-11f)), (float) r.toDoubleArray()[0]);
         }
     }

@@ -158,6 +158,47 @@ class CudaDeviceTest {
         }
     }
 
+    /**
+     * Runs from four threads at once, each on its own pooled stream, with results consumed on the default stream and
+     * blocks freed across streams (the allocator's events): every result right, and the allocator back where it
+     * started.
+     */
+    @Test
+    void concurrentRunsOnPooledStreamsStayCorrect() throws Exception {
+        long before = Cuda.memoryStats(GPU).allocated();
+        try (Tensor ha = Tensor.random(DType.FLOAT32, 71, 16, 128, 128); Tensor hb = Tensor.random(DType.FLOAT32, 72, 16, 128, 64);
+             Tensor a = ha.to(GPU); Tensor b = hb.to(GPU); Tensor ra = ha.to(DType.FLOAT64); Tensor rb = hb.to(DType.FLOAT64);
+             Tensor want = ReferenceEinsum.evaluate("bij,bjk->bik", ra, rb)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                java.util.List<java.util.concurrent.Future<Double>> errs = new java.util.ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    errs.add(pool.submit(() -> {
+                        double worst = 0;
+                        for (int i = 0; i < 50; i++) {
+                            try (Tensor c = Einsum.contract("bij,bjk->bik", a, b);
+                                 Tensor s = Einsum.contract("bik->bk", c)) { // the result read by the next run
+                                if (i % 10 == 0) {
+                                    worst = Math.max(worst, relativeError(c, want));
+                                }
+                                assertEquals(16 * 64, s.numel());
+                            }
+                        }
+                        return worst;
+                    }));
+                }
+                for (java.util.concurrent.Future<Double> f : errs) {
+                    double err = f.get();
+                    assertTrue(err <= 1e-5, "relative error " + err);
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+        Cuda.synchronize(GPU);
+        assertEquals(before, Cuda.memoryStats(GPU).allocated(), "allocator back where it started");
+    }
+
     @Test
     void tf32OnlyWhenAskedAndWithinItsBound() {
         double plain = onGpu("ij,jk->ik", DType.FLOAT32, 5, new int[] {512, 512}, new int[] {512, 512});

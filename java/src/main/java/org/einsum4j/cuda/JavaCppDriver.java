@@ -243,7 +243,7 @@ final class JavaCppDriver implements CudaDriver {
         GemmTypes t = GemmTypes.of(g);
         int type = t.dataType();
         int compute = t.computeType();
-        boolean f32 = compute != CUBLAS_COMPUTE_64F; // alpha and beta in the compute type
+        boolean f32 = t.floatScalars();
         try (Pointer alpha = f32 ? new FloatPointer((float) g.alpha()) : new DoublePointer(g.alpha());
              Pointer beta = f32 ? new FloatPointer((float) g.beta()) : new DoublePointer(g.beta())) {
             checkBlas(cublasGemmStridedBatchedEx(h, g.transA() ? CUBLAS_OP_T : CUBLAS_OP_N,
@@ -359,6 +359,11 @@ final class JavaCppDriver implements CudaDriver {
      * (CUBLAS_COMPUTE_32F, with float alpha and beta as cuBLAS requires for that compute type).
      */
     record GemmTypes(int dataType, int computeType) {
+        /** Whether alpha and beta are floats (every 32-bit compute type) rather than doubles (CUBLAS_COMPUTE_64F). */
+        boolean floatScalars() {
+            return computeType != CUBLAS_COMPUTE_64F;
+        }
+
         static GemmTypes of(GemmCall g) {
             return switch (g.dtype()) {
                 case FLOAT32 -> new GemmTypes(CUDA_R_32F, g.tf32() ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F);

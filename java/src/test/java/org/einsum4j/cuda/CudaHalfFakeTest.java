@@ -62,6 +62,7 @@ class CudaHalfFakeTest {
                     JavaCppDriver.GemmTypes types = JavaCppDriver.GemmTypes.of(g);
                     assertEquals(dt == DType.FLOAT16 ? cudart.CUDA_R_16F : cudart.CUDA_R_16BF, types.dataType());
                     assertEquals(cublas.CUBLAS_COMPUTE_32F, types.computeType());
+                    assertTrue(types.floatScalars(), "alpha and beta are floats with CUBLAS_COMPUTE_32F");
                 }
             }
         }
@@ -75,6 +76,7 @@ class CudaHalfFakeTest {
         assertEquals(cublas.CUBLAS_COMPUTE_32F_FAST_TF32, JavaCppDriver.GemmTypes.of(tf32).computeType());
         GemmCall f64 = new GemmCall(false, false, 1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 0, 1, 1, 1, DType.FLOAT64, false);
         assertEquals(new JavaCppDriver.GemmTypes(cudart.CUDA_R_64F, cublas.CUBLAS_COMPUTE_64F), JavaCppDriver.GemmTypes.of(f64));
+        assertFalse(JavaCppDriver.GemmTypes.of(f64).floatScalars(), "double alpha and beta for CUBLAS_COMPUTE_64F");
         // the values cuBLAS's headers give (cudaDataType 2 and 14, cublasComputeType 68)
         assertEquals(2, cudart.CUDA_R_16F);
         assertEquals(14, cudart.CUDA_R_16BF);

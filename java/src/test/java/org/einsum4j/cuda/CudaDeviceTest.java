@@ -231,6 +231,24 @@ class CudaDeviceTest {
         }
     }
 
+    /**
+     * Copies of several staging chunks each way, back to back (uploads return before their last chunks are on the
+     * device; the next transfer must wait for the buffers): what comes back is what went in.
+     */
+    @Test
+    void largeCopiesThroughTheDoubleBufferedStagingRoundTrip() {
+        int n = (int) (CudaBackend.STAGING / 4 * 5 / 2 + 12345); // 2.5 buffers of float32, then some
+        try (Tensor h1 = Tensor.random(DType.FLOAT32, 91, n); Tensor h2 = Tensor.random(DType.FLOAT64, 92, n)) {
+            for (int round = 0; round < 3; round++) {
+                try (Tensor d1 = h1.to(GPU); Tensor d2 = h2.to(GPU); Tensor b2 = d2.to(Device.CPU);
+                     Tensor b1 = d1.to(Device.CPU)) {
+                    assertArrayEquals(h1.toFloatArray(), b1.toFloatArray(), "float32, round " + round);
+                    assertArrayEquals(h2.toDoubleArray(), b2.toDoubleArray(), "float64, round " + round);
+                }
+            }
+        }
+    }
+
     @Test
     void userStreamsAndEventTiming() {
         try (CudaStream s = Cuda.newStream(GPU); Tensor a = Tensor.random(DType.FLOAT32, 1, 256, 256).to(GPU)) {

@@ -88,6 +88,8 @@ final class CudaAllocator {
     private final Map<Long, TreeMap<Long, ArrayDeque<Long>>> cached = new HashMap<>();
     private final java.util.List<Pending> pending = new java.util.ArrayList<>();
     private final ArrayDeque<Long> freeEvents = new ArrayDeque<>();
+    /** User streams destroyed after a synchronize: their work is done, and no event may be recorded on them. */
+    private final java.util.Set<Long> closedStreams = new java.util.HashSet<>();
     private long allocated;
     private long peak;
     private long reserved;
@@ -191,22 +193,38 @@ final class CudaAllocator {
             if (p.events == null) {
                 p.events = new long[p.streams.length];
                 for (int i = 0; i < p.streams.length; i++) {
+                    if (closedStreams.contains(p.streams[i])) {
+                        p.events[i] = 0; // a closed stream's work is done (it was synchronized before it was destroyed)
+                        continue;
+                    }
                     p.events[i] = freeEvents.isEmpty() ? driver.eventCreate() : freeEvents.pop();
                     driver.eventRecord(p.events[i], p.streams[i]);
                 }
             }
             boolean done = true;
             for (long e : p.events) {
-                done &= driver.eventQuery(e);
+                done &= e == 0 || driver.eventQuery(e);
             }
             if (done) {
                 for (long e : p.events) {
-                    freeEvents.push(e);
+                    if (e != 0) {
+                        freeEvents.push(e);
+                    }
                 }
                 file(p.block.stream(), p.block.size(), p.block.ptr());
                 it.remove();
             }
         }
+    }
+
+    /** A user stream was created (its handle may be a destroyed one's, reused by the driver). */
+    synchronized void streamOpened(long stream) {
+        closedStreams.remove(stream);
+    }
+
+    /** A user stream was synchronized and is about to be destroyed: blocks it used need no event on it. */
+    synchronized void streamClosed(long stream) {
+        closedStreams.add(stream);
     }
 
     /** Blocks released but waiting for other streams' work (counted in {@link #cachedBytes()} too). */
@@ -227,7 +245,9 @@ final class CudaAllocator {
         for (Pending p : pending) {
             if (p.events != null) {
                 for (long e : p.events) {
-                    freeEvents.push(e);
+                    if (e != 0) {
+                        freeEvents.push(e);
+                    }
                 }
             }
             file(p.block.stream(), p.block.size(), p.block.ptr());

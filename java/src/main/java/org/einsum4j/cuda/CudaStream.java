@@ -19,6 +19,7 @@ public final class CudaStream implements AutoCloseable {
     CudaStream(CudaBackend backend) {
         this.backend = backend;
         this.handle = backend.driver().streamCreate();
+        backend.allocator().streamOpened(handle);
     }
 
     /** Runs {@code work} on this thread with this stream as its stream. */
@@ -46,6 +47,7 @@ public final class CudaStream implements AutoCloseable {
         if (!closed) {
             closed = true;
             synchronize();
+            backend.allocator().streamClosed(handle);
             backend.driver().streamDestroy(handle);
         }
     }

@@ -128,6 +128,29 @@ class CudaStreamsFakeTest {
         }
     }
 
+    /** A block used on a user stream that was closed since: no event on the destroyed stream, reused at once. */
+    @Test
+    void aBlockUsedOnAClosedUserStreamNeedsNoEventOnIt() {
+        CudaAllocator alloc = cuda.allocator();
+        Tensor t = cuda.empty(DType.FLOAT32, 9000);
+        long ptr = cuda.ptr(t);
+        long handle;
+        try (CudaStream user = new CudaStream(cuda)) {
+            handle = user.handle();
+            user.call(() -> {
+                cuda.scale(t, 3);
+                return null;
+            });
+        }
+        t.close();
+        driver.clearRecords();
+        try (Tensor u = cuda.empty(DType.FLOAT32, 9000)) {
+            assertEquals(ptr, cuda.ptr(u), "reused: the closed stream's work was synchronized");
+            assertEquals(List.of(), driver.log("record"), "no event recorded on the destroyed stream " + handle);
+            assertEquals(0, alloc.pendingBlocks());
+        }
+    }
+
     @Test
     void largeHostCopiesAreDoubleBufferedThroughTwoPinnedBuffers() {
         long chunk = CudaBackend.STAGING;

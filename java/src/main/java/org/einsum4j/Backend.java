@@ -73,6 +73,25 @@ public interface Backend {
     /** The grad samplers' kernels on this device. */
     SamplerKernels samplerKernels();
 
+    /**
+     * Opens the scope of one expression run ({@link ContractExpression} opens one around each run, closes it when the
+     * result is complete): a device may give the run its own stream, ordered after the caller's earlier work and
+     * before its later work; the CPU has nothing to do. A run inside an open scope (or inside a user's stream) uses
+     * that scope's stream.
+     */
+    default RunScope openRun() {
+        return RunScope.NONE;
+    }
+
+    /** An open {@link #openRun} scope; closing it ends the run's scope and throws no checked exception. */
+    interface RunScope extends AutoCloseable {
+        /** The scope of a backend with nothing to do. */
+        RunScope NONE = () -> { };
+
+        @Override
+        void close();
+    }
+
     /** {@link #gemm} into a new tensor owned by the caller. */
     default Tensor batchedGemm(Tensor a, Tensor b) {
         int batch = a.dim(0);

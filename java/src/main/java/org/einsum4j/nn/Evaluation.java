@@ -14,14 +14,17 @@ public record Evaluation(double loss, double accuracy, int examples) {
         long correct = 0;
         for (int from = 0; from < data.size(); from += chunk) {
             int to = Math.min(data.size(), from + chunk);
-            try (Dataset.Batch b = data.range(from, to)) {
+            try (Dataset.Batch h = data.range(from, to); Dataset.Batch b = h.to(model.device())) {
                 Tensor out = model.forward(b.inputs(), false);
                 try (Loss.Result r = loss.evaluate(out, b.labels())) {
                     for (double v : r.rowLosses()) {
                         lossSum += v;
                     }
                 }
-                long[] pred = NnKernels.of(out).argmaxRows(out);
+                long[] pred;
+                try (Tensor p = NnKernels.of(out).argmaxRows(out)) {
+                    pred = p.toLongArray();
+                }
                 long[] y = b.labels().toLongArray();
                 for (int i = 0; i < y.length; i++) {
                     correct += pred[i] == y[i] ? 1 : 0;

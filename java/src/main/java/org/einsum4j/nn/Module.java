@@ -92,7 +92,25 @@ public abstract class Module {
         for (int i = 0; i < n; i++) {
             v[i] = (r.nextDouble() * 2 - 1) * bound;
         }
-        return CpuNnKernels.out(v, dtype, dims);
+        return host(v, dtype, dims);
+    }
+
+    /** A new host tensor of {@code dtype} holding {@code v}: parameters start on the host ({@link Sequential#to}). */
+    static Tensor host(double[] v, DType dtype, int... dims) {
+        try (Tensor t = Tensor.of(v, dims)) {
+            return dtype == DType.FLOAT64 ? t.copy() : t.to(dtype);
+        }
+    }
+
+    /**
+     * Refuses a module's operand on another device than its parameters before any work: the kernels would
+     * otherwise meet tensors of two devices.
+     */
+    void sameDevice(Tensor x, Parameter p) {
+        if (!x.device().equals(p.value().device())) {
+            throw new NnException(this + ": input on " + x.device() + " but parameter " + p.name() + " on "
+                    + p.value().device() + " (move the model with Sequential.to(device))");
+        }
     }
 
     static Tensor constant(DType dtype, double c, int... dims) {
@@ -102,7 +120,7 @@ public abstract class Module {
         }
         double[] v = new double[n];
         Arrays.fill(v, c);
-        return CpuNnKernels.out(v, dtype, dims);
+        return host(v, dtype, dims);
     }
 
     /** {@code [weight]} or {@code [weight, bias]}: PyTorch's order. */

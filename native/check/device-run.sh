@@ -12,9 +12,10 @@
 #   1. kernel_check: every kernel family against CPU loops, plus copy/outer bandwidth
 #   2. JUnit, package org.einsum4j.cuda: CudaDeviceTest (oracle ≤ 1e-5 without TF32, TF32 bound, copies, streams,
 #      leak test 10,000 + 1,000 calls, fault test) and the fake-driver tests
-#   3. JUnit, every contraction and grad-sampler suite on cuda:0 (-Deinsum4j.test.device=cuda:0 through UnderTest:
+#   3. JUnit, every contraction, grad-sampler and nn (NnDeviceTest) suite on cuda:0 (-Deinsum4j.test.device=cuda:0 through UnderTest:
 #      golden and property tests against the float64 oracle, no host copy inside a call)
-#   4. einsum4j contract / gradsample --backend cuda --json (CUDA-event time, peak device memory)
+#   4. einsum4j contract / gradsample --backend cuda --json (CUDA-event time, peak device memory), and
+#      train-demo --backend cuda (two epochs of the DP CNN on the GPU: loss, accuracy, ε, time per step)
 #   5. bench/gpu.sh (engineer "bench": gpu_shapes vs torch.einsum, the layer suite vs PyTorch) when present
 set -uo pipefail
 OUT=${OUT:-/tmp/einsum4j-gpu-out}
@@ -53,7 +54,8 @@ suites=(org.einsum4j.ContractGoldenTest org.einsum4j.ContractPropertyTest org.ei
         org.einsum4j.EinsumTest org.einsum4j.BackendTest org.einsum4j.NoLeakTest
         org.einsum4j.path.EveryOptimizerContractTest org.einsum4j.plan.ExecutorTest
         org.einsum4j.gradsample.GoldenGradSampleTest org.einsum4j.gradsample.GradSamplePropertyTest
-        org.einsum4j.gradsample.GradSampleRejectsTest org.einsum4j.gradsample.GradSamplerBehaviourTest)
+        org.einsum4j.gradsample.GradSampleRejectsTest org.einsum4j.gradsample.GradSamplerBehaviourTest
+        org.einsum4j.nn.NnDeviceTest)
 sel=()
 for c in "${suites[@]}"; do sel+=(--select-class "$c"); done
 if grep -q 'no CUDA device:' "$logs/junit_cuda.log"; then
@@ -69,7 +71,8 @@ step cli_cuda 60 bash -c "$(declare -f cli); set -e
   cli contract 'bij,bjk->bik' 64x256x256 64x256x256 --backend cuda --repeat 20 --json
   cli contract 'ni,nj->nij' 1024x1024 1024x1024 --backend cuda --repeat 20 --json
   cli gradsample Conv2d --B 64 --K 4 cin=16 cout=32 k=3 stride=1 pad=1 H=32 W=32 bias --backend cuda --json
-  cli gradsample Embedding --B 32 --K 2 T=64 V=30000 D=128 sparse --backend cuda --json"
+  cli gradsample Embedding --B 32 --K 2 T=64 V=30000 D=128 sparse --backend cuda --json
+  cli train-demo --model cnn --epochs 2 --sigma 1 --K 2 --backend cuda --json --no-progress"
 
 if [ -f bench/gpu.sh ]; then
   left=$(( 540 - ($(date +%s) - t0) ))

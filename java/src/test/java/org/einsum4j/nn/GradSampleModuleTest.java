@@ -142,6 +142,37 @@ class GradSampleModuleTest {
     }
 
     @Test
+    void groupedDilatedConvolutionsMatchPerSampleLoop() {
+        Sequential m = new Sequential(
+                Conv.conv2d(2, 4, new int[] {3}, new int[] {1}, new int[] {2}, new int[] {2}, 2, true, F64, 1),
+                Activation.tanh(), Conv.conv2d(4, 4, new int[] {2}, new int[] {2}, new int[] {0}, new int[] {1}, 4,
+                        false, F64, 2), new Flatten(), new Linear(36, 3, true, F64, 3));
+        try (Tensor y = labels(6, 3)) {
+            compare(m, 3, 2, new int[] {2, 6, 6}, randomInput(2, 6, 6), Loss.crossEntropy(), y);
+        }
+        Sequential m1 = new Sequential(Conv.conv1d(4, 4, 3, 1, 2, 2, 2, true, F64, 4), new Flatten(),
+                new Linear(28, 2, true, F64, 5));
+        try (Tensor y = labels(4, 2)) {
+            compare(m1, 4, 1, new int[] {4, 7}, randomInput(4, 7), Loss.crossEntropy(), y);
+        }
+    }
+
+    @Test
+    void embeddingWithPaddingIndexMatchesPerSampleLoop() {
+        Sequential m = new Sequential(new Embedding(9, 4, 0, F64, 6), new Linear(4, 3, true, F64, 7));
+        IntFunction<Tensor> idx = rows -> {
+            long[] v = new long[rows * 5];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (i * 5 + i / 7) % 9;
+            }
+            return Tensor.ofLongs(v, rows, 5);
+        };
+        try (Tensor t = Tensor.of(ModuleGradientTest.random(new SplittableRandom(9), 4 * 2 * 5 * 3), 8, 5, 3)) {
+            compare(m, 4, 2, new int[] {5}, idx, Loss.meanSquaredError(), t);
+        }
+    }
+
+    @Test
     void rejectsBatchNotAMultipleOfK() {
         Sequential m = new Sequential(new Linear(3, 2, true, F64, 1));
         GradSampleModule gsm = new GradSampleModule(m, 4);

@@ -104,6 +104,25 @@ class ModuleGradientTest {
     }
 
     @Test
+    void groupedAndDilatedConvolutionsMatchFiniteDifferences() {
+        check(Conv.conv2d(4, 6, new int[] {3}, new int[] {1}, new int[] {2}, new int[] {2}, 2, true, F64, 5),
+                2, 4, 6, 5);
+        check(Conv.conv2d(3, 3, new int[] {2, 3}, new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 2}, 3, false,
+                F64, 6), 1, 3, 7, 7);
+        check(Conv.conv1d(4, 2, 3, 2, 2, 2, 2, true, F64, 7), 2, 4, 11);
+        Conv c = Conv.conv2d(6, 4, new int[] {3}, new int[] {1}, new int[] {1}, new int[] {1}, 2, true, F64, 8);
+        assertArrayEquals(new int[] {4, 3, 3, 3}, c.parameters().get(0).dims(), "weight [O, C/G, kh, kw]");
+        assertTrue(c.toString().contains("groups=2"), c.toString());
+        NnException e = org.junit.jupiter.api.Assertions.assertThrows(NnException.class,
+                () -> Conv.conv2d(6, 4, new int[] {3}, new int[] {1}, new int[] {1}, new int[] {1}, 4, true, F64, 1));
+        assertTrue(e.getMessage().contains("groups must be >= 1 and divide in=6 and out=4, got 4"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(NnException.class,
+                () -> Conv.conv2d(2, 2, new int[] {3}, new int[] {1}, new int[] {0}, new int[] {3}, 1, true, F64, 1)
+                        .outputShape(new int[] {1, 2, 6, 6}));
+        assertTrue(e.getMessage().contains("dilation [3, 3]"), e.getMessage());
+    }
+
+    @Test
     void conv1dMatchesFiniteDifferences() {
         check(Conv.conv1d(3, 2, 3, 2, 1, F64, 4), 2, 3, 9);
     }
@@ -181,6 +200,37 @@ class ModuleGradientTest {
             double fm = obj.get();
             p.setValue(Tensor.of(v, 7, 3));
             assertEquals((fp - fm) / 2e-6, grad[i], 1e-6, "embedding weight[" + i + "]");
+        }
+    }
+
+    @Test
+    void embeddingPaddingRowStartsAtZeroAndGetsNoGradient() {
+        Embedding e = new Embedding(5, 3, 2, F64, 5);
+        Parameter w = e.parameters().get(0);
+        double[] v = w.value().toDoubleArray();
+        for (int j = 0; j < 3; j++) {
+            assertEquals(0, v[2 * 3 + j], "padding row is zero");
+        }
+        long[] idx = {2, 0, 2, 4, 1, 2};
+        double[] g = random(new SplittableRandom(3), 6 * 3);
+        try (Tensor t = Tensor.ofLongs(idx, 6); Tensor gt = Tensor.of(g, 6, 3)) {
+            e.forward(t, true);
+            e.backward(gt, true);
+            double[] grad = w.grad().toDoubleArray();
+            double[] want = new double[5 * 3];
+            for (int i = 0; i < idx.length; i++) {
+                for (int j = 0; j < 3 && idx[i] != 2; j++) {
+                    want[(int) idx[i] * 3 + j] += g[i * 3 + j];
+                }
+            }
+            assertArrayEquals(want, grad, 1e-15, "scatter-add of the output gradient, padding row left out");
+        }
+        e.release();
+        org.junit.jupiter.api.Assertions.assertThrows(NnException.class, () -> new Embedding(5, 3, 5, F64, 1));
+        try (Tensor bad = Tensor.ofLongs(new long[] {0, 5}, 2)) {
+            RuntimeException ex = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                    () -> e.forward(bad, true));
+            assertTrue(ex.getMessage().contains("index 5") && ex.getMessage().contains("[0, 5)"), ex.getMessage());
         }
     }
 

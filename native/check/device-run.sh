@@ -12,7 +12,8 @@
 #   1. kernel_check: every kernel family against CPU loops, plus copy/outer bandwidth
 #   2. JUnit, package org.einsum4j.cuda: CudaDeviceTest (oracle ≤ 1e-5 without TF32, TF32 bound, copies, streams,
 #      leak test 10,000 + 1,000 calls, fault test) and the fake-driver tests
-#   3. JUnit, every contraction, grad-sampler and nn (NnDeviceTest) suite on cuda:0 (-Deinsum4j.test.device=cuda:0 through UnderTest:
+#   3. JUnit, every contraction, grad-sampler and nn suite on cuda:0 (NnDeviceTest, ModuleGradientTest,
+#      GradSampleModuleTest, UserModuleTrainingTest: modules vs the host / finite differences / per-sample loops) (-Deinsum4j.test.device=cuda:0 through UnderTest:
 #      golden and property tests against the float64 oracle, no host copy inside a call)
 #   4. einsum4j contract / gradsample --backend cuda --json (CUDA-event time, peak device memory), and
 #      train-demo --backend cuda (two epochs of the DP CNN on the GPU: loss, accuracy, ε, time per step)
@@ -55,7 +56,8 @@ suites=(org.einsum4j.ContractGoldenTest org.einsum4j.ContractPropertyTest org.ei
         org.einsum4j.path.EveryOptimizerContractTest org.einsum4j.plan.ExecutorTest
         org.einsum4j.gradsample.GoldenGradSampleTest org.einsum4j.gradsample.GradSamplePropertyTest
         org.einsum4j.gradsample.GradSampleRejectsTest org.einsum4j.gradsample.GradSamplerBehaviourTest
-        org.einsum4j.nn.NnDeviceTest)
+        org.einsum4j.nn.NnDeviceTest org.einsum4j.nn.ModuleGradientTest org.einsum4j.nn.GradSampleModuleTest
+        org.einsum4j.nn.usermodule.UserModuleTrainingTest)
 sel=()
 for c in "${suites[@]}"; do sel+=(--select-class "$c"); done
 if grep -q 'no CUDA device:' "$logs/junit_cuda.log"; then

@@ -9,30 +9,36 @@ import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
+import org.einsum4j.testing.UnderTest;
 import org.junit.jupiter.api.Test;
 
 /**
  * Per-sample gradients from {@link GradSampleModule} (the grad samplers on the captured activations and
  * backprops) against a loop that runs each sample's K rows alone through the model and takes the batch gradient
- * of their summed loss, divided by K.
+ * of their summed loss, divided by K; on the device under test ({@code einsum4j.test.device}), where the batch
+ * pass and the per-sample gradients must not copy a tensor between host and device.
  */
 class GradSampleModuleTest {
     private static final DType F64 = DType.FLOAT64;
 
     private static void compare(Sequential model, int b, int k, int[] rowShape, IntFunction<Tensor> inputs,
-                                Loss loss, Tensor targets) {
+                                Loss loss, Tensor hostTargets) {
+        model.to(UnderTest.DEVICE);
         GradSampleModule gsm = new GradSampleModule(model, k);
         Map<Parameter, Tensor> perSample;
-        try (Tensor x = inputs.apply(b * k)) {
-            Tensor out = gsm.forward(x);
-            try (Loss.Result r = loss.evaluate(out, targets)) {
-                gsm.backward(r.gradient());
-            }
-            perSample = gsm.perSampleGradients();
+        try (Tensor x = ModuleGradientTest.dev(inputs.apply(b * k)); Tensor targets = hostTargets.to(UnderTest.DEVICE)) {
+            perSample = ModuleGradientTest.onDevice(() -> {
+                Tensor out = gsm.forward(x);
+                try (Loss.Result r = loss.evaluate(out, targets)) {
+                    gsm.backward(r.gradient());
+                }
+                return gsm.perSampleGradients();
+            });
             double[][] rows = rowsOf(x, b * k);
             double[][] trows = rowsOf(targets, b * k);
             for (int n = 0; n < b; n++) {
-                try (Tensor xs = slice(x, rows, n * k, k); Tensor ts = slice(targets, trows, n * k, k)) {
+                try (Tensor xs = ModuleGradientTest.dev(slice(x, rows, n * k, k));
+                     Tensor ts = ModuleGradientTest.dev(slice(targets, trows, n * k, k))) {
                     Tensor o = model.forward(xs, true);
                     try (Loss.Result r = loss.evaluate(o, ts)) {
                         model.backward(r.gradient(), true);

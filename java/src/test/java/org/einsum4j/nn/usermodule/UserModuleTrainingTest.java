@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import org.einsum4j.Backend;
 import org.einsum4j.Einsum;
 import org.einsum4j.dp.GhostNorm;
 import org.einsum4j.dp.GhostNormRegistry;
@@ -34,6 +35,7 @@ import org.einsum4j.nn.PoissonSampler;
 import org.einsum4j.nn.Sequential;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
+import org.einsum4j.testing.UnderTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -119,13 +121,7 @@ class UserModuleTrainingTest {
         Tensor ps = Einsum.contract("nkd,nkd->nd", x.view(b, k, layer.features()),
                 g.get(0).view(b, k, layer.features()));
         if (reduction == KReduction.MEAN && k > 1) {
-            try (ps) {
-                Tensor inv = Tensor.scalar(1.0 / k, ps.dtype());
-                try (inv) {
-                    Tensor out = Einsum.contract("nd,->nd", ps, inv.to(ps.device()));
-                    return Map.of("weight", out);
-                }
-            }
+            Backend.forDevice(ps.device()).scale(ps, 1.0 / k);
         }
         return Map.of("weight", ps);
     };
@@ -155,9 +151,10 @@ class UserModuleTrainingTest {
                 new FeatureScale(32, DType.FLOAT64), new Linear(32, 10, true, DType.FLOAT64, seed + 1));
     }
 
+    /** On the device under test ({@code einsum4j.test.device}); the batch pass copies nothing to the host. */
     @Test
     void perSampleGradientsThroughTheUserModuleMatchAPerSampleLoop() {
-        Sequential m = model(1);
+        Sequential m = model(1).to(UnderTest.DEVICE);
         int b = 3;
         int k = 2;
         SplittableRandom r = new SplittableRandom(4);
@@ -168,19 +165,24 @@ class UserModuleTrainingTest {
         long[] yv = {1, 1, 7, 7, 3, 3};
         GradSampleModule gsm = new GradSampleModule(m, k);
         Map<Parameter, Tensor> ps;
-        try (Tensor x = Tensor.of(xv, b * k, 1, 8, 8); Tensor y = Tensor.ofLongs(yv, b * k)) {
-            Tensor out = gsm.forward(x);
-            try (Loss.Result res = Loss.crossEntropy().evaluate(out, y)) {
-                gsm.backward(res.gradient());
-            }
-            ps = gsm.perSampleGradients();
+        try (Tensor xh = Tensor.of(xv, b * k, 1, 8, 8); Tensor yh = Tensor.ofLongs(yv, b * k);
+             Tensor x = xh.to(UnderTest.DEVICE); Tensor y = yh.to(UnderTest.DEVICE)) {
+            java.util.function.Supplier<Map<Parameter, Tensor>> pass = () -> {
+                Tensor out = gsm.forward(x);
+                try (Loss.Result res = Loss.crossEntropy().evaluate(out, y)) {
+                    gsm.backward(res.gradient());
+                }
+                return gsm.perSampleGradients();
+            };
+            ps = UnderTest.onDevice() ? UnderTest.noHostCopy(pass) : pass.get();
             m.release();
         }
         Parameter scale = m.parameters().get(2);
         assertEquals("3.weight", scale.name());
         for (int n = 0; n < b; n++) {
             double[] xs = java.util.Arrays.copyOfRange(xv, n * k * 64, (n + 1) * k * 64);
-            try (Tensor x = Tensor.of(xs, k, 1, 8, 8); Tensor y = Tensor.ofLongs(new long[] {yv[n * k], yv[n * k]}, k)) {
+            try (Tensor xh = Tensor.of(xs, k, 1, 8, 8); Tensor yh = Tensor.ofLongs(new long[] {yv[n * k], yv[n * k]}, k);
+                 Tensor x = xh.to(UnderTest.DEVICE); Tensor y = yh.to(UnderTest.DEVICE)) {
                 Tensor out = m.forward(x, true);
                 try (Loss.Result res = Loss.crossEntropy().evaluate(out, y)) {
                     m.backward(res.gradient(), true);

@@ -119,6 +119,18 @@ EINSUM4J_HD int64_t last_window(int64_t y, int64_t s, int64_t out) {
     return o < out ? o : out;
 }
 
+// The plane of input element e and the output windows [i0, i1) x [j0, j1) that cover it.
+struct Covering {
+    int64_t plane, i0, i1, j0, j1;
+};
+
+EINSUM4J_HD Covering covering(int64_t e, const Pool& q) {
+    const int64_t xx = e % q.w;
+    const int64_t yy = e / q.w % q.h;
+    return Covering{e / (q.w * q.h), first_window(yy, q.kh, q.sh), last_window(yy, q.sh, q.oh),
+                    first_window(xx, q.kw, q.sw), last_window(xx, q.sw, q.ow)};
+}
+
 // y[o] = the window's first maximum, arg[o] its flat input index (plane*h*w + row*w + col).
 template <typename T>
 EINSUM4J_HD void max_pool_thread(const Launch& t, const T* __restrict__ x, T* __restrict__ y,
@@ -146,13 +158,11 @@ EINSUM4J_HD void max_pool_backward_thread(const Launch& t, const T* __restrict__
                                           T* __restrict__ dx, const Pool& q) {
     const int64_t total = q.planes * q.h * q.w;
     for (int64_t e = first_index(t); e < total; e += index_step(t)) {
-        const int64_t xx = e % q.w;
-        const int64_t yy = e / q.w % q.h;
-        const int64_t p = e / (q.w * q.h);
+        const Covering c = covering(e, q);
         double acc = 0;
-        for (int64_t i = first_window(yy, q.kh, q.sh); i < last_window(yy, q.sh, q.oh); ++i) {
-            for (int64_t j = first_window(xx, q.kw, q.sw); j < last_window(xx, q.sw, q.ow); ++j) {
-                const int64_t o = (p * q.oh + i) * q.ow + j;
+        for (int64_t i = c.i0; i < c.i1; ++i) {
+            for (int64_t j = c.j0; j < c.j1; ++j) {
+                const int64_t o = (c.plane * q.oh + i) * q.ow + j;
                 if (arg[o] == e) acc += static_cast<double>(g[o]);
             }
         }
@@ -181,14 +191,10 @@ EINSUM4J_HD void avg_pool_backward_thread(const Launch& t, const T* __restrict__
     const int64_t total = q.planes * q.h * q.w;
     const int64_t kk = q.kh * q.kw;
     for (int64_t e = first_index(t); e < total; e += index_step(t)) {
-        const int64_t xx = e % q.w;
-        const int64_t yy = e / q.w % q.h;
-        const int64_t p = e / (q.w * q.h);
+        const Covering c = covering(e, q);
         double acc = 0;
-        for (int64_t i = first_window(yy, q.kh, q.sh); i < last_window(yy, q.sh, q.oh); ++i) {
-            for (int64_t j = first_window(xx, q.kw, q.sw); j < last_window(xx, q.sw, q.ow); ++j) {
-                acc += static_cast<double>(g[(p * q.oh + i) * q.ow + j]) / kk;
-            }
+        for (int64_t i = c.i0; i < c.i1; ++i) {
+            for (int64_t j = c.j0; j < c.j1; ++j) acc += static_cast<double>(g[(c.plane * q.oh + i) * q.ow + j]) / kk;
         }
         dx[e] = static_cast<T>(acc);
     }

@@ -332,7 +332,8 @@ final class CpuNnKernels implements NnKernels {
         for (int i = 0; i < idx.length; i++) {
             long r = idx[i];
             if (r < 0 || r >= num) {
-                throw new org.einsum4j.nn.NnException("Embedding index " + r + " at position " + i + " out of range [0, " + num + ")");
+                throw new org.einsum4j.nn.NnException("Embedding index " + r + " at position " + i
+                        + " out of range [0, " + num + ")");
             }
             System.arraycopy(w, (int) r * d, y, i * d, d);
         }

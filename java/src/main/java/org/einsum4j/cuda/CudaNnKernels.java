@@ -46,36 +46,46 @@ final class CudaNnKernels implements NnKernels {
         return CudaBackend.floatSuffix(t.dtype(), what);
     }
 
-    /** One G1 launch over {@code n} items writing into new tensors {@code outs} (closed if it fails). */
-    private Tensor[] run(String kernel, long n, KernelArgs args, Tensor... outs) {
+    /** A result tensor of a launch: dtype and dims. */
+    private record Result(DType dtype, int[] dims) {
+    }
+
+    private static Result result(DType dtype, int... dims) {
+        return new Result(dtype, dims);
+    }
+
+    /**
+     * New tensors for {@code results}, then one G1 launch over {@code n} items with the arguments {@code args}
+     * builds from the results' device pointers; the results are closed if anything fails.
+     */
+    private Tensor[] launch(String kernel, long n, java.util.function.Function<long[], KernelArgs> args,
+                            Result... results) {
+        Tensor[] out = new Tensor[results.length];
         try {
+            long[] ptrs = new long[results.length];
+            for (int i = 0; i < results.length; i++) {
+                out[i] = cuda.empty(results[i].dtype(), results[i].dims());
+                ptrs[i] = cuda.ptr(out[i]);
+            }
+            KernelArgs a = args.apply(ptrs);
             if (n > 0) {
-                cuda.launch(kernel, CudaBackend.gridStride(n), CudaBackend.BLOCK_1D, args);
+                cuda.launch(kernel, CudaBackend.gridStride(n), CudaBackend.BLOCK_1D, a);
             }
-            return outs;
+            return out;
         } catch (RuntimeException e) {
-            for (Tensor t : outs) {
-                t.close();
+            for (Tensor t : out) {
+                if (t != null) {
+                    t.close();
+                }
             }
             throw e;
         }
     }
 
-    /** A new tensor; {@code args} is built with its pointer by {@code fill}. */
-    private interface Launch {
-        KernelArgs args(long out);
-    }
-
-    private Tensor one(String kernel, long n, DType dtype, int[] dims, Launch fill) {
-        Tensor out = cuda.empty(dtype, dims);
-        KernelArgs a;
-        try {
-            a = fill.args(cuda.ptr(out));
-        } catch (RuntimeException e) {
-            out.close();
-            throw e;
-        }
-        return run(kernel, n, a, out)[0];
+    /** {@link #launch} with one result, whose pointer {@code args} gets. */
+    private Tensor one(String kernel, long n, DType dtype, int[] dims,
+                       java.util.function.LongFunction<KernelArgs> args) {
+        return launch(kernel, n, p -> args.apply(p[0]), result(dtype, dims))[0];
     }
 
     private static long code(Activation f) {
@@ -179,19 +189,11 @@ final class CudaNnKernels implements NnKernels {
     public Tensor[] maxPool(Tensor x, int kh, int kw, int sh, int sw) {
         String s = sfx(x, "max pool");
         int[] od = pooled(x.dims(), kh, kw, sh, sw);
-        Tensor y = cuda.empty(x.dtype(), od);
-        Tensor arg = null;
         try (Operands o = new Operands()) {
-            arg = cuda.empty(DType.INT64, od);
-            KernelArgs a = pool(new KernelArgs().ptr(o.ptr(x)).ptr(cuda.ptr(y)).ptr(cuda.ptr(arg)), x.dims(), kh, kw,
-                    sh, sw);
-            return run("nn_max_pool_" + s, y.numel(), a, y, arg);
-        } catch (RuntimeException e) {
-            y.close();
-            if (arg != null) {
-                arg.close();
-            }
-            throw e;
+            long px = o.ptr(x);
+            return launch("nn_max_pool_" + s, numel(od),
+                    p -> pool(new KernelArgs().ptr(px).ptr(p[0]).ptr(p[1]), x.dims(), kh, kw, sh, sw),
+                    result(x.dtype(), od), result(DType.INT64, od));
         }
     }
 
@@ -239,19 +241,11 @@ final class CudaNnKernels implements NnKernels {
     public Tensor[] normalize(Tensor x, int groupSize, double eps) {
         String s = sfx(x, "normalize");
         long groups = groupSize == 0 ? 0 : x.numel() / groupSize;
-        Tensor xhat = cuda.empty(x.dtype(), x.dims());
-        Tensor stats = null;
         try (Operands o = new Operands()) {
-            stats = cuda.empty(DType.FLOAT64, 2, Math.toIntExact(groups));
-            KernelArgs a = new KernelArgs().ptr(o.ptr(x)).ptr(cuda.ptr(xhat)).ptr(cuda.ptr(stats)).i64(groups)
-                    .i64(groupSize).f64(eps);
-            return run("nn_normalize_" + s, groups, a, xhat, stats);
-        } catch (RuntimeException e) {
-            xhat.close();
-            if (stats != null) {
-                stats.close();
-            }
-            throw e;
+            long px = o.ptr(x);
+            return launch("nn_normalize_" + s, groups,
+                    p -> new KernelArgs().ptr(px).ptr(p[0]).ptr(p[1]).i64(groups).i64(groupSize).f64(eps),
+                    result(x.dtype(), x.dims()), result(DType.FLOAT64, 2, Math.toIntExact(groups)));
         }
     }
 
@@ -297,19 +291,11 @@ final class CudaNnKernels implements NnKernels {
 
     /** A per-row loss kernel: FLOAT64 losses [R] and a gradient of {@code a}'s shape. */
     private Tensor[] rowLoss(String kernel, Tensor a, Tensor b, long rows, long len) {
-        Tensor loss = cuda.empty(DType.FLOAT64, Math.toIntExact(rows));
-        Tensor grad = null;
         try (Operands o = new Operands()) {
-            grad = cuda.empty(a.dtype(), a.dims());
-            KernelArgs args = new KernelArgs().ptr(o.ptr(a)).ptr(o.ptr(b)).ptr(cuda.ptr(loss)).ptr(cuda.ptr(grad))
-                    .i64(rows).i64(len);
-            return run(kernel, rows, args, loss, grad);
-        } catch (RuntimeException e) {
-            loss.close();
-            if (grad != null) {
-                grad.close();
-            }
-            throw e;
+            long pa = o.ptr(a);
+            long pb = o.ptr(b);
+            return launch(kernel, rows, p -> new KernelArgs().ptr(pa).ptr(pb).ptr(p[0]).ptr(p[1]).i64(rows).i64(len),
+                    result(DType.FLOAT64, Math.toIntExact(rows)), result(a.dtype(), a.dims()));
         }
     }
 
@@ -346,22 +332,16 @@ final class CudaNnKernels implements NnKernels {
         }
         String s = sfx(param, "adam");
         long n = param.numel();
-        Tensor[] out = new Tensor[3];
+        double c1 = 1 - Math.pow(beta1, step);
+        double c2 = 1 - Math.pow(beta2, step);
+        Result r = result(param.dtype(), param.dims());
         try (Operands o = new Operands()) {
-            for (int i = 0; i < 3; i++) {
-                out[i] = cuda.empty(param.dtype(), param.dims());
-            }
-            KernelArgs a = new KernelArgs().ptr(o.ptr(param)).ptr(o.ptr(grad)).ptr(o.ptr(m)).ptr(o.ptr(v))
-                    .ptr(cuda.ptr(out[0])).ptr(cuda.ptr(out[1])).ptr(cuda.ptr(out[2])).i64(n).f64(lr).f64(beta1)
-                    .f64(beta2).f64(eps).f64(1 - Math.pow(beta1, step)).f64(1 - Math.pow(beta2, step));
-            return run("nn_adam_" + s, n, a, out);
-        } catch (RuntimeException e) {
-            for (Tensor t : out) {
-                if (t != null) {
-                    t.close();
-                }
-            }
-            throw e;
+            long pp = o.ptr(param);
+            long pg = o.ptr(grad);
+            long pm = o.ptr(m);
+            long pv = o.ptr(v);
+            return launch("nn_adam_" + s, n, q -> new KernelArgs().ptr(pp).ptr(pg).ptr(pm).ptr(pv).ptr(q[0]).ptr(q[1])
+                    .ptr(q[2]).i64(n).f64(lr).f64(beta1).f64(beta2).f64(eps).f64(c1).f64(c2), r, r, r);
         }
     }
 }

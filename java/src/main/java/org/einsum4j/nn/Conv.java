@@ -142,7 +142,8 @@ public final class Conv extends Module {
         if (xc != x) {
             own(xc);
         }
-        Tensor c5 = own(Backend.forDevice(x.device()).samplerKernels().unfold(xc.view(n, in, 1, g.h(), g.w()), n, 1, groups, in,
+        Tensor c5 = own(Backend.forDevice(x.device()).samplerKernels().unfold(xc.view(n, in, 1, g.h(), g.w()), n, 1,
+                groups, in,
                 new int[] {1, g.h(), g.w()}, new int[] {1, g.kh(), g.kw()}, new int[] {1, g.sh(), g.sw()},
                 new int[] {0, g.ph(), g.pw()}, new int[] {1, g.dh(), g.dw()}, new int[] {1, g.oh(), g.ow()}));
         cols = c5.view(n, groups, taps(), g.oh() * g.ow());

@@ -73,7 +73,10 @@ public interface NnKernels {
      */
     Tensor[] normalize(Tensor x, int groupSize, double eps);
 
-    /** dL/dx from dL/dx̂: {@code rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂ ⊙ x̂))} per group ({@code stats} from normalize). */
+    /**
+     * dL/dx from dL/dx̂: {@code rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂ ⊙ x̂))} per group ({@code stats} from
+     * {@link #normalize}).
+     */
     Tensor normalizeBackward(Tensor gradXhat, Tensor xhat, Tensor stats, int groupSize);
 
     /**
@@ -88,7 +91,8 @@ public interface NnKernels {
 
     /**
      * Softmax cross-entropy per row of {@code logits [R, C]} against in-range INT64 class {@code labels [R]}:
-     * {@code [0]} the FLOAT64 losses {@code [R]}, {@code [1]} their gradients {@code softmax − onehot} {@code [R, C]}.
+     * {@code [0]} the FLOAT64 losses {@code [R]}, {@code [1]} their gradients {@code softmax − onehot}
+     * {@code [R, C]}.
      */
     Tensor[] softmaxCrossEntropy(Tensor logits, Tensor labels);
 

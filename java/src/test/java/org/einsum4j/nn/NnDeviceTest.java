@@ -99,21 +99,13 @@ class NnDeviceTest {
         return Tensor.of(ModuleGradientTest.random(new SplittableRandom(seed), ModuleGradientTest.numel(dims)), dims);
     }
 
-    private static Tensor labels(int rows, int classes) {
-        long[] y = new long[rows];
-        for (int i = 0; i < rows; i++) {
-            y[i] = (i * 7 + 3) % classes;
-        }
-        return Tensor.ofLongs(y, rows);
-    }
-
     @Test
     void cnnWithEveryImageModuleMatchesTheHost() {
         Supplier<Sequential> cnn = () -> new Sequential(Conv.conv2d(1, 4, 3, 1, 1, F64, 1),
                 new GroupNorm(2, 4, 1e-5, F64), Activation.relu(), Pool2d.max(2),
                 Conv.conv2d(4, 4, new int[] {3}, new int[] {1}, new int[] {2}, new int[] {2}, 2, true, F64, 2),
                 Activation.gelu(), Pool2d.avg(2), new Flatten(), new Dropout(0.3, 5), new Linear(16, 5, true, F64, 3));
-        try (Tensor x = input(1, 6, 1, 8, 8); Tensor y = labels(6, 5)) {
+        try (Tensor x = input(1, 6, 1, 8, 8); Tensor y = GradSampleModuleTest.labels(6, 5)) {
             compare(cnn, x, y, Loss.crossEntropy(), 2);
         }
     }
@@ -190,7 +182,7 @@ class NnDeviceTest {
         GradSampleModule gh = new GradSampleModule(host, 2);
         GradSampleModule gd = new GradSampleModule(device, 2);
         for (int step = 0; step < 2; step++) {
-            try (Tensor x = input(20 + step, 6, 1, 4, 4); Tensor y = labels(6, 3)) {
+            try (Tensor x = input(20 + step, 6, 1, 4, 4); Tensor y = GradSampleModuleTest.labels(6, 3)) {
                 DpOptimizer.StepStats sh = trainStep(gh, oh, x, y);
                 DpOptimizer.StepStats sd;
                 try (Tensor xd = x.to(UnderTest.DEVICE); Tensor yd = y.to(UnderTest.DEVICE)) {

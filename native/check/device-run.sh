@@ -12,9 +12,10 @@
 #   1. kernel_check: every kernel family against CPU loops, plus copy/outer bandwidth
 #   2. JUnit, package org.einsum4j.cuda: CudaDeviceTest (oracle ≤ 1e-5 without TF32, TF32 bound, copies, streams,
 #      leak test 10,000 + 1,000 calls, fault test) and the fake-driver tests
-#   3. JUnit, every contraction, grad-sampler and nn suite on cuda:0 (NnDeviceTest, ModuleGradientTest,
-#      GradSampleModuleTest, UserModuleTrainingTest: modules vs the host / finite differences / per-sample loops) (-Deinsum4j.test.device=cuda:0 through UnderTest:
-#      golden and property tests against the float64 oracle, no host copy inside a call)
+#   3. JUnit, every contraction, grad-sampler and nn suite on cuda:0 (-Deinsum4j.test.device=cuda:0 through UnderTest:
+#      golden and property tests against the float64 oracle, no host copy inside a call; nn: NnDeviceTest,
+#      ModuleGradientTest, GradSampleModuleTest, UserModuleTrainingTest: the modules' kernels (native/nn.cu) against
+#      the host, finite differences and per-sample loops)
 #   4. einsum4j contract / gradsample --backend cuda --json (CUDA-event time, peak device memory), and
 #      train-demo --backend cuda (two epochs of the DP CNN on the GPU: loss, accuracy, ε, time per step)
 #   5. bench/gpu.sh (engineer "bench": gpu_shapes vs torch.einsum, the layer suite vs PyTorch) when present
@@ -73,8 +74,9 @@ step cli_cuda 60 bash -c "$(declare -f cli); set -e
   cli contract 'bij,bjk->bik' 64x256x256 64x256x256 --backend cuda --repeat 20 --json
   cli contract 'ni,nj->nij' 1024x1024 1024x1024 --backend cuda --repeat 20 --json
   cli gradsample Conv2d --B 64 --K 4 cin=16 cout=32 k=3 stride=1 pad=1 H=32 W=32 bias --backend cuda --json
-  cli gradsample Embedding --B 32 --K 2 T=64 V=30000 D=128 sparse --backend cuda --json
-  cli train-demo --model cnn --epochs 2 --sigma 1 --K 2 --backend cuda --json --no-progress"
+  cli gradsample Embedding --B 32 --K 2 T=64 V=30000 D=128 sparse --backend cuda --json"
+step cli_train_cuda 90 bash -c "$(declare -f cli); set -e
+  cli train-demo --model cnn --epochs 2 --sigma 1 --K 2 --backend cuda --json"
 
 if [ -f bench/gpu.sh ]; then
   left=$(( 540 - ($(date +%s) - t0) ))
@@ -100,6 +102,8 @@ done
   grep -h -E '✘' "$logs"/junit_*.log 2>/dev/null | cut -c1-300 | head -40
   echo "--- CLI on CUDA"
   grep -h '^{' "$logs/cli_cuda.log" 2>/dev/null | cut -c1-400
+  echo "--- train-demo on CUDA (last lines)"
+  tail -n 12 "$logs/cli_train_cuda.log" 2>/dev/null | cut -c1-300
   echo "--- kernel_check tail"
   tail -n 25 "$logs/kernel_check.log" 2>/dev/null
   echo "--- CudaDeviceTest output"

@@ -6,6 +6,7 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 import org.einsum4j.Backend;
 import org.einsum4j.Einsum4jException;
 import org.einsum4j.gradsample.SamplerKernels;
+import org.einsum4j.nn.NnKernels;
 import org.einsum4j.plan.GemmOperands;
 import org.einsum4j.plan.GemmOperands.MatrixLayout;
 import org.einsum4j.tensor.DType;
@@ -65,6 +66,11 @@ final class CpuBackend implements Backend {
     @Override
     public SamplerKernels samplerKernels() {
         return CpuSamplerKernels.INSTANCE;
+    }
+
+    @Override
+    public NnKernels nnKernels() {
+        return CpuNnKernels.INSTANCE;
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.einsum4j.Backend;
 import org.einsum4j.Einsum4jException;
 import org.einsum4j.gradsample.SamplerKernels;
+import org.einsum4j.nn.NnKernels;
 import org.einsum4j.plan.GemmOperands;
 import org.einsum4j.plan.GemmOperands.MatrixLayout;
 import org.einsum4j.tensor.DType;
@@ -45,6 +46,7 @@ final class CudaBackend implements Backend {
     private final AtomicLong hostCopies = new AtomicLong();
     private final AtomicLong readBacks = new AtomicLong();
     private final CudaSamplerKernels samplerKernels = new CudaSamplerKernels(this);
+    private final CudaNnKernels nnKernels = new CudaNnKernels(this);
     private volatile boolean tf32;
     private long[] staging;
     private long[] stagingEvents;
@@ -744,6 +746,11 @@ final class CudaBackend implements Backend {
     @Override
     public SamplerKernels samplerKernels() {
         return samplerKernels;
+    }
+
+    @Override
+    public NnKernels nnKernels() {
+        return nnKernels;
     }
 
     @Override

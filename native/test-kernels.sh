@@ -13,7 +13,7 @@ src="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/test"
 
 if ! command -v nvcc >/dev/null 2>&1; then
   echo "einsum4j: nvcc not found on PATH, skipping the kernel harness (host tests of native/*.cuh not built or run)"
-  rm -f "$build/kernel_harness"
+  rm -f "$build/kernel_harness" "$build/nn_harness"
   exit 0
 fi
 if ! command -v cmake >/dev/null 2>&1; then
@@ -28,3 +28,4 @@ cmake -S "$src" -B "$build" -DCMAKE_CUDA_COMPILER="$(command -v nvcc)" >"$log" 2
 cmake --build "$build" >>"$log" 2>&1 \
   || { cat "$log" >&2; echo "einsum4j: error: building the kernel harness failed (log above)" >&2; exit 1; }
 "$build/kernel_harness" ${2:+"$2"}
+"$build/nn_harness"

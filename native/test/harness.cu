@@ -1328,8 +1328,35 @@ int by_dtype(const NpyArray& a, F f) {
     die("expected a float32 or float64 array, got " + a.dtype);
 }
 
+// round IN OUT f16|bf16: IN float32 or float64 [n] -> OUT float32 [n], each value converted to the 16-bit type and
+// back by the copy kernels' thread functions (copy_S_f16 then copy_f16_f32, or bf16) over simulated grids: the host
+// path of narrow<T> (__float2half_rn, __double2half, __float2bfloat16_rn, __double2bfloat16) and widen, which
+// HalfConversionHarnessTest compares bit for bit with the Java conversions.
+template <typename S, typename H>
+int round_npy(const NpyArray& in, const char* out_path) {
+    const std::vector<S> x = in.as<S>();
+    const int64_t n = static_cast<int64_t>(x.size());
+    const PairLayout l = pair_layout({n}, {1}, {1});
+    std::vector<H> h(x.size());
+    std::vector<float> out(x.size(), poison<float>());
+    simulate(grid_1d(n), {256, 1, 1}, [&](const Launch& t) { elementwise::copy_thread(t, x.data(), h.data(), l, n); });
+    simulate(grid_1d(n), {256, 1, 1}, [&](const Launch& t) { elementwise::copy_thread(t, h.data(), out.data(), l, n); });
+    write_npy(out_path, {n}, out);
+    return 0;
+}
+
 int npy_mode(int argc, char** argv) {
     const std::string mode = argv[1];
+    if (mode == "round") {
+        if (argc != 5) die("usage: kernel_harness round IN OUT f16|bf16");
+        const std::string type = argv[4];
+        const NpyArray x = read_npy(argv[2]);
+        if (type != "f16" && type != "bf16") die("round: type must be f16 or bf16, got " + type);
+        return by_dtype(x, [&](auto t) {
+            return type == "f16" ? round_npy<decltype(t), __half>(x, argv[3])
+                                 : round_npy<decltype(t), __nv_bfloat16>(x, argv[3]);
+        });
+    }
     if (mode == "im2col") {
         const std::vector<int64_t> v = int_args(argc, argv, 4, 22, "im2col IN OUT S K G C D H W KD KH KW SD SH SW PD PH PW DD DH DW OD OH OW");
         im2col::ConvGeometry g;

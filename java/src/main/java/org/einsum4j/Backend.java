@@ -1,6 +1,7 @@
 package org.einsum4j;
 
 import org.einsum4j.gradsample.SamplerKernels;
+import org.einsum4j.nn.NnKernels;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.Tensor;
@@ -8,8 +9,9 @@ import org.einsum4j.tensor.Tensor;
 /**
  * Every kernel einsum4j runs on one device: allocation, fill, scale, copies (any strides, broadcast, dtype
  * conversion, to and from the host), batched GEMM into a given output, sums into a given output, and the grad
- * samplers' kernels ({@link #samplerKernels()}). The executor and the samplers call only this interface, so a
- * new device implements it (and a {@link BackendProvider}) and nothing else.
+ * samplers' kernels ({@link #samplerKernels()}) and the nn modules' ({@link #nnKernels()}). The executor, the
+ * samplers and the modules call only this interface, so a new device implements it (and a {@link BackendProvider})
+ * and nothing else.
  *
  * <p>Operands are on {@link #device()} unless a method says otherwise; outputs given by the caller are
  * contiguous. Backends are found by device type through {@link BackendProvider}s ({@link #forDevice}); the
@@ -72,6 +74,28 @@ public interface Backend {
 
     /** The grad samplers' kernels on this device. */
     SamplerKernels samplerKernels();
+
+    /** The nn modules' element-wise kernels (activations, pooling, norms, losses, optimizers) on this device. */
+    NnKernels nnKernels();
+
+    /**
+     * Opens the scope of one expression run ({@link ContractExpression} opens one around each run, closes it when the
+     * result is complete): a device may give the run its own stream, ordered after the caller's earlier work and
+     * before its later work; the CPU has nothing to do. A run inside an open scope (or inside a user's stream) uses
+     * that scope's stream.
+     */
+    default RunScope openRun() {
+        return RunScope.NONE;
+    }
+
+    /** An open {@link #openRun} scope; closing it ends the run's scope and throws no checked exception. */
+    interface RunScope extends AutoCloseable {
+        /** The scope of a backend with nothing to do. */
+        RunScope NONE = () -> { };
+
+        @Override
+        void close();
+    }
 
     /** {@link #gemm} into a new tensor owned by the caller. */
     default Tensor batchedGemm(Tensor a, Tensor b) {

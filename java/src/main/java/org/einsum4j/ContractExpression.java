@@ -184,7 +184,7 @@ public final class ContractExpression {
             }
         }
         // held for the call: another thread's close() then frees the memory only once the plan is done with it
-        try (Hold held = Hold.of(all)) {
+        try (Backend.RunScope runScope = backend.openRun(); Hold held = Hold.of(all)) {
             SharedIntermediates scope = SharedIntermediates.current();
             if (scope != null) {
                 Tensor r = scope.run(this, all);

@@ -149,7 +149,7 @@ public final class Einsum {
     private static ContractExpression expression(String spec, ContractOptions options, DType dtype, int[][] shapes,
                                                  Device device) {
         if (dtype == null || !dtype.isFloating()) {
-            throw new InvalidOperandException("contractions take FLOAT32 or FLOAT64, not " + dtype);
+            throw new InvalidOperandException("contractions take FLOAT32, FLOAT64, FLOAT16 or BFLOAT16, not " + dtype);
         }
         if (options.optimizer() != null) {
             // a user optimizer may answer differently each time: plan afresh, never from the cache
@@ -202,7 +202,7 @@ public final class Einsum {
             }
             if (!t.dtype().isFloating()) {
                 throw new InvalidOperandException("operand " + i + " is " + t.dtype()
-                        + "; contractions take FLOAT32 or FLOAT64");
+                        + "; contractions take FLOAT32, FLOAT64, FLOAT16 or BFLOAT16");
             }
             if (dtype == null) {
                 dtype = t.dtype();

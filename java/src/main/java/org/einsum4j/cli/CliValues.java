@@ -27,7 +27,8 @@ final class CliValues {
                 d = null;
             }
             if (d == null || !d.isFloating()) {
-                throw new TypeConversionException("unknown dtype '" + s + "' (expected f32 or f64)");
+                throw new TypeConversionException("unknown dtype '" + s
+                        + "' (expected f32, f64, float16 or bfloat16)");
             }
             return d;
         }

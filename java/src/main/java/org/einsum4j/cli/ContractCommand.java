@@ -57,8 +57,8 @@ final class ContractCommand implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "SHAPE", description = "one shape per operand (64x128x256, scalar)")
     List<String> shapeArgs = new ArrayList<>();
 
-    @Option(names = "--dtype", paramLabel = "f32|f64", converter = CliValues.DTypeConverter.class,
-            description = "element type of the random operands (default f32); with --inputs, converts the arrays read to this type (default: keep the files' type)")
+    @Option(names = "--dtype", paramLabel = "f32|f64|float16|bfloat16", converter = CliValues.DTypeConverter.class,
+            description = "element type of the random operands (default f32; float16 and bfloat16 are stored in 16 bits and computed in float32); with --inputs, converts the arrays read to this type (default: keep the files' type)")
     DType dtype;
 
     @Option(names = "--backend", paramLabel = "cpu|cuda", defaultValue = "cpu",

@@ -7,7 +7,9 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.function.IntConsumer;
+import org.einsum4j.Backend;
 import org.einsum4j.BackendUnavailableException;
+import org.einsum4j.tensor.Device;
 import org.einsum4j.dp.DpException;
 import org.einsum4j.dp.NormMode;
 import org.einsum4j.dp.PrivacySpent;
@@ -114,7 +116,8 @@ final class TrainDemoCommand implements Callable<Integer> {
     double delta;
 
     @Option(names = "--backend", paramLabel = "cpu|cuda", defaultValue = "cpu",
-            description = "where to run (default cpu; cuda is not available yet)")
+            description = "where the model runs (default cpu; cuda or cuda:N: the modules, losses, DP step and"
+                    + " optimizer on the GPU, batches copied there)")
     String backend;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
@@ -201,17 +204,29 @@ final class TrainDemoCommand implements Callable<Integer> {
         boolean baseline;
         boolean progress = true;
 
+        /**
+         * The device of --backend, its backend opened here so that a GPU that cannot be used is one line before
+         * any work ({@link BackendUnavailableException} says why).
+         */
+        Device device() {
+            Device d;
+            try {
+                d = Device.parse(backend);
+            } catch (RuntimeException e) {
+                throw new UsageException("--backend must be cpu or cuda[:N], got '" + backend + "'");
+            }
+            if (!d.isHost() && !d.type().contains("cuda")) {
+                throw new UsageException("--backend must be cpu or cuda[:N], got '" + backend + "'");
+            }
+            Backend.forDevice(d);
+            return d;
+        }
+
         void validate() {
             if (!model.equals("mlp") && !model.equals("cnn")) {
                 throw new UsageException("--model must be mlp or cnn, got '" + model + "'");
             }
-            if (!backend.equals("cpu")) {
-                if (backend.equals("cuda")) {
-                    throw new BackendUnavailableException("CUDA backend not available: train-demo runs on the CPU"
-                            + " backend only for now (use --backend cpu)");
-                }
-                throw new UsageException("--backend must be cpu or cuda, got '" + backend + "'");
-            }
+            device();
             if (k < 1) {
                 throw new UsageException("--K must be >= 1, got " + k);
             }
@@ -327,7 +342,8 @@ final class TrainDemoCommand implements Callable<Integer> {
         double q = Math.min(1.0, (double) o.batch / n);
         PoissonSampler sampler = new PoissonSampler(q, n, seed * 31 + 7);
         int stepsPerEpoch = sampler.stepsPerEpoch();
-        Sequential model = model(o.model, seed * 1000 + 1);
+        Device device = o.device();
+        Sequential model = model(o.model, seed * 1000 + 1).to(device);
         model.checkInput(1, 1, 8, 8);
         Optimizer inner = o.optimizer.equals("adam") ? Optimizer.adam(0.9, 0.999, 1e-8) : Optimizer.sgd(o.momentum);
         LearningRateSchedule lr = LearningRateSchedule.cosine(o.lr, (long) o.epochs * stepsPerEpoch);
@@ -353,7 +369,8 @@ final class TrainDemoCommand implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 long c0 = processCpuNanos();
                 if (idx.length > 0 || dp != null) { // an empty Poisson batch is still a DP step (pure noise)
-                    try (Dataset.Batch b = train.batch(idx, k, aug, augRandom)) {
+                    try (Dataset.Batch h = train.batch(idx, k, aug, augRandom);
+                         Dataset.Batch b = device.isHost() ? h : h.to(device)) {
                         if (dp != null) {
                             Tensor out = gsm.forward(b.inputs());
                             try (Loss.Result r = loss.evaluate(out, b.labels())) {

@@ -6,10 +6,12 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 import org.einsum4j.Backend;
 import org.einsum4j.Einsum4jException;
 import org.einsum4j.gradsample.SamplerKernels;
+import org.einsum4j.nn.NnKernels;
 import org.einsum4j.plan.GemmOperands;
 import org.einsum4j.plan.GemmOperands.MatrixLayout;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Device;
+import org.einsum4j.tensor.HalfFloats;
 import org.einsum4j.tensor.HostAccess;
 import org.einsum4j.tensor.Tensor;
 
@@ -67,6 +69,11 @@ final class CpuBackend implements Backend {
     }
 
     @Override
+    public NnKernels nnKernels() {
+        return CpuNnKernels.INSTANCE;
+    }
+
+    @Override
     public void fill(Tensor out, double value) {
         requireContiguousHost(out, "fill");
         long n = out.numel();
@@ -84,6 +91,15 @@ final class CpuBackend implements Backend {
                     Memory.putDouble(a + 8 * i, value);
                 }
                 break;
+            case FLOAT16:
+            case BFLOAT16: {
+                short v = HalfFloats.narrowDouble(out.dtype(), value);
+                for (long i = 0; i < n; i++) {
+                    Memory.putShort(a + 2 * i, v);
+                }
+                break;
+            }
+            case INT64:
             default: {
                 long v = (long) value;
                 for (long i = 0; i < n; i++) {
@@ -106,6 +122,13 @@ final class CpuBackend implements Backend {
         } else if (t.dtype() == DType.FLOAT64) {
             for (long i = 0; i < n; i++) {
                 Memory.putDouble(a + 8 * i, Memory.getDouble(a + 8 * i) * alpha);
+            }
+        } else if (t.dtype().isHalf()) {
+            // in float32, as the CUDA kernel scale_f16/bf16 does
+            DType dt = t.dtype();
+            float f = (float) alpha;
+            for (long i = 0; i < n; i++) {
+                Memory.putShort(a + 2 * i, HalfFloats.narrow(dt, HalfFloats.widen(dt, Memory.getShort(a + 2 * i)) * f));
             }
         } else {
             for (long i = 0; i < n; i++) {
@@ -140,6 +163,10 @@ final class CpuBackend implements Backend {
         int k = g.k();
         int n = g.n();
         DType dt = a.dtype();
+        if (dt.isHalf()) {
+            inFloat32(a, b, c, beta);
+            return;
+        }
         if (beta != 0) {
             blasGemm(a, b, c, true);
         } else if (r == 1 && (long) m * n * k <= SMALL_GEMM) {
@@ -220,6 +247,24 @@ final class CpuBackend implements Backend {
             Parallel.forRange(batch, calls, Math.max(1, work / Math.max(1, batch)));
         }
         return true;
+    }
+
+    /**
+     * A FLOAT16 or BFLOAT16 GEMM in float32, as cuBLAS's CUBLAS_COMPUTE_32F does it on the GPU: A and B (and C when
+     * accumulating) widened into float32 scratch, one float32 GEMM (float32 accumulation), and C rounded once.
+     */
+    private void inFloat32(Tensor a, Tensor b, Tensor c, double beta) {
+        try (Tensor fa = widened(a); Tensor fb = widened(b);
+             Tensor fc = beta == 0 ? Tensor.empty(DType.FLOAT32, c.dims()) : widened(c)) {
+            gemm(fa, fb, fc, beta);
+            copy(fc, c);
+        }
+    }
+
+    private Tensor widened(Tensor t) {
+        Tensor f = Tensor.empty(DType.FLOAT32, t.dims());
+        copy(t, f);
+        return f;
     }
 
     /** The 3-d [batch, x, y] slice r = 0 of a 4-d [batch, r, x, y] operand. */
@@ -387,6 +432,14 @@ final class CpuBackend implements Backend {
         if (!java.util.Arrays.equals(out.dims(), outDims) || !out.isContiguous() || out.dtype() != t.dtype()) {
             throw new Einsum4jException("sum: output " + out + " is not a contiguous " + t.dtype()
                     + java.util.Arrays.toString(outDims));
+        }
+        if (t.dtype().isHalf()) {
+            // accumulated in float64 as FLOAT32 is, rounded once into the 16-bit output
+            try (Tensor f = widened(t); Tensor fo = Tensor.empty(DType.FLOAT32, outDims)) {
+                sum(f, reduce, fo);
+                copy(fo, out);
+            }
+            return;
         }
         if (sumByGemv(t, reduce, out)) {
             return;
@@ -638,6 +691,12 @@ final class CpuBackend implements Backend {
             if (target == dtype) {
                 if (innerStride == 1) {
                     Memory.copy(sa, da, (long) inner * es);
+                } else if (es == 2) {
+                    long step = innerStride * 2;
+                    for (int i = 0; i < inner; i++, sa += step, da += 2) {
+                        Memory.putShort(da, Memory.getShort(sa));
+                    }
+                    da -= (long) inner * 2;
                 } else if (es == 4) {
                     long step = innerStride * 4;
                     for (int i = 0; i < inner; i++, sa += step, da += 4) {
@@ -670,12 +729,13 @@ final class CpuBackend implements Backend {
     }
 
     private static void writeConverted(long sa, DType from, long da, DType target) {
-        if (target == DType.FLOAT32) {
-            Memory.putFloat(da, (float) read(sa, from));
-        } else if (target == DType.FLOAT64) {
-            Memory.putDouble(da, read(sa, from));
-        } else {
-            Memory.putLong(da, from == DType.INT64 ? Memory.getLong(sa) : (long) read(sa, from));
+        switch (target) {
+            case FLOAT32: Memory.putFloat(da, (float) read(sa, from)); break;
+            case FLOAT64: Memory.putDouble(da, read(sa, from)); break;
+            // one rounding from the source's exact value (FLOAT64 sources too: narrowDouble rounds once)
+            case FLOAT16: case BFLOAT16: Memory.putShort(da, HalfFloats.narrowDouble(target, read(sa, from))); break;
+            case INT64:
+            default: Memory.putLong(da, from == DType.INT64 ? Memory.getLong(sa) : (long) read(sa, from));
         }
     }
 
@@ -683,6 +743,8 @@ final class CpuBackend implements Backend {
         switch (dtype) {
             case FLOAT32: return Memory.getFloat(a);
             case FLOAT64: return Memory.getDouble(a);
+            case FLOAT16: case BFLOAT16: return HalfFloats.widen(dtype, Memory.getShort(a));
+            case INT64:
             default: return Memory.getLong(a);
         }
     }

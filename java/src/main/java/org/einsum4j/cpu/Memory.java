@@ -41,6 +41,14 @@ final class Memory {
         U.putDouble(address, v);
     }
 
+    static short getShort(long address) {
+        return U.getShort(address);
+    }
+
+    static void putShort(long address, short v) {
+        U.putShort(address, v);
+    }
+
     static int getInt(long address) {
         return U.getInt(address);
     }

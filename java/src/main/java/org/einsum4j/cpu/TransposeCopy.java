@@ -98,6 +98,10 @@ final class TransposeCopy {
                             for (int j = j0; j < j1; j++, s += srcL, d += 4) {
                                 Memory.putInt(d, Memory.getInt(s));
                             }
+                        } else if (es == 2) {
+                            for (int j = j0; j < j1; j++, s += srcL, d += 2) {
+                                Memory.putShort(d, Memory.getShort(s));
+                            }
                         } else {
                             for (int j = j0; j < j1; j++, s += srcL, d += 8) {
                                 Memory.putLong(d, Memory.getLong(s));

@@ -10,13 +10,74 @@ import java.util.TreeMap;
  * steps of each power of two, so at most a quarter is wasted), and a freed block goes to a cache keyed by the
  * stream it was allocated on and its class, to be handed out again to the next request of that class on that
  * stream: work queued on one stream runs in order, so a block reused there cannot be overwritten while earlier
- * work still reads it. {@code cuMemFree} happens only in {@link #emptyCache()} (and before the one retry after an
- * out-of-memory), never from a {@link java.lang.ref.Cleaner}'s thread: {@link #release} only files the block.
- * Thread-safe (one lock).
+ * work still reads it. A block that work on other streams used too ({@link Block#recordUse}, PyTorch's
+ * {@code recordStream}) is not filed at once: as in PyTorch's allocator it waits for an event recorded on each of
+ * those streams after the release, and joins its stream's cache only once every such event has completed
+ * ({@code cuEventQuery}, checked at each allocation), so no other stream's earlier work can still be reading it
+ * when it is handed out again. {@code cuMemFree} happens only in {@link #emptyCache()} (and before the one retry
+ * after an out-of-memory), never from a {@link java.lang.ref.Cleaner}'s thread: {@link #release} only files the
+ * block (the events are recorded later, by the next allocating thread). Thread-safe (one lock).
  */
 final class CudaAllocator {
-    /** A device block: its pointer, class size and the stream whose work may use it. */
-    record Block(long ptr, long size, long stream) {
+    /** A device block: its pointer, class size, the stream it was allocated on, and the other streams that used it. */
+    static final class Block {
+        private final long ptr;
+        private final long size;
+        private final long stream;
+        private long[] usedOn = new long[0];
+
+        Block(long ptr, long size, long stream) {
+            this.ptr = ptr;
+            this.size = size;
+            this.stream = stream;
+        }
+
+        long ptr() {
+            return ptr;
+        }
+
+        long size() {
+            return size;
+        }
+
+        long stream() {
+            return stream;
+        }
+
+        /** Notes that work on {@code s} reads or writes this block (the backend calls it for each operand). */
+        synchronized void recordUse(long s) {
+            if (s == stream || size == 0) {
+                return;
+            }
+            for (long u : usedOn) {
+                if (u == s) {
+                    return;
+                }
+            }
+            usedOn = java.util.Arrays.copyOf(usedOn, usedOn.length + 1);
+            usedOn[usedOn.length - 1] = s;
+        }
+
+        synchronized long[] usedOn() {
+            return usedOn.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "Block(0x" + Long.toHexString(ptr) + ", " + size + " B, stream " + stream + ")";
+        }
+    }
+
+    /** A released block used on other streams, and the events (one per such stream) that must complete first. */
+    private static final class Pending {
+        final Block block;
+        final long[] streams;
+        long[] events;
+
+        Pending(Block block, long[] streams) {
+            this.block = block;
+            this.streams = streams;
+        }
     }
 
     private static final long SMALL = 1 << 20;
@@ -25,6 +86,10 @@ final class CudaAllocator {
     private final CudaDriver driver;
     private final String device;
     private final Map<Long, TreeMap<Long, ArrayDeque<Long>>> cached = new HashMap<>();
+    private final java.util.List<Pending> pending = new java.util.ArrayList<>();
+    private final ArrayDeque<Long> freeEvents = new ArrayDeque<>();
+    /** User streams destroyed after a synchronize: their work is done, and no event may be recorded on them. */
+    private final java.util.Set<Long> closedStreams = new java.util.HashSet<>();
     private long allocated;
     private long peak;
     private long reserved;
@@ -60,6 +125,7 @@ final class CudaAllocator {
             return new Block(0, 0, stream);
         }
         long size = roundSize(bytes);
+        settlePending();
         TreeMap<Long, ArrayDeque<Long>> pool = cached.get(stream);
         ArrayDeque<Long> q = pool == null ? null : pool.get(size);
         long ptr;
@@ -95,15 +161,75 @@ final class CudaAllocator {
         }
     }
 
-    /** Files a block back into its stream's cache (no driver call: safe from any thread, the Cleaner's too). */
+    /**
+     * Files a block back into its stream's cache, or, when other streams used it, into the pending list until their
+     * work is done (no driver call: safe from any thread, the Cleaner's too).
+     */
     synchronized void release(Block b) {
         if (b.size() == 0) {
             return;
         }
         allocated -= b.size();
-        cached.computeIfAbsent(b.stream(), s -> new TreeMap<>()).computeIfAbsent(b.size(), s -> new ArrayDeque<>())
-                .push(b.ptr());
         cachedBytes += b.size();
+        long[] others = b.usedOn();
+        if (others.length == 0) {
+            file(b.stream(), b.size(), b.ptr());
+        } else {
+            pending.add(new Pending(b, others));
+        }
+    }
+
+    private void file(long stream, long size, long ptr) {
+        cached.computeIfAbsent(stream, s -> new TreeMap<>()).computeIfAbsent(size, s -> new ArrayDeque<>()).push(ptr);
+    }
+
+    /**
+     * Records the events of newly pending blocks (one per stream that used them, capturing all work queued there so
+     * far, which includes every use before the release) and files the blocks whose events have all completed.
+     */
+    private void settlePending() {
+        for (java.util.Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            if (p.events == null) {
+                p.events = new long[p.streams.length];
+                for (int i = 0; i < p.streams.length; i++) {
+                    if (closedStreams.contains(p.streams[i])) {
+                        p.events[i] = 0; // a closed stream's work is done (it was synchronized before it was destroyed)
+                        continue;
+                    }
+                    p.events[i] = freeEvents.isEmpty() ? driver.eventCreate() : freeEvents.pop();
+                    driver.eventRecord(p.events[i], p.streams[i]);
+                }
+            }
+            boolean done = true;
+            for (long e : p.events) {
+                done &= e == 0 || driver.eventQuery(e);
+            }
+            if (done) {
+                for (long e : p.events) {
+                    if (e != 0) {
+                        freeEvents.push(e);
+                    }
+                }
+                file(p.block.stream(), p.block.size(), p.block.ptr());
+                it.remove();
+            }
+        }
+    }
+
+    /** A user stream was created (its handle may be a destroyed one's, reused by the driver). */
+    synchronized void streamOpened(long stream) {
+        closedStreams.remove(stream);
+    }
+
+    /** A user stream was synchronized and is about to be destroyed: blocks it used need no event on it. */
+    synchronized void streamClosed(long stream) {
+        closedStreams.add(stream);
+    }
+
+    /** Blocks released but waiting for other streams' work (counted in {@link #cachedBytes()} too). */
+    synchronized int pendingBlocks() {
+        return pending.size();
     }
 
     /**
@@ -115,6 +241,18 @@ final class CudaAllocator {
             return;
         }
         driver.synchronizeDevice();
+        // after the device synchronization every pending block's streams are idle: free those too
+        for (Pending p : pending) {
+            if (p.events != null) {
+                for (long e : p.events) {
+                    if (e != 0) {
+                        freeEvents.push(e);
+                    }
+                }
+            }
+            file(p.block.stream(), p.block.size(), p.block.ptr());
+        }
+        pending.clear();
         for (TreeMap<Long, ArrayDeque<Long>> pool : cached.values()) {
             for (Map.Entry<Long, ArrayDeque<Long>> e : pool.entrySet()) {
                 for (long p : e.getValue()) {

@@ -4,14 +4,15 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.bytedeco.javacpp.Pointer;
 import org.einsum4j.Backend;
 import org.einsum4j.Einsum4jException;
 import org.einsum4j.gradsample.SamplerKernels;
+import org.einsum4j.nn.NnKernels;
 import org.einsum4j.plan.GemmOperands;
 import org.einsum4j.plan.GemmOperands.MatrixLayout;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Device;
+import org.einsum4j.tensor.HalfFloats;
 import org.einsum4j.tensor.HostAccess;
 import org.einsum4j.tensor.Tensor;
 
@@ -20,9 +21,11 @@ import org.einsum4j.tensor.Tensor;
  * {@code cublasGemmStridedBatchedEx} (a 4-d r-split step r of them, beta 1 after the first) except the memory-bound
  * small-depth ones (per-sample outer products), which are one fused {@code outer_*} launch, and einsum4j's own
  * kernels (native/*.cu, launch rules in native/KERNELS.md) for copies, fills, scaling, sums and the grad samplers.
- * All work of a thread goes to one stream: the device's stream by default, or a user's {@link CudaStream} while it
- * is in use on that thread; nothing here synchronizes except copies to the host and the few documented read-backs
- * of the grad samplers' kernels. TF32 only when {@link #allowTf32} was set.
+ * All work of a thread goes to one stream: the device's stream by default, a stream of the run pool during an
+ * expression run ({@link #openRun}), or a user's {@link CudaStream} while it is in use on that thread; nothing here
+ * synchronizes except copies to the host and the few documented read-backs of the grad samplers' kernels. TF32 only
+ * when {@link #allowTf32} was set. FLOAT16 and BFLOAT16 run on the kernels' 16-bit variants and on cuBLAS with
+ * float32 compute: storage in 16 bits, arithmetic and accumulation in float32, one rounding per result.
  *
  * <p>Everything reaches the GPU through a {@link CudaDriver}, so the same class runs on the real driver and, in the
  * tests, on a recording fake.
@@ -30,7 +33,7 @@ import org.einsum4j.tensor.Tensor;
 final class CudaBackend implements Backend {
     static final int BLOCK = 256;
     private static final long GRID_CAP = 1L << 20;
-    /** Pinned staging buffer for host copies. */
+    /** Bytes of each of the two pinned staging buffers for host copies. */
     static final long STAGING = 8L << 20;
 
     private final Device device;
@@ -43,8 +46,11 @@ final class CudaBackend implements Backend {
     private final AtomicLong hostCopies = new AtomicLong();
     private final AtomicLong readBacks = new AtomicLong();
     private final CudaSamplerKernels samplerKernels = new CudaSamplerKernels(this);
+    private final CudaNnKernels nnKernels = new CudaNnKernels(this);
     private volatile boolean tf32;
-    private long staging;
+    private long[] staging;
+    private long[] stagingEvents;
+    private final boolean[] stagingBusy = new boolean[2];
 
     CudaBackend(Device device, CudaDriver driver, byte[] fatbin) {
         this.device = device;
@@ -83,7 +89,7 @@ final class CudaBackend implements Backend {
     }
 
     /** Makes {@code stream} this thread's stream until the returned scope is closed (then the previous one). */
-    AutoCloseable useStream(long stream) {
+    RunScope useStream(long stream) {
         Long previous = userStream.get();
         userStream.set(stream);
         return () -> {
@@ -93,6 +99,83 @@ final class CudaBackend implements Backend {
                 userStream.set(previous);
             }
         };
+    }
+
+    /**
+     * One stream per expression run: a stream from this backend's pool (created once, reused by later runs; the
+     * pool grows to the number of runs in flight at once) becomes the thread's stream for the run. The run's stream
+     * waits for an event recorded on the caller's stream (the operands' producers are done first), and the caller's
+     * stream waits for an event recorded on the run's stream at the end (whatever the caller queues next sees the
+     * result): no host waits, and runs of different threads overlap on the GPU. Inside a user's {@link CudaStream}
+     * or an enclosing run, the run uses that stream and nothing is recorded. Blocks the run's work shares with the
+     * caller's stream are kept from early reuse by the allocator ({@link CudaAllocator.Block#recordUse}).
+     */
+    @Override
+    public RunScope openRun() {
+        if (userStream.get() != null) {
+            return RunScope.NONE;
+        }
+        long caller = defaultStream;
+        long run;
+        long event;
+        synchronized (pools) {
+            run = pools.streams.isEmpty() ? driver.streamCreate() : pools.streams.pop();
+            event = pools.events.isEmpty() ? driver.eventCreate() : pools.events.pop();
+        }
+        waitFor(run, caller, event);
+        RunScope scope = useStream(run);
+        return () -> {
+            scope.close();
+            try {
+                // the wait above took the event's first record: recording it again now is safe
+                driver.eventRecord(event, run);
+                driver.streamWaitEvent(caller, event);
+            } finally {
+                synchronized (pools) {
+                    pools.streams.push(run);
+                    pools.events.push(event);
+                }
+            }
+        };
+    }
+
+    /** Later work on {@code waiting} waits for all work queued on {@code on} so far, through {@code event}. */
+    private void waitFor(long waiting, long on, long event) {
+        driver.eventRecord(event, on);
+        driver.streamWaitEvent(waiting, event);
+    }
+
+    /**
+     * Later work on {@code stream} (a user's) waits for everything queued so far on this thread's current stream:
+     * operands copied in or computed before a {@link CudaStream#call} are complete when its work reads them.
+     */
+    void forkFromCurrent(long stream) {
+        long event;
+        synchronized (pools) {
+            event = pools.events.isEmpty() ? driver.eventCreate() : pools.events.pop();
+        }
+        try {
+            waitFor(stream, stream(), event);
+        } finally {
+            synchronized (pools) {
+                pools.events.push(event);
+            }
+        }
+    }
+
+    /** The pooled run streams and fork/join events. */
+    private static final class Pools {
+        final java.util.ArrayDeque<Long> streams = new java.util.ArrayDeque<>();
+        final java.util.ArrayDeque<Long> events = new java.util.ArrayDeque<>();
+    }
+
+    private final Pools pools = new Pools();
+
+    /** Streams in the run pool now (tests: runs reuse them). */
+    int pooledStreams() {
+        synchronized (pools) {
+            return pools.streams.size();
+        }
     }
 
     void allowTf32(boolean allow) {
@@ -152,12 +235,17 @@ final class CudaBackend implements Backend {
         return t;
     }
 
-    /** Device address of element [0, …, 0] of a tensor on this device. */
+    /**
+     * Device address of element [0, …, 0] of a tensor on this device, for work about to be queued on this thread's
+     * stream: every operand of every launch, GEMM and copy passes here, so this is where a block's use on a stream
+     * other than its own is recorded for the allocator.
+     */
     long ptr(Tensor t) {
         if (!t.device().equals(device)) {
             throw new Einsum4jException("the CUDA backend of " + device + " got a tensor on " + t.device() + ": " + t);
         }
         CudaStorage s = (CudaStorage) t.deviceStorage();
+        s.block().recordUse(stream());
         return s.pointer() + t.offset() * t.dtype().byteSize();
     }
 
@@ -193,7 +281,17 @@ final class CudaBackend implements Backend {
         return switch (t) {
             case FLOAT32 -> "f32";
             case FLOAT64, INT64 -> "f64";
+            case FLOAT16 -> "f16";
+            case BFLOAT16 -> "bf16";
         };
+    }
+
+    /**
+     * A kernel's scalar argument in the type its arithmetic uses (KERNELS.md's S and A): double for FLOAT64, float
+     * for FLOAT32 and the 16-bit types (which compute in float32).
+     */
+    static KernelArgs scalar(KernelArgs a, DType t, double v) {
+        return t == DType.FLOAT64 ? a.f64(v) : a.f32((float) v);
     }
 
     static String floatSuffix(DType t, String what) {
@@ -224,7 +322,9 @@ final class CudaBackend implements Backend {
         }
         String s = floatSuffix(out.dtype(), "fill with " + value);
         KernelArgs a = new KernelArgs().ptr(ptr(out)).i64(n);
-        launch("fill_" + s, gridStride(n), BLOCK_1D, out.dtype() == DType.FLOAT32 ? a.f32((float) value) : a.f64(value));
+        // fill's value is of the storage type T: the 16-bit pattern for FLOAT16 and BFLOAT16
+        launch("fill_" + s, gridStride(n), BLOCK_1D, out.dtype().isHalf()
+                ? a.i16(HalfFloats.narrowDouble(out.dtype(), value)) : scalar(a, out.dtype(), value));
     }
 
     @Override
@@ -236,7 +336,7 @@ final class CudaBackend implements Backend {
         }
         String s = floatSuffix(t.dtype(), "scale");
         KernelArgs a = new KernelArgs().ptr(ptr(t)).i64(n);
-        launch("scale_" + s, gridStride(n), BLOCK_1D, t.dtype() == DType.FLOAT32 ? a.f32((float) alpha) : a.f64(alpha));
+        launch("scale_" + s, gridStride(n), BLOCK_1D, scalar(a, t.dtype(), alpha));
     }
 
     /** {@code divide_*}: a true division in place (the MEAN K-reduction). */
@@ -248,7 +348,7 @@ final class CudaBackend implements Backend {
         }
         String s = floatSuffix(t.dtype(), "divide");
         KernelArgs a = new KernelArgs().ptr(ptr(t)).i64(n);
-        launch("divide_" + s, gridStride(n), BLOCK_1D, t.dtype() == DType.FLOAT32 ? a.f32(k) : a.f64(k));
+        launch("divide_" + s, gridStride(n), BLOCK_1D, scalar(a, t.dtype(), k));
     }
 
     // ------------------------------------------------------------------ copies
@@ -290,6 +390,14 @@ final class CudaBackend implements Backend {
         }
         if (from != to && (!from.isFloating() || !to.isFloating())) {
             convertThroughHost(src, dst);
+            return;
+        }
+        if (from.isHalf() && to.isHalf() && from != to) {
+            // no copy_f16_bf16 kernel: through float32, which holds every value of both exactly
+            try (Tensor mid = empty(DType.FLOAT32, src.dims())) {
+                deviceCopy(src, mid);
+                deviceCopy(mid, dst);
+            }
             return;
         }
         Layouts.Dims d = Layouts.merge(src.dims(), src.strides(), dst.strides());
@@ -383,39 +491,79 @@ final class CudaBackend implements Backend {
         }
     }
 
-    private synchronized long stagingBuffer() {
-        if (staging == 0) {
-            staging = driver.mallocHost(STAGING);
+    /** The two pinned staging buffers of {@value #STAGING} bytes and their events, made on first use. */
+    private void stagingBuffers() {
+        if (staging == null) {
+            long a = driver.mallocHost(STAGING);
+            long b = driver.mallocHost(STAGING);
+            staging = new long[] {a, b};
+            stagingEvents = new long[] {driver.eventCreate(), driver.eventCreate()};
         }
-        return staging;
     }
 
-    /** Host memory → device through the pinned staging buffer, chunk by chunk. */
+    /** Waits (on the host) until the last copy queued on staging buffer k has finished with it. */
+    private void awaitBuffer(int k) {
+        if (stagingBusy[k]) {
+            driver.eventSynchronize(stagingEvents[k]);
+            stagingBusy[k] = false;
+        }
+    }
+
+    /** Marks staging buffer k in use by the copy just queued on stream s. */
+    private void queuedOnBuffer(int k, long s) {
+        driver.eventRecord(stagingEvents[k], s);
+        stagingBusy[k] = true;
+    }
+
+    /**
+     * Host memory → device through the two pinned staging buffers, double-buffered: chunk i is copied (by the host)
+     * into buffer i mod 2 while the asynchronous copy of chunk i − 1 from the other buffer runs; a buffer is refilled
+     * only after the event recorded behind its last copy. Returns once the host memory has been read (it may be freed
+     * then); the device copies complete in stream order, before any later work on the stream.
+     */
     private synchronized void stageIn(long host, long dev, long bytes) {
-        long pin = stagingBuffer();
+        stagingBuffers();
         long s = stream();
-        for (long off = 0; off < bytes; off += STAGING) {
+        int i = 0;
+        for (long off = 0; off < bytes; off += STAGING, i++) {
             long len = Math.min(STAGING, bytes - off);
-            if (off > 0) {
-                // the previous chunk's copy must have read the buffer before it is overwritten
-                driver.streamSynchronize(s);
-            }
-            Pointer.memcpy(new JavaCppDriver.Addr(pin), new JavaCppDriver.Addr(host + off), len);
-            driver.copyHostToDevice(dev + off, pin, len, s);
+            int k = i & 1;
+            awaitBuffer(k);
+            driver.hostCopy(staging[k], host + off, len);
+            driver.copyHostToDevice(dev + off, staging[k], len, s);
+            queuedOnBuffer(k, s);
         }
-        driver.streamSynchronize(s);
     }
 
-    /** Device → host memory through the pinned staging buffer; synchronous (the data is on the host on return). */
+    /**
+     * Device → host memory through the two pinned staging buffers, double-buffered: the copies of the first two chunks
+     * are queued at once, then while the host copies chunk i out of its buffer the device copies chunk i + 1 into the
+     * other, and the buffer just emptied takes chunk i + 2. Synchronous: the data is on the host on return.
+     */
     private synchronized void stageOut(long dev, long host, long bytes) {
-        long pin = stagingBuffer();
+        stagingBuffers();
         long s = stream();
-        for (long off = 0; off < bytes; off += STAGING) {
-            long len = Math.min(STAGING, bytes - off);
-            driver.copyDeviceToHost(pin, dev + off, len, s);
-            driver.streamSynchronize(s);
-            Pointer.memcpy(new JavaCppDriver.Addr(host + off), new JavaCppDriver.Addr(pin), len);
+        int chunks = (int) ((bytes + STAGING - 1) / STAGING);
+        for (int i = 0; i < Math.min(2, chunks); i++) {
+            queueOut(i, dev, bytes, s);
         }
+        for (int i = 0; i < chunks; i++) {
+            int k = i & 1;
+            awaitBuffer(k);
+            long off = i * STAGING;
+            driver.hostCopy(host + off, staging[k], Math.min(STAGING, bytes - off));
+            if (i + 2 < chunks) {
+                queueOut(i + 2, dev, bytes, s);
+            }
+        }
+    }
+
+    private void queueOut(int i, long dev, long bytes, long s) {
+        int k = i & 1;
+        awaitBuffer(k);
+        long off = i * STAGING;
+        driver.copyDeviceToHost(staging[k], dev + off, Math.min(STAGING, bytes - off), s);
+        queuedOnBuffer(k, s);
     }
 
     /** Reads {@code count} int64 values at a device address (a kernel's status or sizes); counted in {@link #readBacks()}. */
@@ -523,7 +671,7 @@ final class CudaBackend implements Backend {
                 .i64(b.stride(0)).i64(b.stride(1)).i64(b.stride(2)).i64(b.stride(3));
         launch("outer_" + suffix(dt),
                 CudaDriver.Dim3.of((vectors + bx - 1) / bx, Math.min((batch * m + by - 1) / by, 65535)),
-                CudaDriver.Dim3.of(bx, by), dt == DType.FLOAT32 ? args.f32((float) beta) : args.f64(beta));
+                CudaDriver.Dim3.of(bx, by), scalar(args, dt, beta));
     }
 
     // ------------------------------------------------------------------ sums
@@ -598,6 +746,11 @@ final class CudaBackend implements Backend {
     @Override
     public SamplerKernels samplerKernels() {
         return samplerKernels;
+    }
+
+    @Override
+    public NnKernels nnKernels() {
+        return nnKernels;
     }
 
     @Override

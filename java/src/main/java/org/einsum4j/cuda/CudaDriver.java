@@ -24,6 +24,14 @@ interface CudaDriver {
 
     void copyHostToDevice(long dst, long hostSrc, long bytes, long stream);
 
+    /**
+     * A plain host memcpy (into or out of the pinned staging buffers). Not a CUDA call: it is here so the recording
+     * fake sees, in order, when the host fills or drains a staging buffer against the asynchronous copies.
+     */
+    default void hostCopy(long dst, long src, long bytes) {
+        org.bytedeco.javacpp.Pointer.memcpy(new JavaCppDriver.Addr(dst), new JavaCppDriver.Addr(src), bytes);
+    }
+
     void copyDeviceToHost(long hostDst, long src, long bytes, long stream);
 
     void copyDeviceToDevice(long dst, long src, long bytes, long stream);
@@ -57,6 +65,12 @@ interface CudaDriver {
     void eventRecord(long event, long stream);
 
     void eventSynchronize(long event);
+
+    /** {@code cuEventQuery}: true when the work the event captured has completed (CUDA_ERROR_NOT_READY: false). */
+    boolean eventQuery(long event);
+
+    /** {@code cuStreamWaitEvent}: later work on {@code stream} waits for the work {@code event} captured (no host wait). */
+    void streamWaitEvent(long stream, long event);
 
     /** Milliseconds between two recorded events. */
     float eventElapsedMillis(long start, long end);

@@ -220,7 +220,7 @@ final class CudaSamplerKernels implements SamplerKernels {
                             .ptr(cuda.ptr(rowIds)).ptr(cuda.ptr(values)).i64(b).i64(perSample).i64(dim).i64(paddingIdx);
                     if (dim > 0) {
                         cuda.launch("embedding_sparse_scatter_" + sfx, scatterGrid(dim, b), scatterBlock(dim),
-                                g.dtype() == DType.FLOAT32 ? a.f32(divisor) : a.f64(divisor));
+                                CudaBackend.scalar(a, g.dtype(), divisor));
                     }
                 }
                 return new SparseEmbeddingGrad(offsets, rowIds, values);

@@ -13,11 +13,13 @@ final class CudaStorage extends DeviceStorage {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final long ptr;
+    private final CudaAllocator.Block block;
     private final Cleaner.Cleanable cleanable;
 
     CudaStorage(Device device, CudaAllocator allocator, CudaAllocator.Block block, long bytes) {
         super(device, bytes);
         this.ptr = block.ptr();
+        this.block = block;
         this.cleanable = CLEANER.register(this, () -> allocator.release(block));
     }
 
@@ -29,6 +31,11 @@ final class CudaStorage extends DeviceStorage {
 
     long pointer() {
         return ptr;
+    }
+
+    /** The allocator's block (its stream, and the other streams that used it). */
+    CudaAllocator.Block block() {
+        return block;
     }
 
     @Override

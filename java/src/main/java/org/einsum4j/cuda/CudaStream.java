@@ -4,7 +4,9 @@ import java.util.function.Supplier;
 
 /**
  * A user's CUDA stream: work called inside {@link #call} (contractions, grad samplers, copies) goes to this stream
- * instead of the device's own, so independent work can overlap. Tensors allocated while it is in use are tied to
+ * instead of the device's own, so independent work can overlap; expression runs inside use it too, instead of a
+ * stream of the backend's run pool. The work inside waits (on the GPU, through an event) for what was queued before
+ * the call on the caller's stream, such as operands just copied in. Tensors allocated while it is in use are tied to
  * it (their memory is reused only by later work on it). Work on other streams is not ordered after it: call
  * {@link #synchronize()} before using its results outside {@link #call} (as with any CUDA stream). Close it when done:
  * it synchronizes, then destroys the stream.
@@ -17,6 +19,7 @@ public final class CudaStream implements AutoCloseable {
     CudaStream(CudaBackend backend) {
         this.backend = backend;
         this.handle = backend.driver().streamCreate();
+        backend.allocator().streamOpened(handle);
     }
 
     /** Runs {@code work} on this thread with this stream as its stream. */
@@ -24,12 +27,9 @@ public final class CudaStream implements AutoCloseable {
         if (closed) {
             throw new CudaException("stream is closed");
         }
-        try (AutoCloseable scope = backend.useStream(handle)) {
+        backend.forkFromCurrent(handle);
+        try (org.einsum4j.Backend.RunScope scope = backend.useStream(handle)) {
             return work.get();
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CudaException("stream scope", e);
         }
     }
 
@@ -47,6 +47,7 @@ public final class CudaStream implements AutoCloseable {
         if (!closed) {
             closed = true;
             synchronize();
+            backend.allocator().streamClosed(handle);
             backend.driver().streamDestroy(handle);
         }
     }

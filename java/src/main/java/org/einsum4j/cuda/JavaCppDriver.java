@@ -12,6 +12,8 @@ import static org.bytedeco.cuda.global.cublas.cublasGemmStridedBatchedEx;
 import static org.bytedeco.cuda.global.cublas.cublasGetStatusString;
 import static org.bytedeco.cuda.global.cublas.cublasSetStream_v2;
 import static org.bytedeco.cuda.global.cudart.CUDA_ERROR_OUT_OF_MEMORY;
+import static org.bytedeco.cuda.global.cudart.CUDA_R_16BF;
+import static org.bytedeco.cuda.global.cudart.CUDA_R_16F;
 import static org.bytedeco.cuda.global.cudart.CUDA_R_32F;
 import static org.bytedeco.cuda.global.cudart.CUDA_R_64F;
 import static org.bytedeco.cuda.global.cudart.CUDA_SUCCESS;
@@ -238,9 +240,10 @@ final class JavaCppDriver implements CudaDriver {
             checkBlas(cublasSetStream_v2(h, stream(stream)), "cublasSetStream");
             blasStream.set(stream);
         }
-        boolean f32 = g.dtype() == DType.FLOAT32;
-        int type = f32 ? CUDA_R_32F : CUDA_R_64F;
-        int compute = f32 ? (g.tf32() ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F) : CUBLAS_COMPUTE_64F;
+        GemmTypes t = GemmTypes.of(g);
+        int type = t.dataType();
+        int compute = t.computeType();
+        boolean f32 = t.floatScalars();
         try (Pointer alpha = f32 ? new FloatPointer((float) g.alpha()) : new DoublePointer(g.alpha());
              Pointer beta = f32 ? new FloatPointer((float) g.beta()) : new DoublePointer(g.beta())) {
             checkBlas(cublasGemmStridedBatchedEx(h, g.transA() ? CUBLAS_OP_T : CUBLAS_OP_N,
@@ -301,6 +304,23 @@ final class JavaCppDriver implements CudaDriver {
     }
 
     @Override
+    public boolean eventQuery(long e) {
+        bind();
+        int st = cudart.cuEventQuery(event(e));
+        if (st == cudart.CUDA_ERROR_NOT_READY) {
+            return false;
+        }
+        check(st, "cuEventQuery");
+        return true;
+    }
+
+    @Override
+    public void streamWaitEvent(long s, long e) {
+        bind();
+        check(cudart.cuStreamWaitEvent(stream(s), event(e), 0), "cuStreamWaitEvent");
+    }
+
+    @Override
     public float eventElapsedMillis(long start, long end) {
         bind();
         float[] ms = new float[1];
@@ -333,4 +353,25 @@ final class JavaCppDriver implements CudaDriver {
         return "cuda:" + ordinal + " " + name;
     }
 
+    /**
+     * The data and compute types of a GEMM: FLOAT32 in float32 (TF32 tensor cores only when the call opted in),
+     * FLOAT64 in float64, FLOAT16 and BFLOAT16 stored as CUDA_R_16F / CUDA_R_16BF and accumulated in float32
+     * (CUBLAS_COMPUTE_32F, with float alpha and beta as cuBLAS requires for that compute type).
+     */
+    record GemmTypes(int dataType, int computeType) {
+        /** Whether alpha and beta are floats (every 32-bit compute type) rather than doubles (CUBLAS_COMPUTE_64F). */
+        boolean floatScalars() {
+            return computeType != CUBLAS_COMPUTE_64F;
+        }
+
+        static GemmTypes of(GemmCall g) {
+            return switch (g.dtype()) {
+                case FLOAT32 -> new GemmTypes(CUDA_R_32F, g.tf32() ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F);
+                case FLOAT64 -> new GemmTypes(CUDA_R_64F, CUBLAS_COMPUTE_64F);
+                case FLOAT16 -> new GemmTypes(CUDA_R_16F, CUBLAS_COMPUTE_32F);
+                case BFLOAT16 -> new GemmTypes(CUDA_R_16BF, CUBLAS_COMPUTE_32F);
+                case INT64 -> throw new CudaException("no GEMM on INT64 tensors: " + g);
+            };
+        }
+    }
 }

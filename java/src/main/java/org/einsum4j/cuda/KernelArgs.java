@@ -13,7 +13,7 @@ import java.util.List;
  * recording fake keeps the list, so tests compare the values a launch got.
  */
 final class KernelArgs {
-    /** One argument: its kind and value (a {@code Long}, {@code Integer}, {@code Float}, {@code Double}, {@code byte[]}). */
+    /** One argument: its kind and value (a {@code Long}, {@code Integer}, {@code Short}, {@code Float}, {@code Double}, {@code byte[]}). */
     record Arg(Kind kind, Object value) {
         @Override
         public String toString() {
@@ -21,7 +21,7 @@ final class KernelArgs {
         }
     }
 
-    enum Kind { PTR, I64, I32, F32, F64, STRUCT }
+    enum Kind { PTR, I64, I32, I16, F32, F64, STRUCT }
 
     private final List<Arg> args = new ArrayList<>();
 
@@ -37,6 +37,12 @@ final class KernelArgs {
 
     KernelArgs i32(int v) {
         args.add(new Arg(Kind.I32, v));
+        return this;
+    }
+
+    /** A 16-bit value: the bit pattern of a {@code __half} or {@code __nv_bfloat16} (fill_f16/bf16's value). */
+    KernelArgs i16(short v) {
+        args.add(new Arg(Kind.I16, v));
         return this;
     }
 
@@ -99,6 +105,7 @@ final class KernelArgs {
             switch (a.kind()) {
                 case PTR, I64 -> b.putLong(o[i], (Long) a.value());
                 case I32 -> b.putInt(o[i], (Integer) a.value());
+                case I16 -> b.putShort(o[i], (Short) a.value());
                 case F32 -> b.putFloat(o[i], (Float) a.value());
                 case F64 -> b.putDouble(o[i], (Double) a.value());
                 case STRUCT -> b.put(o[i], (byte[]) a.value());
@@ -111,6 +118,7 @@ final class KernelArgs {
         return switch (a.kind()) {
             case PTR, I64, F64 -> 8;
             case I32, F32 -> 4;
+            case I16 -> 2;
             case STRUCT -> ((byte[]) a.value()).length;
         };
     }

@@ -8,8 +8,8 @@ import org.einsum4j.tensor.Tensor;
 /**
  * What one DP step returns: per parameter ({@code layer.param}) the clipped, noised gradient — the sum
  * {@code Σ_n c_n G_n + N(0, (σC)²)}, divided by the expected batch size for a mean loss — and the per-sample norms
- * (before clipping), the clip factors per layer, the norm mode each layer used, and the per-sample gradients only
- * when {@link DpStep.Builder#keepPerSampleGradients asked for}. Owns its tensors: close it.
+ * (before clipping), the clip factors (per layer, or per parameter), the norm mode each layer used, and the
+ * per-sample gradients only when {@link DpStep.Builder#keepPerSampleGradients asked for}. Owns its tensors: close it.
  */
 public final class DpResult implements AutoCloseable {
     private final Map<String, Tensor> gradients;
@@ -39,7 +39,10 @@ public final class DpResult implements AutoCloseable {
         return norms;
     }
 
-    /** The clip factors {@code c_n} of each layer ({@code double[B]}; the same array for all under flat clipping). */
+    /**
+     * The clip factors {@code c_n} ({@code double[B]}) of each clipping unit: keyed by layer under flat clipping (the
+     * same array for all) and per-layer clipping, by {@code layer.param} under per-parameter clipping.
+     */
     public Map<String, double[]> clipFactors() {
         return clipFactors;
     }

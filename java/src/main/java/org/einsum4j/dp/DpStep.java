@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.einsum4j.Backend;
 import org.einsum4j.InvalidOperandException;
 import org.einsum4j.gradsample.GradSampler;
 import org.einsum4j.gradsample.GradSamplerRegistry;
@@ -31,16 +32,23 @@ import org.einsum4j.tensor.Tensor;
  * Per layer the norms come from a {@link GhostNorm} (no per-sample gradient) or from materialized per-sample
  * gradients, whichever the layer's cost model says is cheaper ({@link NormMode#AUTO}), or as overridden. The
  * clipped sum {@code Σ_n c_n G_n} is a weighted contraction in which the clip factors scale the backprops.
- * Backprops are the gradients of the per-sample (summed) losses; for a mean loss the result is divided by the
- * expected batch size B of the sampler (Poisson sampling: q·N), never by the realized one, and an empty batch
- * still gets its noise. Every input is checked (thresholds, σ, NaN/Inf, shapes, batch sizes) before any work.
+ * Clipping is flat (one C over the model), per layer, or per parameter (Opacus's {@code per_layer} with one
+ * threshold per parameter). Backprops are the gradients of the per-sample (summed) losses; for a mean loss the
+ * result is divided by the expected batch size B of the sampler (Poisson sampling: q·N), never by the realized
+ * one (the division rides on the clip factors, no extra pass), and an empty batch still gets its noise. The noise
+ * is drawn on the host and added on the gradients' device; nothing parameter-sized is read back to the host. Every input is checked (thresholds, σ, NaN/Inf, shapes, batch sizes) before any work.
  * Shapes and dtypes are checked by each layer's grad sampler on an empty slice of the batch (so a user's
  * sampler must accept B = 0, as the built-ins do). Immutable and thread-safe apart from the shared
  * {@link GaussianNoise}.
  */
 public final class DpStep {
+    /** What one clipping threshold covers. */
+    private enum Scope { FLAT, LAYER, PARAMETER }
+
     private final double maxGradNorm;
-    private final Map<String, Double> perLayerMaxGradNorms;
+    private final Scope scope;
+    /** Thresholds per layer name (LAYER) or per {@code layer.param} (PARAMETER); null for FLAT. */
+    private final Map<String, Double> thresholds;
     private final double noiseMultiplier;
     private final GaussianNoise noise;
     private final int k;
@@ -54,7 +62,8 @@ public final class DpStep {
 
     private DpStep(Builder b) {
         this.maxGradNorm = b.maxGradNorm;
-        this.perLayerMaxGradNorms = b.perLayer == null ? null : Map.copyOf(b.perLayer);
+        this.scope = b.scope;
+        this.thresholds = b.thresholds == null ? null : Map.copyOf(b.thresholds);
         this.noiseMultiplier = b.noiseMultiplier;
         this.noise = b.noise == null ? GaussianNoise.secure() : b.noise;
         this.k = b.k;
@@ -75,8 +84,8 @@ public final class DpStep {
     public DpResult run(List<LayerBatch> layers) {
         int b = validate(layers);
         double noiseStd = noiseMultiplier * totalThreshold(layers);
+        double divisor = expectedBatchSize > 0 ? expectedBatchSize : 1;
         Map<String, Map<String, Tensor>> perSample = new LinkedHashMap<>();
-        Map<String, Tensor> sums = new LinkedHashMap<>();
         Map<String, Tensor> keep = new LinkedHashMap<>();
         Map<String, Tensor> out = new LinkedHashMap<>();
         try {
@@ -105,14 +114,12 @@ public final class DpStep {
             }
             double[] flat = PerSampleNorms.sqrt(PerSampleNorms.sum(squares(perLayer.values()), b));
             Map<String, double[]> factors = new LinkedHashMap<>();
-            double[] flatFactors = perLayerMaxGradNorms == null ? Clipping.factors(flat, maxGradNorm) : null;
+            Map<String, Map<String, double[]>> weights = clipFactors(layers, flat, perLayer, perParam, factors);
             for (LayerBatch l : layers) {
-                factors.put(l.name(), flatFactors != null ? flatFactors
-                        : Clipping.factors(perLayer.get(l.name()), perLayerMaxGradNorms.get(l.name())));
-            }
-            for (LayerBatch l : layers) {
-                for (Map.Entry<String, Tensor> e : clippedSum(l, b, factors.get(l.name()), perSample).entrySet()) {
-                    sums.put(l.name() + "." + e.getKey(), e.getValue());
+                Map<String, double[]> w = scaled(weights.get(l.name()),
+                        divisor * (reduction == KReduction.MEAN && !perSample.containsKey(l.name()) ? k : 1));
+                for (Map.Entry<String, Tensor> e : clippedSum(l, b, w, perSample).entrySet()) {
+                    out.put(l.name() + "." + e.getKey(), e.getValue());
                 }
                 Map<String, Tensor> g = perSample.remove(l.name());
                 if (g != null) {
@@ -123,15 +130,14 @@ public final class DpStep {
                     }
                 }
             }
-            double divisor = expectedBatchSize > 0 ? expectedBatchSize : 1;
-            for (Map.Entry<String, Tensor> e : sums.entrySet()) {
-                out.put(e.getKey(), noised(e.getValue(), noiseStd, divisor));
+            if (noiseStd > 0) {
+                for (Map.Entry<String, Tensor> e : out.entrySet()) {
+                    e.setValue(addNoise(e.getValue(), noiseStd, divisor));
+                }
             }
-            sums.values().forEach(Tensor::close);
             return new DpResult(out, new SampleNorms(perParam, perLayer, flat), factors, modes, keep, noiseStd);
         } catch (RuntimeException e) {
             perSample.values().forEach(m -> m.values().forEach(Tensor::close));
-            sums.values().forEach(Tensor::close);
             keep.values().forEach(Tensor::close);
             out.values().forEach(Tensor::close);
             throw e;
@@ -140,7 +146,63 @@ public final class DpStep {
 
     // ------------------------------------------------------------------ steps of run
 
-    private Map<String, Tensor> clippedSum(LayerBatch l, int b, double[] factors,
+    /**
+     * The clip factors of each clipping unit into {@code factors} (keyed by layer under flat and per-layer
+     * clipping, by {@code layer.param} under per-parameter clipping), and returned per layer and parameter (one
+     * shared array for all parameters a threshold covers).
+     */
+    private Map<String, Map<String, double[]>> clipFactors(List<LayerBatch> layers, double[] flat,
+                                                           Map<String, double[]> perLayer,
+                                                           Map<String, double[]> perParam,
+                                                           Map<String, double[]> factors) {
+        double[] flatFactors = scope == Scope.FLAT ? Clipping.factors(flat, maxGradNorm) : null;
+        Map<String, Map<String, double[]>> weights = new LinkedHashMap<>();
+        for (LayerBatch l : layers) {
+            double[] layerFactors = switch (scope) {
+                case FLAT -> flatFactors;
+                case LAYER -> Clipping.factors(perLayer.get(l.name()), thresholds.get(l.name()));
+                case PARAMETER -> null;
+            };
+            if (layerFactors != null) {
+                factors.put(l.name(), layerFactors);
+            }
+            Map<String, double[]> w = new LinkedHashMap<>();
+            for (String p : l.layer().parameterShapes().keySet()) {
+                String key = l.name() + "." + p;
+                double[] f = layerFactors;
+                if (f == null) {
+                    f = Clipping.factors(perParam.get(key), thresholds.get(key));
+                    factors.put(key, f);
+                }
+                w.put(p, f);
+            }
+            weights.put(l.name(), w);
+        }
+        return weights;
+    }
+
+    /** Each weight array divided by {@code d} (arrays shared between parameters stay shared); the same map for 1. */
+    private static Map<String, double[]> scaled(Map<String, double[]> weights, double d) {
+        if (d == 1) {
+            return weights;
+        }
+        Map<double[], double[]> done = new java.util.IdentityHashMap<>();
+        Map<String, double[]> out = new LinkedHashMap<>();
+        weights.forEach((p, w) -> out.put(p, done.computeIfAbsent(w, x -> {
+            double[] y = x.clone();
+            for (int i = 0; i < y.length; i++) {
+                y[i] /= d;
+            }
+            return y;
+        })));
+        return out;
+    }
+
+    /**
+     * {@code Σ_n w_{p,n} G_{n,p}} per parameter p (the clip factors, already divided by the mean-loss divisor and,
+     * for ghost K-mean layers, by K: the division rides on the weights, no pass over the result).
+     */
+    private Map<String, Tensor> clippedSum(LayerBatch l, int b, Map<String, double[]> weights,
                                            Map<String, Map<String, Tensor>> perSample) {
         if (b == 0) {
             Map<String, Tensor> z = new LinkedHashMap<>();
@@ -150,31 +212,42 @@ public final class DpStep {
         }
         Map<String, Tensor> g = perSample.get(l.name());
         if (g != null) {
-            return WeightedSums.ofMaterialized(g, factors);
+            return WeightedSums.ofMaterialized(g, weights);
         }
-        double[] w = factors.clone();
-        if (reduction == KReduction.MEAN && k != 1) {
-            for (int i = 0; i < w.length; i++) {
-                w[i] /= k;
-            }
-        }
-        return ghost(l.layer()).orElseThrow().weightedSum(l.layer(), l.activations(), l.backprops(), k, w,
-                samplers);
+        return ghost(l.layer()).orElseThrow().weightedSumPerParameter(l.layer(), l.activations(), l.backprops(), k,
+                weights, samplers);
     }
 
     /**
-     * {@code (sum + N(0, std²)) / divisor} as a new tensor of the same dtype, shape and device; the noise is drawn
-     * and added on the host (SecureRandom runs there), one parameter-sized copy each way.
+     * {@code sum + N(0, std²) / divisor} in place on the sum's device, returned (a contiguous copy first when a
+     * custom ghost norm returned a view). The noise is drawn on the host (SecureRandom runs there; a seed gives the
+     * same draws whatever the device), converted to the sum's dtype there, moved with one {@code Backend.copy} and
+     * added by the backend's GEMM with beta = 1 ({@code [1,1,1]·[1,1,P] + sum}): the sum itself never comes to the
+     * host.
      */
-    private Tensor noised(Tensor sum, double std, double divisor) {
-        double[] v = sum.toDoubleArray();
-        noise.addTo(v, std);
+    private Tensor addNoise(Tensor sum, double std, double divisor) {
+        Tensor s = sum.isContiguous() && sum.ownsMemory() ? sum : Tensors.owned(sum, sum.dims());
+        int len = Math.toIntExact(s.numel());
+        if (len == 0) {
+            return s;
+        }
+        double[] v = noise.sample(len, std);
         if (divisor != 1) {
-            for (int i = 0; i < v.length; i++) {
+            for (int i = 0; i < len; i++) {
                 v[i] /= divisor;
             }
         }
-        return Tensors.onDevice(Tensors.array(v, sum.dtype(), sum.dims()), sum.device());
+        Backend be = Backend.of(s);
+        try (Tensor n = Tensors.onDevice(Tensors.array(v, s.dtype(), 1, 1, len), s.device());
+             Tensor one = be.empty(s.dtype(), 1, 1, 1);
+             Tensor view = s.viewAs(1, 1, len).orElseThrow()) {
+            be.fill(one, 1);
+            be.gemm(one, n, view, 1);
+            return s;
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
     }
 
     private NormMode chooseMode(LayerBatch l) {
@@ -218,15 +291,25 @@ public final class DpStep {
         return out;
     }
 
-    /** C for flat clipping; sqrt(Σ C_l²) for per-layer thresholds (Opacus's per-layer noise scale). */
+    /**
+     * C for flat clipping; sqrt(Σ C²) over the layers' (per-layer) or the parameters' (per-parameter) thresholds,
+     * Opacus's noise scale for {@code clipping="per_layer"}: each sample's clipped gradient has norm at most that.
+     */
     private double totalThreshold(List<LayerBatch> layers) {
-        if (perLayerMaxGradNorms == null) {
+        if (scope == Scope.FLAT) {
             return maxGradNorm;
         }
         double s = 0;
         for (LayerBatch l : layers) {
-            double c = perLayerMaxGradNorms.get(l.name());
-            s += c * c;
+            if (scope == Scope.LAYER) {
+                double c = thresholds.get(l.name());
+                s += c * c;
+            } else {
+                for (String p : l.layer().parameterShapes().keySet()) {
+                    double c = thresholds.get(l.name() + "." + p);
+                    s += c * c;
+                }
+            }
         }
         return Math.sqrt(s);
     }
@@ -247,17 +330,35 @@ public final class DpStep {
                 throw new DpException("layer name '" + l.name() + "' appears twice");
             }
         }
-        if (perLayerMaxGradNorms != null) {
+        if (scope == Scope.LAYER) {
             for (LayerBatch l : layers) {
-                if (!perLayerMaxGradNorms.containsKey(l.name())) {
+                if (!thresholds.containsKey(l.name())) {
                     throw new DpException("per-layer clipping: no threshold for layer '" + l.name()
-                            + "' (thresholds given for " + perLayerMaxGradNorms.keySet() + ")");
+                            + "' (thresholds given for " + thresholds.keySet() + ")");
                 }
             }
-            for (String n : perLayerMaxGradNorms.keySet()) {
+            for (String n : thresholds.keySet()) {
                 if (!names.contains(n)) {
                     throw new DpException("per-layer clipping: threshold for unknown layer '" + n + "' (layers "
                             + names + ")");
+                }
+            }
+        } else if (scope == Scope.PARAMETER) {
+            Set<String> params = new java.util.LinkedHashSet<>();
+            for (LayerBatch l : layers) {
+                for (String p : l.layer().parameterShapes().keySet()) {
+                    String key = l.name() + "." + p;
+                    params.add(key);
+                    if (!thresholds.containsKey(key)) {
+                        throw new DpException("per-parameter clipping: no threshold for parameter '" + key
+                                + "' (thresholds given for " + thresholds.keySet() + ")");
+                    }
+                }
+            }
+            for (String n : thresholds.keySet()) {
+                if (!params.contains(n)) {
+                    throw new DpException("per-parameter clipping: threshold for unknown parameter '" + n
+                            + "' (parameters " + params + ")");
                 }
             }
         }
@@ -347,7 +448,8 @@ public final class DpStep {
     /** Configures a {@link DpStep}; {@link #build()} checks every value. */
     public static final class Builder {
         private double maxGradNorm = Double.NaN;
-        private Map<String, Double> perLayer;
+        private Scope scope = Scope.FLAT;
+        private Map<String, Double> thresholds;
         private double noiseMultiplier = Double.NaN;
         private GaussianNoise noise;
         private int k = 1;
@@ -365,17 +467,32 @@ public final class DpStep {
         /** Flat clipping: one threshold C for each sample's gradient over all layers. */
         public Builder maxGradNorm(double c) {
             this.maxGradNorm = c;
-            this.perLayer = null;
+            this.scope = Scope.FLAT;
+            this.thresholds = null;
             return this;
         }
 
         /**
-         * Per-layer clipping (Opacus's {@code clipping="per_layer"}, with one threshold per layer here rather than
-         * per parameter): each layer's per-sample gradient clipped to its own C_l; the noise std is
-         * σ·sqrt(Σ C_l²), as Opacus's.
+         * Per-layer clipping: each layer's per-sample gradient (all its parameters together) clipped to its own
+         * C_l, keyed by layer name; the noise std is σ·sqrt(Σ C_l²), as Opacus's per-layer noise scale.
          */
         public Builder perLayerMaxGradNorms(Map<String, Double> thresholds) {
-            this.perLayer = thresholds == null ? null : new HashMap<>(thresholds);
+            return thresholds(Scope.LAYER, thresholds);
+        }
+
+        /**
+         * Per-parameter clipping, as Opacus's {@code clipping="per_layer"} with a list of {@code max_grad_norm} (one
+         * threshold per parameter): each parameter's per-sample gradient clipped to its own C_p from its own norm,
+         * keyed {@code layer.param} as {@link DpResult#gradients()}; the noise std is σ·sqrt(Σ C_p²), Opacus's.
+         * Every parameter of every layer of a step needs a threshold.
+         */
+        public Builder perParameterMaxGradNorms(Map<String, Double> thresholds) {
+            return thresholds(Scope.PARAMETER, thresholds);
+        }
+
+        private Builder thresholds(Scope s, Map<String, Double> t) {
+            this.scope = s;
+            this.thresholds = t == null ? null : new HashMap<>(t);
             this.maxGradNorm = Double.NaN;
             return this;
         }
@@ -447,20 +564,24 @@ public final class DpStep {
         }
 
         public DpStep build() {
-            if (perLayer == null) {
+            if (scope == Scope.FLAT) {
                 if (Double.isNaN(maxGradNorm)) {
-                    throw new DpException("no clipping threshold: call maxGradNorm(C) or perLayerMaxGradNorms");
+                    throw new DpException("no clipping threshold: call maxGradNorm(C), perLayerMaxGradNorms or "
+                            + "perParameterMaxGradNorms");
                 }
                 Clipping.checkThreshold("max gradient norm", maxGradNorm);
             } else {
-                if (perLayer.isEmpty()) {
-                    throw new DpException("per-layer clipping needs at least one threshold");
+                String unit = scope == Scope.LAYER ? "layer" : "parameter";
+                if (thresholds == null || thresholds.isEmpty()) {
+                    throw new DpException("per-" + unit + " clipping needs at least one threshold");
                 }
-                for (Map.Entry<String, Double> e : perLayer.entrySet()) {
+                for (Map.Entry<String, Double> e : thresholds.entrySet()) {
                     if (e.getValue() == null) {
-                        throw new DpException("per-layer threshold of layer '" + e.getKey() + "' is null");
+                        throw new DpException("per-" + unit + " threshold of " + unit + " '" + e.getKey()
+                                + "' is null");
                     }
-                    Clipping.checkThreshold("max gradient norm of layer '" + e.getKey() + "'", e.getValue());
+                    Clipping.checkThreshold("max gradient norm of " + unit + " '" + e.getKey() + "'",
+                            e.getValue());
                 }
             }
             if (Double.isNaN(noiseMultiplier)) {
@@ -484,7 +605,8 @@ public final class DpStep {
 
     @Override
     public String toString() {
-        return "DpStep(C=" + (perLayerMaxGradNorms == null ? maxGradNorm : perLayerMaxGradNorms) + ", sigma="
+        return "DpStep(C=" + (scope == Scope.FLAT ? maxGradNorm : scope.name().toLowerCase(java.util.Locale.ROOT)
+                + " " + thresholds) + ", sigma="
                 + noiseMultiplier + ", K=" + k + " " + reduction + ", mode=" + mode + ", noise="
                 + (noise.isSecure() ? "secure" : "seeded") + ")";
     }

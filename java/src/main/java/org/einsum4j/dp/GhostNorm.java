@@ -58,6 +58,21 @@ public interface GhostNorm<L extends Layer> {
         return WeightedSums.bySampler(samplers, layer, activations, backprops, k, weights, rowAxis(layer));
     }
 
+    /**
+     * {@code Σ_n w_{p,n} G_{n,p}} with each parameter p's own weights (per-parameter clipping: each parameter has
+     * its own clip factors), keyed and shaped as {@link #weightedSum(Layer, List, List, int, double[],
+     * GradSamplerRegistry) weightedSum}. The default groups the parameters that share one weight array (all of them
+     * under flat and per-layer clipping) and calls {@code weightedSum} once per group, keeping that group's
+     * parameters; a layer whose parameters are computed separately overrides it to skip the unused ones.
+     *
+     * @param weights {@code double[B]} per parameter name of {@link Layer#parameterShapes()}
+     */
+    default Map<String, Tensor> weightedSumPerParameter(L layer, List<Tensor> activations, List<Tensor> backprops,
+                                                        int k, Map<String, double[]> weights,
+                                                        GradSamplerRegistry samplers) {
+        return WeightedSums.grouped(weights, w -> weightedSum(layer, activations, backprops, k, w, samplers));
+    }
+
     /** Costs of the two ways to get per-sample norms, in floating-point operations. */
     record Cost(double ghost, double materialized) {
         /** Whether ghost norms are the cheaper way (ties go to ghost: it never holds per-sample gradients). */

@@ -51,16 +51,25 @@ public final class LinearGhostNorm implements GhostNorm<LinearLayer> {
     @Override
     public Map<String, Tensor> weightedSum(LinearLayer layer, List<Tensor> activations, List<Tensor> backprops,
                                            int k, double[] weights, GradSamplerRegistry samplers) {
+        return weightedSumPerParameter(layer, activations, backprops, k, WeightedSums.same(layer, weights), samplers);
+    }
+
+    /** Weight and bias each with their own weights: one GEMM and one weighted column sum. */
+    @Override
+    public Map<String, Tensor> weightedSumPerParameter(LinearLayer layer, List<Tensor> activations,
+                                                       List<Tensor> backprops, int k, Map<String, double[]> weights,
+                                                       GradSamplerRegistry samplers) {
         Tensor a = activations.get(0);
         Tensor g = backprops.get(0);
-        int b = weights.length;
+        double[] ww = weights.get("weight");
+        int b = ww.length;
         int t = (int) (a.numel() / Math.max(1, (long) a.dim(0) * layer.in()));
         Map<String, Tensor> out = new LinkedHashMap<>();
         try (Tensor gv = Tensors.view(g, b, k, t, layer.out())) {
             out.put("weight", WeightedSums.linearWeight(g, a, 0, LAYOUT, f -> new int[] {b, k, t, f}, layer.out(),
-                    layer.in(), weights, k));
+                    layer.in(), ww, k));
             if (layer.bias()) {
-                out.put("bias", WeightedSums.linearBias(gv, LAYOUT, weights));
+                out.put("bias", WeightedSums.linearBias(gv, LAYOUT, weights.get("bias")));
             }
             return out;
         } catch (RuntimeException e) {

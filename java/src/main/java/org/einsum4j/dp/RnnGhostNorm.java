@@ -59,12 +59,20 @@ public final class RnnGhostNorm implements GhostNorm<RnnLayer> {
         return layer.batchFirst() ? 0 : 1;
     }
 
-    /** The clipped sum of each weight and bias: {@link WeightedSums#linearWeight} per linear map. */
     @Override
     public Map<String, Tensor> weightedSum(RnnLayer layer, List<Tensor> activations, List<Tensor> backprops, int k,
                                            double[] weights, GradSamplerRegistry samplers) {
+        return weightedSumPerParameter(layer, activations, backprops, k, WeightedSums.same(layer, weights), samplers);
+    }
+
+    /** Each weight and bias with its own weights: {@link WeightedSums#linearWeight} per linear map. */
+    @Override
+    public Map<String, Tensor> weightedSumPerParameter(RnnLayer layer, List<Tensor> activations,
+                                                       List<Tensor> backprops, int k, Map<String, double[]> weights,
+                                                       GradSamplerRegistry samplers) {
         boolean bf = layer.batchFirst();
-        int b = weights.length;
+        String wih = layer.parameterName("weight_ih");
+        int b = weights.get(wih).length;
         int t = activations.get(0).dim(bf ? 1 : 0);
         int gh = layer.cell().gates() * layer.hidden();
         String layout = bf ? "nkt" : "tnk";
@@ -72,15 +80,18 @@ public final class RnnGhostNorm implements GhostNorm<RnnLayer> {
         java.util.function.IntFunction<int[]> v = f -> view(bf, b, k, t, f);
         Map<String, Tensor> out = new LinkedHashMap<>();
         try {
-            out.put(layer.parameterName("weight_ih"), WeightedSums.linearWeight(backprops.get(0),
-                    activations.get(0), axis, layout, v, gh, layer.input(), weights, k));
-            out.put(layer.parameterName("weight_hh"), WeightedSums.linearWeight(backprops.get(1),
-                    activations.get(1), axis, layout, v, gh, layer.hidden(), weights, k));
+            out.put(wih, WeightedSums.linearWeight(backprops.get(0), activations.get(0), axis, layout, v, gh,
+                    layer.input(), weights.get(wih), k));
+            String whh = layer.parameterName("weight_hh");
+            out.put(whh, WeightedSums.linearWeight(backprops.get(1), activations.get(1), axis, layout, v, gh,
+                    layer.hidden(), weights.get(whh), k));
             if (layer.bias()) {
                 try (Tensor gi = Tensors.view(backprops.get(0), v.apply(gh));
                      Tensor gh2 = Tensors.view(backprops.get(1), v.apply(gh))) {
-                    out.put(layer.parameterName("bias_ih"), WeightedSums.linearBias(gi, layout, weights));
-                    out.put(layer.parameterName("bias_hh"), WeightedSums.linearBias(gh2, layout, weights));
+                    String bih = layer.parameterName("bias_ih");
+                    String bhh = layer.parameterName("bias_hh");
+                    out.put(bih, WeightedSums.linearBias(gi, layout, weights.get(bih)));
+                    out.put(bhh, WeightedSums.linearBias(gh2, layout, weights.get(bhh)));
                 }
             }
             return out;

@@ -22,9 +22,9 @@ final class Checks {
         }
     }
 
-    /** A FLOAT32 or FLOAT64 tensor. */
+    /** A FLOAT32 or FLOAT64 tensor (the 16-bit storage types are for contractions only). */
     static void floating(Layer layer, Tensor t, String what) {
-        if (!t.dtype().isFloating()) {
+        if (!t.dtype().isFloating() || t.dtype().isHalf()) {
             throw new InvalidOperandException(layer.kind() + ": " + what + " must be FLOAT32 or FLOAT64, got "
                     + t.dtype() + " " + t.shape());
         }

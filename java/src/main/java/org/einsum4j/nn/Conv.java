@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import org.einsum4j.Backend;
 import org.einsum4j.Einsum;
 import org.einsum4j.gradsample.ConvLayer;
 import org.einsum4j.gradsample.Layer;
@@ -11,10 +12,11 @@ import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
 
 /**
- * {@code torch.nn.Conv1d/Conv2d} with stride, symmetric zero padding and one group. The forward pass unfolds the
- * input (im2col, {@code [N, C·Πk, L]}) and contracts it with the weight viewed {@code [O, C·Πk]}
- * ({@code nkl,ok->nol}); the backward pass is two contractions ({@code nol,nkl->ok} for the weight,
- * {@code nol,ok->nkl} for the unfolded input) and a fold. Conv1d runs as Conv2d with height 1.
+ * {@code torch.nn.Conv1d/Conv2d} with stride, symmetric zero padding, dilation and groups. The forward pass unfolds
+ * the input with the grad samplers' im2col ({@code [N, G, C/G·Πk, L]}) and contracts it with the weight viewed
+ * {@code [G, O/G, C/G·Πk]} ({@code ngkl,gok->ngol}); the backward pass is two contractions ({@code ngol,ngkl->gok}
+ * for the weight, {@code ngol,gok->ngkl} for the unfolded input) and a fold (col2im). Conv1d runs as Conv2d with
+ * height 1.
  */
 public final class Conv extends Module {
     private final int dims;
@@ -23,25 +25,33 @@ public final class Conv extends Module {
     private final int[] kernel;
     private final int[] stride;
     private final int[] padding;
+    private final int[] dilation;
+    private final int groups;
     private final Parameter weight;
     private final Parameter bias;
     private ConvGeometry geometry;
     private Tensor cols;
 
-    private Conv(int dims, int in, int out, int[] kernel, int[] stride, int[] padding, boolean bias, DType dtype,
-                 long seed) {
+    private Conv(int dims, int in, int out, int[] kernel, int[] stride, int[] padding, int[] dilation, int groups,
+                 boolean bias, DType dtype, long seed) {
         this.dims = dims;
         this.in = in;
         this.out = out;
         this.kernel = perDim("kernel", kernel, dims, 1);
         this.stride = perDim("stride", stride, dims, 1);
         this.padding = perDim("padding", padding, dims, 0);
+        this.dilation = perDim("dilation", dilation, dims, 1);
         if (in < 1 || out < 1) {
             throw new NnException("Conv" + dims + "d channels must be >= 1, got in=" + in + ", out=" + out);
         }
+        if (groups < 1 || in % groups != 0 || out % groups != 0) {
+            throw new NnException("Conv" + dims + "d groups must be >= 1 and divide in=" + in + " and out=" + out
+                    + ", got " + groups);
+        }
+        this.groups = groups;
         int[] w = new int[2 + dims];
         w[0] = out;
-        w[1] = in;
+        w[1] = in / groups;
         System.arraycopy(this.kernel, 0, w, 2, dims);
         int fanIn = prod(w, 1, w.length);
         SplittableRandom r = new SplittableRandom(seed);
@@ -52,18 +62,36 @@ public final class Conv extends Module {
 
     /** {@code Conv1d(in, out, kernel, stride, padding)} with a bias. */
     public static Conv conv1d(int in, int out, int kernel, int stride, int padding, DType dtype, long seed) {
-        return new Conv(1, in, out, new int[] {kernel}, new int[] {stride}, new int[] {padding}, true, dtype, seed);
+        return new Conv(1, in, out, new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {1}, 1, true,
+                dtype, seed);
+    }
+
+    /** {@code Conv1d(in, out, kernel, stride, padding, dilation, groups, bias)}. */
+    public static Conv conv1d(int in, int out, int kernel, int stride, int padding, int dilation, int groups,
+                              boolean bias, DType dtype, long seed) {
+        return new Conv(1, in, out, new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {dilation},
+                groups, bias, dtype, seed);
     }
 
     /** {@code Conv2d(in, out, kernel, stride, padding)} with a bias; sizes apply to both axes. */
     public static Conv conv2d(int in, int out, int kernel, int stride, int padding, DType dtype, long seed) {
-        return new Conv(2, in, out, new int[] {kernel}, new int[] {stride}, new int[] {padding}, true, dtype, seed);
+        return new Conv(2, in, out, new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {1}, 1, true,
+                dtype, seed);
     }
 
     /** As {@link #conv2d(int, int, int, int, int, DType, long)} with per-axis sizes and an optional bias. */
     public static Conv conv2d(int in, int out, int[] kernel, int[] stride, int[] padding, boolean bias, DType dtype,
                               long seed) {
-        return new Conv(2, in, out, kernel, stride, padding, bias, dtype, seed);
+        return new Conv(2, in, out, kernel, stride, padding, new int[] {1}, 1, bias, dtype, seed);
+    }
+
+    /**
+     * {@code Conv2d(in, out, kernel, stride, padding, dilation, groups, bias)} with per-axis sizes (one number
+     * applies to both axes).
+     */
+    public static Conv conv2d(int in, int out, int[] kernel, int[] stride, int[] padding, int[] dilation, int groups,
+                              boolean bias, DType dtype, long seed) {
+        return new Conv(2, in, out, kernel, stride, padding, dilation, groups, bias, dtype, seed);
     }
 
     private static int[] perDim(String what, int[] v, int dims, int min) {
@@ -88,10 +116,11 @@ public final class Conv extends Module {
         int k0 = dims == 1 ? 0 : 1;
         ConvGeometry g = new ConvGeometry(in, dims == 1 ? 1 : s[2], s[s.length - 1],
                 dims == 1 ? 1 : kernel[0], kernel[k0], dims == 1 ? 1 : stride[0], stride[k0],
-                dims == 1 ? 0 : padding[0], padding[k0], 1, 1);
+                dims == 1 ? 0 : padding[0], padding[k0], dims == 1 ? 1 : dilation[0], dilation[k0]);
         if (!g.fits()) {
             throw new NnException(this + ": input " + Arrays.toString(s) + " is smaller than the kernel "
-                    + Arrays.toString(kernel) + " with padding " + Arrays.toString(padding));
+                    + Arrays.toString(kernel) + " with padding " + Arrays.toString(padding) + " and dilation "
+                    + Arrays.toString(dilation));
         }
         return g;
     }
@@ -106,12 +135,21 @@ public final class Conv extends Module {
     public Tensor forward(Tensor x, boolean training) {
         release();
         geometry = geometry(x.dims());
+        sameDevice(x, weight);
         int n = x.dim(0);
-        NnKernels k = NnKernels.of(x);
-        cols = own(k.unfold(x, geometry));
-        Tensor y = own(Einsum.contract("nkl,ok->nol", cols, weight2d()));
+        ConvGeometry g = geometry;
+        Tensor xc = x.contiguous();
+        if (xc != x) {
+            own(xc);
+        }
+        Tensor c5 = own(Backend.forDevice(x.device()).samplerKernels().unfold(xc.view(n, in, 1, g.h(), g.w()), n, 1,
+                groups, in,
+                new int[] {1, g.h(), g.w()}, new int[] {1, g.kh(), g.kw()}, new int[] {1, g.sh(), g.sw()},
+                new int[] {0, g.ph(), g.pw()}, new int[] {1, g.dh(), g.dw()}, new int[] {1, g.oh(), g.ow()}));
+        cols = c5.view(n, groups, taps(), g.oh() * g.ow());
+        Tensor y = own(Einsum.contract("ngkl,gok->ngol", cols, weight3d())).view(n, out, g.oh() * g.ow());
         if (bias != null) {
-            y = own(k.addAlongAxis(y, bias.value(), 1));
+            y = own(NnKernels.of(x).addAlongAxis(y, bias.value(), 1));
         }
         if (training) {
             input = x;
@@ -119,8 +157,13 @@ public final class Conv extends Module {
         return y.view(outputShape(x.dims()));
     }
 
-    private Tensor weight2d() {
-        return weight.value().view(out, prod(weight.dims(), 1, dims + 2));
+    /** Rows of the unfolded input per group: {@code C/G·Πk}. */
+    private int taps() {
+        return prod(weight.dims(), 1, dims + 2);
+    }
+
+    private Tensor weight3d() {
+        return weight.value().view(groups, out / groups, taps());
     }
 
     @Override
@@ -128,17 +171,20 @@ public final class Conv extends Module {
         checkTrained("Conv");
         gradOut = g;
         int n = g.dim(0);
-        Tensor g3 = g.view(n, out, geometry.oh() * geometry.ow());
+        ConvGeometry q = geometry;
+        Tensor g4 = g.view(n, groups, out / groups, q.oh() * q.ow());
         if (parameterGradients) {
-            try (Tensor dw = Einsum.contract("nol,nkl->ok", g3, cols)) {
+            try (Tensor dw = Einsum.contract("ngol,ngkl->gok", g4, cols)) {
                 weight.setGrad(dw.reshape(weight.dims()));
             }
             if (bias != null) {
-                bias.setGrad(Einsum.contract("nol->o", g3));
+                bias.setGrad(Einsum.contract("nol->o", g.view(n, out, q.oh() * q.ow())));
             }
         }
-        Tensor dcols = own(Einsum.contract("nol,ok->nkl", g3, weight2d()));
-        Tensor dx = own(NnKernels.of(g).fold(dcols, geometry, n));
+        Tensor dcols = own(Einsum.contract("ngol,gok->ngkl", g4, weight3d()));
+        Tensor dx = own(NnKernels.of(g).fold(dcols.view(n, in * q.kh() * q.kw(), q.oh() * q.ow()), n, in,
+                new int[] {q.h(), q.w()}, new int[] {q.kh(), q.kw()}, new int[] {q.sh(), q.sw()},
+                new int[] {q.ph(), q.pw()}, new int[] {q.dh(), q.dw()}));
         return dx.view(input.dims());
     }
 
@@ -149,13 +195,15 @@ public final class Conv extends Module {
 
     @Override
     public Optional<Layer> layer() {
-        return Optional.of(new ConvLayer(dims, in, out, kernel, stride, ConvLayer.Padding.of(padding), new int[] {1}, 1,
+        return Optional.of(new ConvLayer(dims, in, out, kernel, stride, ConvLayer.Padding.of(padding), dilation, groups,
                 bias != null, ConvLayer.PaddingMode.ZEROS));
     }
 
     @Override
     public String toString() {
         return "Conv" + dims + "d(in=" + in + ", out=" + out + ", kernel=" + Arrays.toString(kernel) + ", stride="
-                + Arrays.toString(stride) + ", padding=" + Arrays.toString(padding) + ")";
+                + Arrays.toString(stride) + ", padding=" + Arrays.toString(padding)
+                + (Arrays.stream(dilation).allMatch(v -> v == 1) ? "" : ", dilation=" + Arrays.toString(dilation))
+                + (groups == 1 ? "" : ", groups=" + groups) + ")";
     }
 }

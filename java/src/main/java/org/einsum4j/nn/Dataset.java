@@ -2,6 +2,7 @@ package org.einsum4j.nn;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -135,6 +136,17 @@ public final class Dataset {
 
     /** Inputs {@code [B·K, …]}, labels {@code [B·K]} and the number of distinct examples B; closes both tensors. */
     public record Batch(Tensor inputs, Tensor labels, int samples) implements AutoCloseable {
+        /** This batch's tensors copied to {@code device} (a new batch the caller closes; this one stays open). */
+        public Batch to(Device device) {
+            Tensor x = inputs.to(device);
+            try {
+                return new Batch(x, labels.to(device), samples);
+            } catch (RuntimeException e) {
+                x.close();
+                throw e;
+            }
+        }
+
         @Override
         public void close() {
             inputs.close();

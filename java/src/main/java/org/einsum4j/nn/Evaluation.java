@@ -1,5 +1,6 @@
 package org.einsum4j.nn;
 
+import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.Tensor;
 
 /** Mean loss and accuracy of a classifier over a data set, in evaluation mode (no dropout, nothing captured). */
@@ -14,15 +15,19 @@ public record Evaluation(double loss, double accuracy, int examples) {
         long correct = 0;
         for (int from = 0; from < data.size(); from += chunk) {
             int to = Math.min(data.size(), from + chunk);
-            try (Dataset.Batch b = data.range(from, to)) {
+            Device device = model.device();
+            try (Dataset.Batch h = data.range(from, to); Dataset.Batch b = device.isHost() ? h : h.to(device)) {
                 Tensor out = model.forward(b.inputs(), false);
                 try (Loss.Result r = loss.evaluate(out, b.labels())) {
                     for (double v : r.rowLosses()) {
                         lossSum += v;
                     }
                 }
-                long[] pred = NnKernels.of(out).argmaxRows(out);
-                long[] y = b.labels().toLongArray();
+                long[] pred;
+                try (Tensor p = NnKernels.of(out).argmaxRows(out)) {
+                    pred = p.toLongArray();
+                }
+                long[] y = h.labels().toLongArray(); // the host batch: no copy back from the device
                 for (int i = 0; i < y.length; i++) {
                     correct += pred[i] == y[i] ? 1 : 0;
                 }

@@ -21,7 +21,7 @@ public final class GroupNorm extends Module {
     private final Parameter weight;
     private final Parameter bias;
     private Tensor xhat;
-    private Tensor rstd;
+    private Tensor stats;
 
     public GroupNorm(int groups, int channels, double eps, DType dtype) {
         if (groups < 1 || channels < 1 || channels % groups != 0 || !(eps >= 0)) {
@@ -47,12 +47,13 @@ public final class GroupNorm extends Module {
     public Tensor forward(Tensor x, boolean training) {
         release();
         outputShape(x.dims());
+        sameDevice(x, weight);
         int n = x.dim(0);
         int positions = prod(x.dims(), 2, x.rank());
         NnKernels k = NnKernels.of(x);
         Tensor[] r = k.normalize(x, channels / groups * positions, eps);
         xhat = own(r[0]).view(n, channels, positions);
-        rstd = own(r[1]);
+        stats = own(r[1]);
         Tensor y = own(Einsum.contract("ncs,c->ncs", xhat, weight.value()));
         y = own(k.addAlongAxis(y, bias.value(), 1));
         if (training) {
@@ -72,7 +73,7 @@ public final class GroupNorm extends Module {
             bias.setGrad(Einsum.contract("ncs->c", g3));
         }
         Tensor dxhat = own(Einsum.contract("ncs,c->ncs", g3, weight.value()));
-        return own(NnKernels.of(g).normalizeBackward(dxhat, xhat, rstd, channels / groups * positions))
+        return own(NnKernels.of(g).normalizeBackward(dxhat, xhat, stats, channels / groups * positions))
                 .view(g.dims());
     }
 

@@ -21,7 +21,7 @@ public final class LayerNorm extends Module {
     private final Parameter weight;
     private final Parameter bias;
     private Tensor xhat;
-    private Tensor rstd;
+    private Tensor stats;
 
     public LayerNorm(int[] normalizedShape, double eps, DType dtype) {
         if (normalizedShape.length == 0 || Arrays.stream(normalizedShape).anyMatch(d -> d < 1) || !(eps >= 0)) {
@@ -48,11 +48,12 @@ public final class LayerNorm extends Module {
     public Tensor forward(Tensor x, boolean training) {
         release();
         outputShape(x.dims());
+        sameDevice(x, weight);
         int rows = (int) (x.numel() / size);
         NnKernels k = NnKernels.of(x);
         Tensor[] r = k.normalize(x, size, eps);
         xhat = own(r[0]).view(rows, size);
-        rstd = own(r[1]);
+        stats = own(r[1]);
         Tensor y = own(Einsum.contract("rd,d->rd", xhat, weight.value().view(size)));
         y = own(k.addAlongAxis(y, bias.value().view(size), 1));
         if (training) {
@@ -74,7 +75,7 @@ public final class LayerNorm extends Module {
             }
         }
         Tensor dxhat = own(Einsum.contract("rd,d->rd", g2, weight.value().view(size)));
-        return own(NnKernels.of(g).normalizeBackward(dxhat, xhat, rstd, size)).view(g.dims());
+        return own(NnKernels.of(g).normalizeBackward(dxhat, xhat, stats, size)).view(g.dims());
     }
 
     @Override

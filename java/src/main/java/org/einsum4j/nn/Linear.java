@@ -50,6 +50,7 @@ public final class Linear extends Module {
     public Tensor forward(Tensor x, boolean training) {
         release();
         outputShape(x.dims());
+        sameDevice(x, weight);
         Tensor y = own(Einsum.contract("...i,oi->...o", x, weight.value()));
         if (bias != null) {
             y = own(NnKernels.of(x).addAlongAxis(y, bias.value(), y.rank() - 1));

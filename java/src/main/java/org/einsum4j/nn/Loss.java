@@ -1,6 +1,7 @@
 package org.einsum4j.nn;
 
 import java.util.Arrays;
+import org.einsum4j.Backend;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
 
@@ -14,7 +15,10 @@ public interface Loss {
     /** Each row's loss and its gradient; the caller closes the result. */
     Result evaluate(Tensor output, Tensor target);
 
-    /** Softmax cross-entropy against INT64 class labels {@code [R]} for logits {@code [R, C]}. */
+    /**
+     * Softmax cross-entropy against INT64 class labels {@code [R]} for logits {@code [R, C]} (both on one device). The
+     * labels are checked on their device before any work.
+     */
     static Loss crossEntropy() {
         return (output, target) -> {
             if (output.rank() != 2 || target.rank() != 1 || target.dim(0) != output.dim(0)
@@ -22,15 +26,17 @@ public interface Loss {
                 throw new NnException("cross-entropy expects logits [R, C] and INT64 labels [R], got "
                         + output.dtype() + output.shape() + " and " + target.dtype() + target.shape());
             }
-            long[] y = target.toLongArray();
-            for (int i = 0; i < y.length; i++) {
-                if (y[i] < 0 || y[i] >= output.dim(1)) {
-                    throw new NnException("cross-entropy label " + y[i] + " at row " + i + " out of range [0, "
-                            + output.dim(1) + ")");
+            sameDevice("cross-entropy", output, target);
+            Tensor labels = target.contiguous();
+            try {
+                Backend.forDevice(labels.device()).samplerKernels().checkIndices(labels, output.dim(1),
+                        "cross-entropy label");
+                return new Result(NnKernels.of(output).softmaxCrossEntropy(output, labels));
+            } finally {
+                if (labels != target) {
+                    labels.close();
                 }
             }
-            Tensor[] r = NnKernels.of(output).softmaxCrossEntropy(output, target);
-            return new Result(lossesOf(r[0]), r[1]);
         };
     }
 
@@ -41,34 +47,68 @@ public interface Loss {
                 throw new NnException("mean squared error expects outputs and targets of one shape [R, ...], got "
                         + output.shape() + " and " + target.shape());
             }
-            Tensor[] r = NnKernels.of(output).meanSquaredError(output, target);
-            return new Result(lossesOf(r[0]), r[1]);
+            sameDevice("mean squared error", output, target);
+            return new Result(NnKernels.of(output).meanSquaredError(output, target));
         };
     }
 
-    private static double[] lossesOf(Tensor t) {
-        try (t) {
-            return t.toDoubleArray();
+    private static void sameDevice(String what, Tensor output, Tensor target) {
+        if (!output.device().equals(target.device())) {
+            throw new NnException(what + ": outputs on " + output.device() + " but targets on " + target.device());
         }
     }
 
-    /** Each row's loss and {@code dℓ_r/d output_r} (owned; closed by {@link #close()}). */
-    record Result(double[] rowLosses, Tensor gradient) implements AutoCloseable {
-        public double mean() {
-            double s = 0;
-            for (double v : rowLosses) {
-                s += v;
+    /**
+     * Each row's loss (FLOAT64 {@code [R]}) and {@code dℓ_r/d output_r}, both on the outputs' device and owned by
+     * the result ({@link #close()}). The losses reach the host only when asked ({@link #rowLosses()}), so a device
+     * training step copies nothing to the host unless it reports its loss.
+     */
+    final class Result implements AutoCloseable {
+        private final Tensor losses;
+        private final Tensor gradient;
+        private double[] host;
+
+        Result(Tensor[] lossesAndGradient) {
+            this.losses = lossesAndGradient[0];
+            this.gradient = lossesAndGradient[1];
+        }
+
+        /** The per-row losses on the outputs' device. */
+        public Tensor losses() {
+            return losses;
+        }
+
+        /** {@code dℓ_r/d output_r}, of the outputs' shape. */
+        public Tensor gradient() {
+            return gradient;
+        }
+
+        /** The per-row losses on the host (one copy from a device, made on the first call). */
+        public double[] rowLosses() {
+            if (host == null) {
+                host = losses.toDoubleArray();
             }
-            return rowLosses.length == 0 ? 0 : s / rowLosses.length;
+            return host.clone();
+        }
+
+        public double mean() {
+            double[] v = rowLosses();
+            double s = 0;
+            for (double x : v) {
+                s += x;
+            }
+            return v.length == 0 ? 0 : s / v.length;
         }
 
         /** The gradient of the mean loss {@code (1/R) Σ_r ℓ_r}: a new tensor the caller closes. */
         public Tensor meanGradient() {
-            return NnKernels.of(gradient).scale(gradient, rowLosses.length == 0 ? 0 : 1.0 / rowLosses.length);
+            int rows = losses.dim(0);
+            return NnKernels.of(gradient).scale(gradient, rows == 0 ? 0 : 1.0 / rows);
         }
 
         @Override
         public void close() {
+            losses.close();
             gradient.close();
         }
     }

@@ -1,29 +1,26 @@
 package org.einsum4j.nn;
 
+import org.einsum4j.Backend;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
 
 /**
- * The element-wise and gather/scatter work of the modules, losses and optimizers: everything that is not a linear
- * map (linear maps are {@code Einsum.contract} calls in the modules themselves). One small interface so that a
- * device backend can supply its own implementation; {@link CpuNnKernels} is the host one. A CUDA backend must
- * provide its own kernels for every method here: the CPU implementation reads and writes host tensors through the
- * public copy API and would silently move device tensors to the host.
+ * The element-wise and gather work of the modules, losses and optimizers: everything that is not a linear map
+ * (linear maps are {@code Einsum.contract} calls in the modules) and not already a grad-sampler kernel (im2col and
+ * the embedding scatter are {@code Backend.samplerKernels()}). A backend supplies these for its device
+ * ({@link Backend#nnKernels()}), exactly as it supplies the grad samplers' kernels, so a model whose parameters and
+ * inputs live on a device runs there without a tensor crossing to the host.
  *
- * <p>Every method returns a new tensor owned by the caller, of the input's dtype, and leaves its inputs unchanged.
+ * <p>Operands are on the backend's device (any strides unless a method says otherwise); every method returns new
+ * contiguous tensors on that device, owned by the caller, of the operands' dtype unless a method says otherwise,
+ * and leaves its inputs unchanged. Indices (labels, embedding rows) are checked by the caller before the call
+ * ({@code SamplerKernels.checkIndices}); an implementation may assume they are in range.
  */
-interface NnKernels {
+public interface NnKernels {
 
-    /**
-     * The kernels for tensors on {@code t}'s device: the host ones for host tensors; other devices have none yet,
-     * and this says so instead of copying their tensors to the host behind the caller's back.
-     */
+    /** The kernels of the backend of {@code t}'s device. */
     static NnKernels of(Tensor t) {
-        if (!t.device().isHost()) {
-            throw new NnException("nn modules have element-wise kernels for host tensors only, got a tensor on "
-                    + t.device() + " (a device backend must supply its own NnKernels)");
-        }
-        return CpuNnKernels.INSTANCE;
+        return Backend.forDevice(t.device()).nnKernels();
     }
 
     /** Point-wise nonlinearities. GELU is PyTorch's {@code approximate='tanh'} form. */
@@ -32,7 +29,7 @@ interface NnKernels {
     /** {@code f(x)} element-wise. */
     Tensor activation(Activation f, Tensor x);
 
-    /** {@code gradOut ⊙ f'(x)}. */
+    /** {@code gradOut ⊙ f'(x)}, same shapes. */
     Tensor activationBackward(Activation f, Tensor x, Tensor gradOut);
 
     /** {@code x + bias} with {@code bias} (length {@code x.dim(axis)}) broadcast along every other axis. */
@@ -45,64 +42,81 @@ interface NnKernels {
     Tensor axpy(Tensor a, double alpha, Tensor b);
 
     /**
-     * im2col for a 2-d convolution: {@code x [N, C, H, W]} → {@code [N, C·kh·kw, oh·ow]} in the row order of a
-     * weight viewed {@code [O, C·kh·kw]}; zero padding. Conv1d uses it with {@code H = 1}.
+     * col2im, the adjoint of the grad samplers' 2-d im2col with one sample copy: {@code cols} contiguous
+     * {@code [N, C·kh·kw, oh·ow]} (rows in a weight's {@code [O, C/G·kh·kw]} order, groups outermost) summed back
+     * into {@code [N, C, H, W]}. Each argument array is {@code {height, width}}: input size, kernel, stride, left
+     * (= right) zero padding, dilation. Conv1d uses it with height 1.
      */
-    Tensor unfold(Tensor x, ConvGeometry g);
+    Tensor fold(Tensor cols, int n, int channels, int[] in, int[] kernel, int[] stride, int[] padding,
+                int[] dilation);
 
-    /** The adjoint of {@link #unfold}: {@code cols [N, C·kh·kw, oh·ow]} summed back into {@code [N, C, H, W]}. */
-    Tensor fold(Tensor cols, ConvGeometry g, int n);
-
-    /** Max pooling over windows of {@code x [N, C, H, W]}: {@code [0]} the pooled values, {@code [1]} the INT64 flat
-     * input index of each maximum (for the backward). */
+    /**
+     * Max pooling over windows of {@code x [N, C, H, W]} (no padding): {@code [0]} the pooled values, {@code [1]}
+     * the INT64 flat input index of each window's first maximum (for the backward).
+     */
     Tensor[] maxPool(Tensor x, int kh, int kw, int sh, int sw);
 
-    /** Routes {@code gradOut} to the maxima recorded by {@link #maxPool}. */
-    Tensor maxPoolBackward(Tensor gradOut, Tensor argmax, int[] inputDims);
+    /** Routes {@code gradOut} to the maxima {@link #maxPool} recorded: a new {@code inputDims} tensor. */
+    Tensor maxPoolBackward(Tensor gradOut, Tensor argmax, int[] inputDims, int kh, int kw, int sh, int sw);
 
-    /** Average pooling over windows of {@code x [N, C, H, W]}. */
+    /** Average pooling over windows of {@code x [N, C, H, W]} (no padding). */
     Tensor avgPool(Tensor x, int kh, int kw, int sh, int sw);
 
-    /** Spreads {@code gradOut} evenly over each window. */
+    /** Spreads {@code gradOut} evenly over each window: a new {@code inputDims} tensor. */
     Tensor avgPoolBackward(Tensor gradOut, int[] inputDims, int kh, int kw, int sh, int sw);
 
     /**
      * Normalizes consecutive groups of {@code groupSize} elements to mean 0, variance 1 (biased variance, {@code eps}
-     * added): {@code [0]} x̂ of {@code x}'s shape, {@code [1]} the FLOAT64 reciprocal standard deviations, one per
-     * group. LayerNorm and GroupNorm are both this with different group sizes.
+     * added, statistics in float64): {@code [0]} x̂ of {@code x}'s shape, {@code [1]} FLOAT64 {@code [2, groups]}:
+     * each group's mean, then its reciprocal standard deviation. LayerNorm and GroupNorm are both this with
+     * different group sizes.
      */
     Tensor[] normalize(Tensor x, int groupSize, double eps);
 
-    /** dL/dx from dL/dx̂: {@code rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂ ⊙ x̂))} per group. */
-    Tensor normalizeBackward(Tensor gradXhat, Tensor xhat, Tensor rstd, int groupSize);
-
-    /** A dropout mask of the given shape: 0 with probability {@code p}, else {@code 1/(1−p)}. */
-    Tensor dropoutMask(DType dtype, int[] dims, double p, long seed);
-
-    /** Rows of {@code weight [num, D]} picked by INT64 {@code indices [...]}: {@code [..., D]}. */
-    Tensor gatherRows(Tensor weight, Tensor indices);
-
-    /** The adjoint of {@link #gatherRows}: {@code grad [..., D]} summed into {@code [num, D]}. */
-    Tensor scatterAddRows(Tensor grad, Tensor indices, int num);
+    /**
+     * dL/dx from dL/dx̂: {@code rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂ ⊙ x̂))} per group ({@code stats} from
+     * {@link #normalize}).
+     */
+    Tensor normalizeBackward(Tensor gradXhat, Tensor xhat, Tensor stats, int groupSize);
 
     /**
-     * Softmax cross-entropy per row of {@code logits [R, C]} against INT64 class {@code labels [R]}: {@code [0]}
-     * the FLOAT64 losses {@code [R]}, {@code [1]} their gradients {@code softmax − onehot} {@code [R, C]}.
+     * A dropout mask of the given shape on this device: 0 with probability {@code p}, else {@code 1/(1−p)}. Element
+     * i is decided by a counter-based hash of {@code (seed, i)} ({@link #dropoutUniform}), so every backend draws the
+     * same mask for the same seed.
+     */
+    Tensor dropoutMask(DType dtype, int[] dims, double p, long seed);
+
+    /** Rows of {@code weight [num, D]} picked by in-range INT64 {@code indices [...]}: {@code [..., D]}. */
+    Tensor gatherRows(Tensor weight, Tensor indices);
+
+    /**
+     * Softmax cross-entropy per row of {@code logits [R, C]} against in-range INT64 class {@code labels [R]}:
+     * {@code [0]} the FLOAT64 losses {@code [R]}, {@code [1]} their gradients {@code softmax − onehot}
+     * {@code [R, C]}.
      */
     Tensor[] softmaxCrossEntropy(Tensor logits, Tensor labels);
 
-    /** Mean squared error per row of {@code [R, D]}: {@code [0]} FLOAT64 losses {@code [R]}, {@code [1]} gradients
-     * {@code 2(p − t)/D}. */
+    /** Mean squared error per row of {@code [R, …]}: {@code [0]} FLOAT64 losses {@code [R]}, {@code [1]} gradients
+     * {@code 2(p − t)/D} of the prediction's shape. */
     Tensor[] meanSquaredError(Tensor prediction, Tensor target);
 
-    /** The index of the largest value of each row of {@code [R, C]}. */
-    long[] argmaxRows(Tensor logits);
+    /** The index of the first largest value of each row of {@code [R, C]}: INT64 {@code [R]}. */
+    Tensor argmaxRows(Tensor logits);
 
-    /** Samples of {@code N(0, std²)}, one per element, from {@code random}. */
-    Tensor gaussian(DType dtype, int[] dims, double std, java.util.Random random);
-
-    /** One Adam update of {@code param} in the moment tensors {@code m}, {@code v}: returns
-     * {@code [param', m', v']}. */
+    /** One Adam update of {@code param} with moments {@code m}, {@code v} (same shapes): {@code [param', m', v']}. */
     Tensor[] adam(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
                   long step);
+
+    /**
+     * The uniform number in [0, 1) that decides dropout element {@code i} for {@code seed}: SplitMix64's finalizer
+     * of {@code seed + (i + 1)·φ} (φ = 0x9E3779B97F4A7C15), top 53 bits. Counter-based, so a GPU thread computes
+     * its element's value without a generator's state (native/nn_index.cuh has the same function).
+     */
+    static double dropoutUniform(long seed, long i) {
+        long z = seed + (i + 1) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z = z ^ (z >>> 31);
+        return (z >>> 11) * 0x1.0p-53;
+    }
 }

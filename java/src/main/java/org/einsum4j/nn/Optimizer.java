@@ -2,6 +2,7 @@ package org.einsum4j.nn;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.einsum4j.Backend;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -45,7 +46,8 @@ public interface Optimizer {
         Map<Parameter, Long> steps = new HashMap<>();
         return (gradients, lr) -> gradients.forEach((p, g) -> {
             Tensor[] mv = moments.computeIfAbsent(p, q -> new Tensor[] {
-                Module.constant(g.dtype(), 0, p.dims()), Module.constant(g.dtype(), 0, p.dims())});
+                Backend.forDevice(g.device()).zeros(g.dtype(), p.dims()),
+                Backend.forDevice(g.device()).zeros(g.dtype(), p.dims())});
             long t = steps.merge(p, 1L, Long::sum);
             Tensor[] r = NnKernels.of(g).adam(p.value(), g, mv[0], mv[1], lr, beta1, beta2, eps, t);
             mv[0].close();

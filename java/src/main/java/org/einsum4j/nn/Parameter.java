@@ -1,5 +1,6 @@
 package org.einsum4j.nn;
 
+import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -52,6 +53,13 @@ public final class Parameter {
             value.close();
             value = v;
         }
+    }
+
+    void moveTo(Device device) {
+        if (!value.device().equals(device)) {
+            setValue(value.to(device));
+        }
+        setGrad(null);
     }
 
     void setGrad(Tensor g) {

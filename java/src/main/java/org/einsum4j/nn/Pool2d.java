@@ -64,7 +64,7 @@ public final class Pool2d extends Module {
     public Tensor backward(Tensor g, boolean parameterGradients) {
         checkTrained(toString());
         NnKernels k = NnKernels.of(g);
-        return own(max ? k.maxPoolBackward(g, argmax, input.dims())
+        return own(max ? k.maxPoolBackward(g, argmax, input.dims(), kernel, kernel, stride, stride)
                 : k.avgPoolBackward(g, input.dims(), kernel, kernel, stride, stride));
     }
 

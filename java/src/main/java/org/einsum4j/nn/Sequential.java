@@ -3,6 +3,7 @@ package org.einsum4j.nn;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.Tensor;
 
 /**
@@ -39,6 +40,27 @@ public final class Sequential {
             out.addAll(m.parameters());
         }
         return out;
+    }
+
+    /**
+     * Moves every parameter to {@code device} (a copy; the old tensors are closed, batch gradients dropped) and
+     * releases what the last pass captured. Inputs must then be on that device too: the modules and losses run
+     * there through its backend's kernels and never copy a tensor to the host.
+     */
+    public Sequential to(Device device) {
+        release();
+        for (Parameter p : parameters()) {
+            p.moveTo(device);
+        }
+        return this;
+    }
+
+    /** The device of the parameters (the host for a model without any). */
+    public Device device() {
+        for (Parameter p : parameters()) {
+            return p.value().device();
+        }
+        return Device.CPU;
     }
 
     /** The output shape for an input shape; throws an {@link NnException} naming the module that rejects it. */

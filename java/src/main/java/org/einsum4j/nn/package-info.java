@@ -31,8 +31,10 @@
  * double epsilon = opt.spent(1e-5).epsilon();
  * }</pre>
  *
- * Element-wise work goes through one package-private kernel interface with a host implementation; a CUDA backend
- * has to supply its own before these modules run on device tensors. {@code einsum4j train-demo} is this loop on
- * the bundled digits.
+ * Element-wise work goes through {@link org.einsum4j.nn.NnKernels}, which every backend supplies
+ * ({@code Backend.nnKernels()}), and the linear maps are contractions, so a model moved with
+ * {@link org.einsum4j.nn.Sequential#to} trains on that device without copying tensors to the host (only the
+ * batches, made on the host, are copied over). {@code einsum4j train-demo [--backend cuda]} is this loop on the
+ * bundled digits. Users add modules by extending {@link org.einsum4j.nn.Module}.
  */
 package org.einsum4j.nn;

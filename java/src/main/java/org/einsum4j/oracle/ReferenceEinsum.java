@@ -154,9 +154,9 @@ public final class ReferenceEinsum {
             if (t.isClosed()) {
                 throw new InvalidOperandException("operand " + k + " (" + t + ") is closed");
             }
-            if (t.dtype() != DType.FLOAT32 && t.dtype() != DType.FLOAT64) {
+            if (!t.dtype().isFloating()) {
                 throw new InvalidOperandException("operand " + k + " has dtype " + t.dtype()
-                        + "; einsum takes FLOAT32 or FLOAT64 operands");
+                        + "; einsum takes floating operands (FLOAT32, FLOAT64, FLOAT16, BFLOAT16)");
             }
         }
     }

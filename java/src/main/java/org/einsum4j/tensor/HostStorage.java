@@ -5,6 +5,7 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.ShortPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.einsum4j.Einsum4jException;
 
@@ -145,6 +146,7 @@ final class HostStorage implements Storage {
         switch (dtype) {
             case FLOAT32: return view.getFloat(at);
             case FLOAT64: return view.getDouble(at);
+            case FLOAT16: case BFLOAT16: return HalfFloats.widen(dtype, view.getShort(at));
             default: return view.getLong(at);
         }
     }
@@ -155,14 +157,17 @@ final class HostStorage implements Storage {
         switch (dtype) {
             case FLOAT32: view.putFloat(at, (float) v); break;
             case FLOAT64: view.putDouble(at, v); break;
+            case FLOAT16: case BFLOAT16: view.putShort(at, HalfFloats.narrowDouble(dtype, v)); break;
             default: view.putLong(at, (long) v);
         }
     }
 
-    /** Copies {@code count} elements of a float[], double[] or long[] from {@code pos} to byte offset {@code at}. */
+    /** Copies {@code count} elements of a float[], double[], short[] or long[] from {@code pos} to byte offset {@code at}. */
     void write(Object array, int pos, long at, int count) {
         Pointer p = at(at);
-        if (array instanceof float[] f) {
+        if (array instanceof short[] h) {
+            new ShortPointer(p).put(h, pos, count);
+        } else if (array instanceof float[] f) {
             new FloatPointer(p).put(f, pos, count);
         } else if (array instanceof double[] d) {
             new DoublePointer(p).put(d, pos, count);
@@ -171,10 +176,12 @@ final class HostStorage implements Storage {
         }
     }
 
-    /** Copies {@code count} elements from byte offset {@code at} into a float[], double[] or long[] at {@code pos}. */
+    /** Copies {@code count} elements from byte offset {@code at} into a float[], double[], short[] or long[] at {@code pos}. */
     void read(long at, Object array, int pos, int count) {
         Pointer p = at(at);
-        if (array instanceof float[] f) {
+        if (array instanceof short[] h) {
+            new ShortPointer(p).get(h, pos, count);
+        } else if (array instanceof float[] f) {
             new FloatPointer(p).get(f, pos, count);
         } else if (array instanceof double[] d) {
             new DoublePointer(p).get(d, pos, count);

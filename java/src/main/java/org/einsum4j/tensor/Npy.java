@@ -20,7 +20,7 @@ import org.einsum4j.Einsum4jException;
  * Reads and writes numpy's {@code .npy} files (format versions 1.0 and 2.0), so test data and command-line
  * operands can come from numpy and results can go back to it.
  *
- * <p>Supported: little-endian {@code <f4} (FLOAT32), {@code <f8} (FLOAT64) and {@code <i8} (INT64), C order,
+ * <p>Supported: little-endian {@code <f4} (FLOAT32), {@code <f8} (FLOAT64), {@code <f2} (FLOAT16) and {@code <i8} (INT64), C order,
  * any rank including 0-d and shapes with a zero size. Everything else (Fortran order, big-endian data, other
  * dtypes, object arrays) is rejected with an {@link Einsum4jException} naming the file and the header value,
  * rather than being read as garbage. Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
@@ -130,6 +130,10 @@ public final class Npy {
 
     /** Writes the tensor as a {@code .npy} stream (format 1.0, or 2.0 if the header needs it). */
     public static void write(Tensor tensor, OutputStream stream) throws IOException {
+        if (tensor.dtype().npyDescr() == null) {
+            throw new Einsum4jException("cannot write a " + tensor.dtype() + " tensor as .npy: numpy has no "
+                    + tensor.dtype() + " dtype; convert it first, e.g. tensor.to(DType.FLOAT32)");
+        }
         OutputStream out = new BufferedOutputStream(stream, 1 << 16);
         out.write(header(tensor.dtype(), tensor.shape()));
         // device memory and strided views are written from a contiguous host copy (explicit, owned here)
@@ -249,16 +253,16 @@ public final class Npy {
 
     private static DType dtypeOf(String descr, String source) {
         for (DType t : DType.values()) {
-            if (t.npyDescr().equals(descr)) {
+            if (descr.equals(t.npyDescr())) {
                 return t;
             }
         }
         if (descr.startsWith(">")) {
             throw new Einsum4jException(source + ": big-endian dtype '" + descr
-                    + "' is not supported (only little-endian '<f4', '<f8', '<i8')");
+                    + "' is not supported (only little-endian '<f4', '<f8', '<f2', '<i8')");
         }
         throw new Einsum4jException(source + ": dtype '" + descr
-                + "' is not supported (only '<f4' float32, '<f8' float64, '<i8' int64)");
+                + "' is not supported (only '<f4' float32, '<f8' float64, '<f2' float16, '<i8' int64)");
     }
 
     private static void readData(DataInputStream in, Tensor t, String source) throws IOException {
@@ -291,6 +295,13 @@ public final class Npy {
                 case FLOAT64: {
                     double[] v = new double[k];
                     buf.asDoubleBuffer().get(v);
+                    host.write(v, 0, a, k);
+                    break;
+                }
+                case FLOAT16:
+                case BFLOAT16: {
+                    short[] v = new short[k];
+                    buf.asShortBuffer().get(v);
                     host.write(v, 0, a, k);
                     break;
                 }
@@ -329,6 +340,13 @@ public final class Npy {
                     double[] v = new double[k];
                     host.read(a, v, 0, k);
                     buf.asDoubleBuffer().put(v);
+                    break;
+                }
+                case FLOAT16:
+                case BFLOAT16: {
+                    short[] v = new short[k];
+                    host.read(a, v, 0, k);
+                    buf.asShortBuffer().put(v);
                     break;
                 }
                 default: {

@@ -128,7 +128,8 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * Seeded uniform values in [-1, 1) (for INT64: integers in [0, 100)), reproducible for a seed: drawn in a
+     * Seeded uniform values in [-1, 1) (for INT64: integers in [0, 100); FLOAT16 and BFLOAT16 the FLOAT32 values
+     * rounded), reproducible for a seed: drawn in a
      * Java array (the sequence is the definition), then copied in as {@link #of} does.
      */
     public static Tensor random(DType dtype, long seed, int... dims) {
@@ -152,6 +153,17 @@ public final class Tensor implements AutoCloseable {
                     v[i] = r.nextDouble() * 2 - 1;
                 }
                 return of(v, dims);
+            }
+            case FLOAT16:
+            case BFLOAT16: {
+                // the FLOAT32 sequence, each value rounded once to the 16-bit type
+                short[] v = new short[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = HalfFloats.narrow(dtype, (float) (r.nextDouble() * 2 - 1));
+                }
+                Tensor t = empty(dtype, dims);
+                t.host().write(v, 0, 0, n);
+                return t;
             }
             default: {
                 long[] v = new long[n];

@@ -18,6 +18,7 @@ final class Memory {
     private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfDouble D = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+    private static final ValueLayout.OfShort S = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong L = ValueLayout.JAVA_LONG_UNALIGNED;
 
@@ -38,6 +39,14 @@ final class Memory {
 
     static void putDouble(long address, double v) {
         ALL.set(D, address, v);
+    }
+
+    static short getShort(long address) {
+        return ALL.get(S, address);
+    }
+
+    static void putShort(long address, short v) {
+        ALL.set(S, address, v);
     }
 
     static int getInt(long address) {

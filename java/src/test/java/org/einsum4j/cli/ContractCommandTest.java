@@ -40,7 +40,7 @@ class ContractCommandTest {
             {"contract", "ij,jk->ik", "2x3", "3x4", "--repeat"},
             {"contract", "ij,jk->ik", "2x3", "3x4", "--repeat", "0"},
             {"contract", "ij,jk->ik", "2x3", "3x4", "--repeat", "many"},
-            {"contract", "ij,jk->ik", "2x3", "3x4", "--dtype", "f16"},
+            {"contract", "ij,jk->ik", "2x3", "3x4", "--dtype", "f8"},
             {"contract", "ij,jk->ik", "2x3", "3x4", "--dtype", "i64"},
             {"contract", "ij,jk->ik", "2x3", "3x4", "--backend", "tpu"},
             {"contract", "ij,jk->ik", "2xq", "3x4"},
@@ -105,6 +105,28 @@ class ContractCommandTest {
         try (Tensor a = Tensor.random(DType.FLOAT64, 7, 4, 5); Tensor b = Tensor.random(DType.FLOAT64, 8, 5, 3);
                 Tensor want = ReferenceEinsum.evaluate("ij,jk->ik", a, b)) {
             assertEquals(java.util.Arrays.stream(want.toDoubleArray()).sum(), checksum, 1e-12);
+        }
+    }
+
+    @Test
+    void float16AndBfloat16OperandsAreComputedInFloat32WithinTheirBounds() {
+        assumeContract();
+        for (String[] t : new String[][] {{"float16", "f16", "1e-3"}, {"bfloat16", "bf16", "8e-3"}}) {
+            CliRun r = CliRun.of("contract", "ij,jk->ik", "40x50", "50x30", "--dtype", t[0], "--seed", "7", "--repeat",
+                    "1", "--json");
+            assertEquals(0, r.status(), r.err());
+            String json = r.out().strip();
+            assertEquals("\"" + t[1] + "\"", field(json, "dtype"), json);
+            DType dt = DType.parse(t[1]);
+            try (Tensor a = Tensor.random(dt, 7, 40, 50); Tensor b = Tensor.random(dt, 8, 50, 30);
+                 Tensor a64 = a.to(DType.FLOAT64); Tensor b64 = b.to(DType.FLOAT64);
+                 Tensor want = ReferenceEinsum.evaluate("ij,jk->ik", a64, b64)) {
+                double exact = java.util.Arrays.stream(want.toDoubleArray()).sum();
+                double scale = java.util.Arrays.stream(want.toDoubleArray()).map(Math::abs).sum();
+                double checksum = Double.parseDouble(field(json, "checksum"));
+                assertTrue(Math.abs(checksum - exact) <= Double.parseDouble(t[2]) * scale,
+                        t[0] + ": checksum " + checksum + ", exact " + exact);
+            }
         }
     }
 

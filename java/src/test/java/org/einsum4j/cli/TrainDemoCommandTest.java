@@ -28,8 +28,32 @@ class TrainDemoCommandTest {
                 .contains("--non-private"));
         String unreachable = CliRun.of("train-demo", "--epsilon", "0.00001").assertOneLineError(2);
         assertTrue(unreachable.contains("cannot be reached"), unreachable);
-        assertTrue(CliRun.of("train-demo", "--sigma", "1", "--backend", "cuda").assertOneLineError(1)
-                .contains("CUDA backend not available"));
+        assertTrue(CliRun.of("train-demo", "--sigma", "1", "--backend", "tpu").assertOneLineError(2)
+                .contains("cpu or cuda[:N]"));
+    }
+
+    @Test
+    void cudaThatCannotBeUsedIsOneLineSayingWhyBeforeTraining() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.einsum4j.cuda.Cuda.unavailableReason().isPresent(),
+                "CUDA can be used here");
+        CliRun r = CliRun.of("train-demo", "--sigma", "1", "--backend", "cuda");
+        String line = r.assertOneLineError(1);
+        assertTrue(line.contains("CUDA backend unavailable for cuda:0: "), line);
+        assertTrue(r.out().isEmpty(), "nothing trained: " + r.out());
+    }
+
+    /**
+     * The whole demo on a CUDA backend whose driver is the recording fake (launches recorded, not run, and device
+     * memory not initialized, so the figures are meaningless): the model, batches, steps and evaluation take the
+     * device path end to end. Non-private, because the DP step refuses the fake's arbitrary (possibly NaN)
+     * activations; DP steps on a device are NnDeviceTest's.
+     */
+    @Test
+    void runsOnACudaDevice() {
+        CliRun r = CliRun.of("train-demo", "--model", "cnn", "--epochs", "1", "--non-private", "--K", "2",
+                "--batch", "288", "--backend", "fakecuda:13", "--json");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("\"test_accuracy\": "), r.out());
     }
 
     @Test

@@ -94,6 +94,111 @@ class CudaDeviceTest {
         }
     }
 
+    /** FLOAT16 and BFLOAT16 (cuBLAS with CUBLAS_COMPUTE_32F, the 16-bit kernels) within README's bounds. */
+    @Test
+    void halfTypesMatchTheFloat64OracleWithinTheirBounds() {
+        String[] specs = {"bij,bjk->bik", "ij,jk->ki", "ni,nj->nij", "nki,nkj->nij", "ij->j", "i,i->", "abcd,dcb->a",
+            "ab,cb->ca"};
+        int[][][] shapes = {{{8, 64, 96}, {8, 96, 48}}, {{300, 200}, {200, 100}}, {{64, 128}, {64, 96}},
+            {{16, 4, 64}, {16, 4, 32}}, {{1000, 33}}, {{100000}, {100000}}, {{6, 7, 8, 9}, {9, 8, 7}},
+            {{70, 80}, {90, 80}}};
+        for (DType dt : new DType[] {DType.FLOAT16, DType.BFLOAT16}) {
+            double tol = dt == DType.FLOAT16 ? 1e-3 : 8e-3;
+            for (int i = 0; i < specs.length; i++) {
+                double err = onGpu(specs[i], dt, 41 + i, shapes[i]);
+                System.out.printf("%s %-14s rel %.2e%n", dt, specs[i], err);
+                assertTrue(err <= tol, dt + " " + specs[i] + ": relative error " + err + " > " + tol);
+            }
+        }
+    }
+
+    /**
+     * The device's conversion kernels (copy_f32_f16, copy_f64_f16, copy_f32_bf16, copy_f64_bf16 and back) round
+     * exactly as {@link org.einsum4j.tensor.HalfFloats} does on the host: every 16-bit value, every midpoint between
+     * neighbours and one ulp either side, and random float32 bit patterns.
+     */
+    @Test
+    void deviceConversionsRoundExactlyAsTheHost() {
+        for (DType dt : new DType[] {DType.FLOAT16, DType.BFLOAT16}) {
+            java.util.List<Float> xs = new java.util.ArrayList<>();
+            for (int bits = 0; bits < 65536; bits++) {
+                float v = org.einsum4j.tensor.HalfFloats.widen(dt, (short) bits);
+                float next = org.einsum4j.tensor.HalfFloats.widen(dt, (short) (bits + 1));
+                xs.add(v);
+                if (Float.isFinite(v) && Float.isFinite(next) && (bits & 0x7fff) != 0x7fff) {
+                    float mid = (float) (((double) v + next) / 2);
+                    xs.add(mid);
+                    xs.add(Math.nextUp(mid));
+                    xs.add(Math.nextDown(mid));
+                }
+            }
+            java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+            for (int i = 0; i < 100_000; i++) {
+                xs.add(Float.intBitsToFloat(r.nextInt()));
+            }
+            float[] f = new float[xs.size()];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = xs.get(i);
+            }
+            for (DType from : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                try (Tensor h32 = Tensor.of(f, f.length); Tensor h = h32.to(from); Tensor d = h.to(GPU);
+                     Tensor dn = d.to(dt); Tensor back = dn.to(Device.CPU); Tensor want = h.to(dt);
+                     Tensor wide = dn.to(DType.FLOAT32)) {
+                    double[] g = back.toDoubleArray();
+                    double[] w = want.toDoubleArray();
+                    for (int i = 0; i < w.length; i++) {
+                        int at = i;
+                        assertTrue(Double.compare(g[i], w[i]) == 0 || Double.isNaN(g[i]) && Double.isNaN(w[i]),
+                                () -> from + " -> " + dt + " of " + f[at] + ": device " + g[at] + ", host " + w[at]);
+                    }
+                    assertArrayEquals(want.toFloatArray(), wide.toFloatArray(), dt + " widened on the device");
+                }
+            }
+            System.out.printf("%s conversions on the device: %d values bit-exact with the host%n", dt, f.length);
+        }
+    }
+
+    /**
+     * Runs from four threads at once, each on its own pooled stream, with results consumed on the default stream and
+     * blocks freed across streams (the allocator's events): every result right, and the allocator back where it
+     * started.
+     */
+    @Test
+    void concurrentRunsOnPooledStreamsStayCorrect() throws Exception {
+        long before = Cuda.memoryStats(GPU).allocated();
+        try (Tensor ha = Tensor.random(DType.FLOAT32, 71, 16, 128, 128); Tensor hb = Tensor.random(DType.FLOAT32, 72, 16, 128, 64);
+             Tensor a = ha.to(GPU); Tensor b = hb.to(GPU); Tensor ra = ha.to(DType.FLOAT64); Tensor rb = hb.to(DType.FLOAT64);
+             Tensor want = ReferenceEinsum.evaluate("bij,bjk->bik", ra, rb)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                java.util.List<java.util.concurrent.Future<Double>> errs = new java.util.ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    errs.add(pool.submit(() -> {
+                        double worst = 0;
+                        for (int i = 0; i < 50; i++) {
+                            try (Tensor c = Einsum.contract("bij,bjk->bik", a, b);
+                                 Tensor s = Einsum.contract("bik->bk", c)) { // the result read by the next run
+                                if (i % 10 == 0) {
+                                    worst = Math.max(worst, relativeError(c, want));
+                                }
+                                assertEquals(16 * 64, s.numel());
+                            }
+                        }
+                        return worst;
+                    }));
+                }
+                for (java.util.concurrent.Future<Double> f : errs) {
+                    double err = f.get();
+                    assertTrue(err <= 1e-5, "relative error " + err);
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+        Cuda.synchronize(GPU);
+        assertEquals(before, Cuda.memoryStats(GPU).allocated(), "allocator back where it started");
+    }
+
     @Test
     void tf32OnlyWhenAskedAndWithinItsBound() {
         double plain = onGpu("ij,jk->ik", DType.FLOAT32, 5, new int[] {512, 512}, new int[] {512, 512});
@@ -122,6 +227,24 @@ class CudaDeviceTest {
             }
             try (Tensor i64 = Tensor.random(DType.INT64, 4, 1000); Tensor di = i64.to(GPU)) {
                 assertArrayEquals(i64.toLongArray(), di.toLongArray());
+            }
+        }
+    }
+
+    /**
+     * Copies of several staging chunks each way, back to back (uploads return before their last chunks are on the
+     * device; the next transfer must wait for the buffers): what comes back is what went in.
+     */
+    @Test
+    void largeCopiesThroughTheDoubleBufferedStagingRoundTrip() {
+        int n = (int) (CudaBackend.STAGING / 4 * 5 / 2 + 12345); // 2.5 buffers of float32, then some
+        try (Tensor h1 = Tensor.random(DType.FLOAT32, 91, n); Tensor h2 = Tensor.random(DType.FLOAT64, 92, n)) {
+            for (int round = 0; round < 3; round++) {
+                try (Tensor d1 = h1.to(GPU); Tensor d2 = h2.to(GPU); Tensor b2 = d2.to(Device.CPU);
+                     Tensor b1 = d1.to(Device.CPU)) {
+                    assertArrayEquals(h1.toFloatArray(), b1.toFloatArray(), "float32, round " + round);
+                    assertArrayEquals(h2.toDoubleArray(), b2.toDoubleArray(), "float64, round " + round);
+                }
             }
         }
     }

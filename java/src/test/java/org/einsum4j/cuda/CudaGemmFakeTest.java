@@ -61,7 +61,15 @@ class CudaGemmFakeTest {
             // row-major C[b] (3×2) = A (3×50) · B (50×2) is column-major Cᵀ = Bᵀ·Aᵀ: cuBLAS's A is our B
             assertEquals(new GemmCall(false, false, 2, 3, 50, 1.0, ptr(b), 2, 100, ptr(a), 50, 150, 0.0, ptr(c), 2, 6,
                     4, DType.FLOAT32, false), g);
-            assertEquals(cuda.defaultStream(), driver.gemms.get(0).stream());
+            // an expression run gets its own stream from the pool, forked from and joined back to the caller's
+            long run = driver.gemms.get(0).stream();
+            assertTrue(run != cuda.defaultStream(), "the run's stream is not the device's default stream");
+            List<String> order = driver.log("record", "wait", "gemm");
+            assertEquals(5, order.size(), order.toString());
+            String fork = order.get(0).split(" ")[1];
+            assertEquals(List.of("record " + fork + " s=" + cuda.defaultStream(), "wait s=" + run + " " + fork,
+                    "gemm s=" + run, "record " + fork + " s=" + run, "wait s=" + cuda.defaultStream() + " " + fork),
+                    order);
         }
     }
 

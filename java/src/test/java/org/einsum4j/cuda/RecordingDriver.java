@@ -32,6 +32,16 @@ final class RecordingDriver implements CudaDriver {
     final AtomicLong frees = new AtomicLong();
     final AtomicLong syncs = new AtomicLong();
     final AtomicLong deviceSyncs = new AtomicLong();
+    /**
+     * Every stream-ordered call in order, one line each: {@code launch NAME s=S}, {@code gemm s=S}, {@code h2d s=S
+     * BYTES}, {@code d2h s=S BYTES}, {@code d2d s=S}, {@code memset s=S}, {@code host BYTES} (a host copy into or out of
+     * a staging buffer), {@code record E s=S}, {@code wait s=S E}, {@code sync E}, {@code syncstream S}.
+     */
+    final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    /** Streams whose work the fake treats as still running: events recorded on them are not complete. */
+    private final java.util.Set<Long> busyStreams = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<Long, Long> eventStream = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<Long> incomplete = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** What a test lets a kernel do when launched (e.g. write the offsets a scan would), by kernel name. */
     final Map<String, java.util.function.Consumer<KernelArgs>> effects = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Long, Long> live = new HashMap<>();
@@ -55,7 +65,30 @@ final class RecordingDriver implements CudaDriver {
         }
     }
 
+    /** From now on, work on {@code stream} counts as running: events recorded there stay incomplete. */
+    void busy(long stream) {
+        busyStreams.add(stream);
+    }
+
+    /** The work on {@code stream} is done: its events complete. */
+    void finish(long stream) {
+        busyStreams.remove(stream);
+        eventStream.forEach((e, s) -> {
+            if (s == stream) {
+                incomplete.remove(e);
+            }
+        });
+    }
+
+    /** The log lines starting with one of the prefixes, in order. */
+    List<String> log(String... prefixes) {
+        synchronized (log) {
+            return log.stream().filter(l -> java.util.Arrays.stream(prefixes).anyMatch(l::startsWith)).toList();
+        }
+    }
+
     void clearRecords() {
+        log.clear();
         launches.clear();
         gemms.clear();
         hostToDevice.set(0);
@@ -115,24 +148,28 @@ final class RecordingDriver implements CudaDriver {
 
     @Override
     public void copyHostToDevice(long dst, long hostSrc, long bytes, long stream) {
+        log.add("h2d s=" + stream + " " + bytes);
         hostToDevice.incrementAndGet();
         memcpy(dst, hostSrc, bytes);
     }
 
     @Override
     public void copyDeviceToHost(long hostDst, long src, long bytes, long stream) {
+        log.add("d2h s=" + stream + " " + bytes);
         deviceToHost.incrementAndGet();
         memcpy(hostDst, src, bytes);
     }
 
     @Override
     public void copyDeviceToDevice(long dst, long src, long bytes, long stream) {
+        log.add("d2d s=" + stream);
         deviceToDevice.incrementAndGet();
         memcpy(dst, src, bytes);
     }
 
     @Override
     public void memset(long dst, byte value, long bytes, long stream) {
+        log.add("memset s=" + stream);
         memsets.incrementAndGet();
         if (bytes > 0) {
             Pointer.memset(new JavaCppDriver.Addr(dst), value, bytes);
@@ -152,6 +189,7 @@ final class RecordingDriver implements CudaDriver {
     @Override
     public void launch(long function, String name, Dim3 grid, Dim3 block, int sharedBytes, long stream,
                        KernelArgs args) {
+        log.add("launch " + name + " s=" + stream);
         launches.add(new Launch(name, grid, block, sharedBytes, stream, args));
         java.util.function.Consumer<KernelArgs> effect = effects.get(name);
         if (effect != null) {
@@ -161,12 +199,16 @@ final class RecordingDriver implements CudaDriver {
 
     @Override
     public void gemmStridedBatched(GemmCall call, long stream) {
+        log.add("gemm s=" + stream);
         gemms.add(new Gemm(call, stream));
     }
 
     @Override
     public void synchronizeDevice() {
         deviceSyncs.incrementAndGet();
+        for (Long s : List.copyOf(busyStreams)) {
+            finish(s);
+        }
     }
 
     @Override
@@ -176,7 +218,15 @@ final class RecordingDriver implements CudaDriver {
 
     @Override
     public void streamSynchronize(long stream) {
+        log.add("syncstream " + stream);
         syncs.incrementAndGet();
+        finish(stream);
+    }
+
+    @Override
+    public void hostCopy(long dst, long src, long bytes) {
+        log.add("host " + bytes);
+        memcpy(dst, src, bytes);
     }
 
     @Override
@@ -190,10 +240,32 @@ final class RecordingDriver implements CudaDriver {
 
     @Override
     public void eventRecord(long event, long stream) {
+        log.add("record " + event + " s=" + stream);
+        eventStream.put(event, stream);
+        if (busyStreams.contains(stream)) {
+            incomplete.add(event);
+        } else {
+            incomplete.remove(event);
+        }
     }
 
     @Override
     public void eventSynchronize(long event) {
+        log.add("sync " + event);
+        Long s = eventStream.get(event);
+        if (s != null) {
+            finish(s);
+        }
+    }
+
+    @Override
+    public boolean eventQuery(long event) {
+        return !incomplete.contains(event);
+    }
+
+    @Override
+    public void streamWaitEvent(long stream, long event) {
+        log.add("wait s=" + stream + " " + event);
     }
 
     @Override

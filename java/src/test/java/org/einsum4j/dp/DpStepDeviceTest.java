@@ -2,6 +2,7 @@ package org.einsum4j.dp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.einsum4j.gradsample.RnnLayer;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.Tensor;
+import org.einsum4j.testing.CheckedBackend;
 import org.einsum4j.testing.UnderTest;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -25,8 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The DP step on the device under test ({@link UnderTest}: the checked device in the {@code checked-device}
  * surefire run, whose memory refuses host access outside its kernels) gives the host's results: the step touches
- * tensors only through contractions, the grad samplers and the public Tensor API, and puts its small host vectors
- * (clip factors, noise) on the operands' device.
+ * tensors only through contractions, the grad samplers, the Backend and the public Tensor API, puts its host
+ * values (clip factors, noise) on the operands' device, and reads back only B-sized norm vectors and scalars.
  */
 class DpStepDeviceTest {
 
@@ -98,8 +100,9 @@ class DpStepDeviceTest {
                     .kReduction(KReduction.MEAN).normMode(mode).meanLoss(4);
             try (DpResult host = step.noise(GaussianNoise.seeded(9)).build()
                     .run(List.of(new LayerBatch("l", layer, acts, backs)));
-                 DpResult dev = step.noise(GaussianNoise.seeded(9)).build()
-                         .run(List.of(new LayerBatch("l", layer, da, dg)))) {
+                 DpResult dev = runCountingReads(step.noise(GaussianNoise.seeded(9)).build(),
+                         new LayerBatch("l", layer, da, dg), layer instanceof EmbeddingLayer && mode == NormMode.GHOST
+                                 ? acts.get(0).numel() : b, name)) {
                 assertArrayEquals(host.norms().flat(), dev.norms().flat(), 1e-12, name);
                 assertEquals(host.gradients().keySet(), dev.gradients().keySet());
                 for (Map.Entry<String, Tensor> e : host.gradients().entrySet()) {
@@ -115,6 +118,26 @@ class DpStepDeviceTest {
             acts.forEach(Tensor::close);
             backs.forEach(Tensor::close);
         }
+    }
+
+    /**
+     * The step on the device; on the checked device, no copy to the host moves more than {@code most} elements: B
+     * (the per-sample norms, the NaN scans' scalars), or for Embedding's ghost norms the squared norms of the
+     * merged (sample, token) rows (at most one per index). The sums, the noise and the inputs never come to the
+     * host.
+     */
+    private static DpResult runCountingReads(DpStep step, LayerBatch batch, long most, String name) {
+        if (!UnderTest.DEVICE.type().equals(CheckedBackend.TYPE)) {
+            return step.run(List.of(batch));
+        }
+        CheckedBackend.largestToHostSinceLastCall();
+        long before = CheckedBackend.toHostElements();
+        DpResult r = step.run(List.of(batch));
+        long largest = CheckedBackend.largestToHostSinceLastCall();
+        assertTrue(largest <= most, name + ": a copy to the host of " + largest + " elements (at most " + most
+                + " expected)");
+        assertTrue(CheckedBackend.toHostElements() > before, name + ": the norms come to the host");
+        return r;
     }
 
     private static Tensor add(List<Tensor> list, Tensor t) {

@@ -80,6 +80,13 @@ class DpStepTest {
         assertThrows(DpException.class, () -> DpStep.builder().meanLoss(0));
         assertThrows(DpException.class, () -> DpStep.builder().perLayerMaxGradNorms(Map.of("a", 0.0))
                 .noiseMultiplier(1).build());
+        assertThrows(DpException.class, () -> DpStep.builder().perParameterMaxGradNorms(Map.of("a.weight", -1.0))
+                .noiseMultiplier(1).build());
+        assertThrows(DpException.class, () -> DpStep.builder().perParameterMaxGradNorms(Map.of())
+                .noiseMultiplier(1).build());
+        DpException nan = assertThrows(DpException.class, () -> DpStep.builder()
+                .perParameterMaxGradNorms(Map.of("a.bias", Double.NaN)).noiseMultiplier(1).build());
+        assertTrue(nan.getMessage().contains("a.bias"), nan.getMessage());
     }
 
     @Test
@@ -98,6 +105,14 @@ class DpStepTest {
             assertThrows(LayerShapeException.class, () -> s.run(List.of(LayerBatch.of("x", LINEAR, a, gBad))));
             assertThrows(DpException.class, () -> DpStep.builder().perLayerMaxGradNorms(Map.of("other", 1.0))
                     .noiseMultiplier(1).build().run(List.of(LayerBatch.of("x", LINEAR, a, g))));
+            DpException missing = assertThrows(DpException.class, () -> DpStep.builder()
+                    .perParameterMaxGradNorms(Map.of("x.weight", 1.0)).noiseMultiplier(1).build()
+                    .run(List.of(LayerBatch.of("x", LINEAR, a, g))));
+            assertTrue(missing.getMessage().contains("x.bias"), missing.getMessage());
+            DpException unknown = assertThrows(DpException.class, () -> DpStep.builder()
+                    .perParameterMaxGradNorms(Map.of("x.weight", 1.0, "x.bias", 1.0, "x.gain", 1.0))
+                    .noiseMultiplier(1).build().run(List.of(LayerBatch.of("x", LINEAR, a, g))));
+            assertTrue(unknown.getMessage().contains("x.gain"), unknown.getMessage());
             assertThrows(DpException.class, () -> step().normMode("nope", NormMode.GHOST).build()
                     .run(List.of(LayerBatch.of("x", LINEAR, a, g))));
         }
@@ -224,6 +239,35 @@ class DpStepTest {
                 double[] m = mean.norms().flat();
                 for (int i = 0; i < s.length; i++) {
                     assertEquals(s[i] / 2, m[i], 1e-12);
+                }
+            }
+        }
+    }
+
+    /**
+     * With B > 0 the noise lands on the clipped sum: the σ > 0 result minus the σ = 0 result is exactly the seeded
+     * draws (in the order of the parameters) divided by the expected batch size, in both modes — the division of
+     * the sum rides on the clip factors, the noise's on the host draws.
+     */
+    @Test
+    void noiseIsAddedToTheClippedSumInParameterOrder() {
+        try (Tensor a = Tensor.random(DType.FLOAT64, 1, 6, 4); Tensor g = Tensor.random(DType.FLOAT64, 2, 6, 3)) {
+            for (NormMode mode : new NormMode[] {NormMode.GHOST, NormMode.MATERIALIZED}) {
+                DpStep.Builder b = DpStep.builder().maxGradNorm(0.3).multiplicity(2).normMode(mode).meanLoss(8);
+                try (DpResult clean = b.noiseMultiplier(0).noise(GaussianNoise.seeded(5)).build()
+                        .run(List.of(LayerBatch.of("fc", LINEAR, a, g)));
+                     DpResult noisy = b.noiseMultiplier(0.5).noise(GaussianNoise.seeded(5)).build()
+                             .run(List.of(LayerBatch.of("fc", LINEAR, a, g)))) {
+                    double[] draws = GaussianNoise.seeded(5).sample(12 + 3, 0.5 * 0.3);
+                    int at = 0;
+                    for (String p : List.of("fc.weight", "fc.bias")) {
+                        double[] c = clean.gradients().get(p).toDoubleArray();
+                        double[] n = noisy.gradients().get(p).toDoubleArray();
+                        for (int i = 0; i < c.length; i++) {
+                            assertEquals(draws[at++] / 8, n[i] - c[i], 1e-12, mode + " " + p + "[" + i + "]");
+                        }
+                    }
+                    assertEquals(15, at);
                 }
             }
         }

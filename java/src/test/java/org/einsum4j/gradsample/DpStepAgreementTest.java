@@ -176,6 +176,99 @@ class DpStepAgreementTest {
         }
     }
 
+    static Stream<Arguments> perParameterCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (NormMode mode : new NormMode[] {NormMode.GHOST, NormMode.MATERIALIZED}) {
+            for (int k : new int[] {1, 3}) {
+                for (KReduction r : KReduction.values()) {
+                    out.add(Arguments.of(mode, k, r));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    /**
+     * Per-parameter clipping (Opacus's per_layer with one max_grad_norm per parameter) on three layers with weights
+     * and biases: each parameter's factors come from its own norm and threshold, each clipped contribution has
+     * norm ≤ C_p(1 + 1e-6), each sum equals Σ_n c_{p,n} G_{p,n} from the materialized gradients, the noise std is
+     * σ·sqrt(Σ C_p²), and the thresholds differ enough that weight and bias of one layer get different factors.
+     */
+    @ParameterizedTest(name = "{0} K={1} {2}")
+    @MethodSource("perParameterCases")
+    void perParameterClippingClipsEachParameterByItsOwnNorm(NormMode mode, int k, KReduction reduction) {
+        SplittableRandom r = new SplittableRandom(31 + k);
+        int b = 4;
+        try (RandomLayers.Case lin = RandomLayers.random(RandomLayers.Kind.LINEAR, r, b, k, DType.FLOAT64, true);
+             RandomLayers.Case conv = RandomLayers.random(RandomLayers.Kind.CONV, r, b, k, DType.FLOAT64, true);
+             RandomLayers.Case rnn = RandomLayers.random(RandomLayers.Kind.RNN, r, b, k, DType.FLOAT64, false)) {
+            Map<String, RandomLayers.Case> cases = new LinkedHashMap<>();
+            cases.put("lin", lin);
+            cases.put("conv", conv);
+            cases.put("rnn", rnn);
+            List<LayerBatch> layers = new ArrayList<>();
+            Map<String, double[][]> grads = new LinkedHashMap<>();
+            Map<String, Double> thresholds = new LinkedHashMap<>();
+            int seed = 0;
+            for (Map.Entry<String, RandomLayers.Case> e : cases.entrySet()) {
+                RandomLayers.Case c = e.getValue();
+                layers.add(new LayerBatch(e.getKey(), c.layer(), c.acts(), c.backs()));
+                perSample(GradSampler.compute(c.layer(), c.acts(), c.backs(), k, reduction), b)
+                        .forEach((p, g) -> grads.put(e.getKey() + "." + p, g));
+            }
+            double sumSq = 0;
+            for (Map.Entry<String, double[][]> e : grads.entrySet()) {
+                double[] n = norms(Map.of(e.getKey(), e.getValue()), b);
+                // between the smallest and the largest norm: some samples clipped, some not
+                double c = 0.5 * (java.util.Arrays.stream(n).min().orElseThrow()
+                        + java.util.Arrays.stream(n).max().orElseThrow()) * (1 + 0.1 * seed++);
+                thresholds.put(e.getKey(), c);
+                sumSq += c * c;
+            }
+            DpStep step = DpStep.builder().perParameterMaxGradNorms(thresholds).noiseMultiplier(0).multiplicity(k)
+                    .kReduction(reduction).normMode(mode).build();
+            int clipped = 0;
+            boolean factorsDiffer = false;
+            try (DpResult res = step.run(layers)) {
+                for (Map.Entry<String, double[][]> e : grads.entrySet()) {
+                    String key = e.getKey();
+                    double c = thresholds.get(key);
+                    double[] n = norms(Map.of(key, e.getValue()), b);
+                    double[] f = clip(n, c);
+                    assertArrayEquals(n, res.norms().perParameter().get(key), 1e-9 * (1 + max(n)), key + " norms");
+                    assertArrayEquals(f, res.clipFactors().get(key), 1e-6, key + " clip factors");
+                    double[] got = res.clipFactors().get(key);
+                    for (int i = 0; i < b; i++) {
+                        assertTrue(got[i] * n[i] <= c * (1 + 1e-6), key + " sample " + i + ": clipped norm "
+                                + got[i] * n[i] + " > C_p = " + c);
+                        clipped += got[i] < 1 ? 1 : 0;
+                    }
+                    assertSums(res, key.substring(0, key.indexOf('.')),
+                            Map.of(key.substring(key.indexOf('.') + 1), e.getValue()), f, 1e-9);
+                    String layerName = key.substring(0, key.indexOf('.'));
+                    for (String other : grads.keySet()) {
+                        if (other.startsWith(layerName + ".") && !other.equals(key)
+                                && !java.util.Arrays.equals(res.clipFactors().get(other), got)) {
+                            factorsDiffer = true;
+                        }
+                    }
+                }
+                assertEquals(grads.keySet(), res.clipFactors().keySet(), "one factor array per parameter");
+            }
+            assertTrue(clipped > 0, "some contributions are clipped");
+            assertTrue(factorsDiffer, "parameters of one layer get their own factors");
+            DpStep noisy = DpStep.builder().perParameterMaxGradNorms(thresholds).noiseMultiplier(0.7)
+                    .noise(GaussianNoise.seeded(2)).multiplicity(k).kReduction(reduction).normMode(mode).build();
+            try (DpResult res = noisy.run(layers)) {
+                assertEquals(0.7 * Math.sqrt(sumSq), res.noiseStd(), 1e-12 * res.noiseStd());
+            }
+        }
+    }
+
+    private static double max(double[] v) {
+        return java.util.Arrays.stream(v).max().orElse(0);
+    }
+
     // ------------------------------------------------------------------ the check
 
     private static void agree(String what, Layer layer, List<Tensor> acts, List<Tensor> backs, int k,

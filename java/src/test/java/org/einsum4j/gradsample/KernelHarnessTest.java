@@ -228,6 +228,58 @@ class KernelHarnessTest {
         }
     }
 
+    /**
+     * The copy kernels' conversions to FLOAT16 and BFLOAT16 (copy_f32_f16, copy_f64_f16, copy_f32_bf16, copy_f64_bf16,
+     * and back to float32) on the host path of the same __host__ __device__ functions, bit for bit against
+     * {@link org.einsum4j.tensor.HalfFloats}: every 16-bit value, every midpoint between neighbours with one float ulp
+     * either side, random float bit patterns (NaNs stay NaNs), and doubles a hair off a midpoint (a double converted
+     * through float would round twice). The device's own conversion instructions are checked on the GPU by
+     * CudaDeviceTest.deviceConversionsRoundExactlyAsTheHost.
+     */
+    @Test
+    void copyKernelsRoundTo16BitTypesAsHalfFloats() throws Exception {
+        SplittableRandom r = new SplittableRandom(16);
+        for (DType half : new DType[] {DType.FLOAT16, DType.BFLOAT16}) {
+            List<Double> xs = new ArrayList<>();
+            for (int bits = 0; bits < 65536; bits++) {
+                float v = org.einsum4j.tensor.HalfFloats.widen(half, (short) bits);
+                float next = org.einsum4j.tensor.HalfFloats.widen(half, (short) (bits + 1));
+                xs.add((double) v);
+                if (Float.isFinite(v) && Float.isFinite(next) && (bits & 0x7fff) != 0x7fff) {
+                    double mid = ((double) v + next) / 2;
+                    xs.add(mid);
+                    xs.add((double) Math.nextUp((float) mid));
+                    xs.add((double) Math.nextDown((float) mid));
+                    xs.add(mid + Math.ulp(mid) * (1 + r.nextInt(1000)) * (r.nextBoolean() ? 1 : -1));
+                }
+            }
+            for (int i = 0; i < 50_000; i++) {
+                xs.add((double) Float.intBitsToFloat(r.nextInt()));
+            }
+            double[] d = xs.stream().mapToDouble(Double::doubleValue).toArray();
+            for (DType from : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                String suffix = half == DType.FLOAT16 ? "f16" : "bf16";
+                try (Tensor x64 = Tensor.of(d, d.length); Tensor x = x64.to(from)) {
+                    org.einsum4j.tensor.Npy.write(x, dir.resolve("x.npy"));
+                    run(List.of("round", file("x"), file("y"), suffix));
+                    double[] in = x.toDoubleArray();
+                    try (Tensor y = org.einsum4j.tensor.Npy.read(dir.resolve("y.npy"))) {
+                        float[] got = y.toFloatArray();
+                        assertEquals(in.length, got.length);
+                        for (int i = 0; i < in.length; i++) {
+                            float want = org.einsum4j.tensor.HalfFloats.widen(half,
+                                    org.einsum4j.tensor.HalfFloats.narrowDouble(half, in[i]));
+                            int at = i;
+                            assertTrue(Float.floatToIntBits(want) == Float.floatToIntBits(got[i]),
+                                    () -> from + " -> " + half + " of " + in[at] + ": harness " + got[at] + ", Java "
+                                            + want);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private String file(String name) {
         return dir.resolve(name + ".npy").toString();
     }

@@ -9,30 +9,36 @@ import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
+import org.einsum4j.testing.UnderTest;
 import org.junit.jupiter.api.Test;
 
 /**
  * Per-sample gradients from {@link GradSampleModule} (the grad samplers on the captured activations and
  * backprops) against a loop that runs each sample's K rows alone through the model and takes the batch gradient
- * of their summed loss, divided by K.
+ * of their summed loss, divided by K; on the device under test ({@code einsum4j.test.device}), where the batch
+ * pass and the per-sample gradients must not copy a tensor between host and device.
  */
 class GradSampleModuleTest {
     private static final DType F64 = DType.FLOAT64;
 
     private static void compare(Sequential model, int b, int k, int[] rowShape, IntFunction<Tensor> inputs,
-                                Loss loss, Tensor targets) {
+                                Loss loss, Tensor hostTargets) {
+        model.to(UnderTest.DEVICE);
         GradSampleModule gsm = new GradSampleModule(model, k);
         Map<Parameter, Tensor> perSample;
-        try (Tensor x = inputs.apply(b * k)) {
-            Tensor out = gsm.forward(x);
-            try (Loss.Result r = loss.evaluate(out, targets)) {
-                gsm.backward(r.gradient());
-            }
-            perSample = gsm.perSampleGradients();
+        try (Tensor x = ModuleGradientTest.dev(inputs.apply(b * k)); Tensor targets = hostTargets.to(UnderTest.DEVICE)) {
+            perSample = ModuleGradientTest.onDevice(() -> {
+                Tensor out = gsm.forward(x);
+                try (Loss.Result r = loss.evaluate(out, targets)) {
+                    gsm.backward(r.gradient());
+                }
+                return gsm.perSampleGradients();
+            });
             double[][] rows = rowsOf(x, b * k);
             double[][] trows = rowsOf(targets, b * k);
             for (int n = 0; n < b; n++) {
-                try (Tensor xs = slice(x, rows, n * k, k); Tensor ts = slice(targets, trows, n * k, k)) {
+                try (Tensor xs = ModuleGradientTest.dev(slice(x, rows, n * k, k));
+                     Tensor ts = ModuleGradientTest.dev(slice(targets, trows, n * k, k))) {
                     Tensor o = model.forward(xs, true);
                     try (Loss.Result r = loss.evaluate(o, ts)) {
                         model.backward(r.gradient(), true);
@@ -96,7 +102,7 @@ class GradSampleModuleTest {
         };
     }
 
-    private static Tensor labels(int rows, int classes) {
+    static Tensor labels(int rows, int classes) {
         long[] y = new long[rows];
         for (int i = 0; i < rows; i++) {
             y[i] = (i * 7 + 3) % classes;
@@ -127,7 +133,16 @@ class GradSampleModuleTest {
 
     @Test
     void embeddingModelWithPositionsMatchesPerSampleLoop() {
-        Sequential m = new Sequential(new Embedding(9, 4, F64, 6), new Linear(4, 3, true, F64, 7));
+        embeddingModel(org.einsum4j.gradsample.EmbeddingLayer.NO_PADDING);
+    }
+
+    @Test
+    void embeddingWithPaddingIndexMatchesPerSampleLoop() {
+        embeddingModel(0);
+    }
+
+    private static void embeddingModel(int paddingIdx) {
+        Sequential m = new Sequential(new Embedding(9, 4, paddingIdx, F64, 6), new Linear(4, 3, true, F64, 7));
         IntFunction<Tensor> idx = rows -> {
             long[] v = new long[rows * 5];
             for (int i = 0; i < v.length; i++) {
@@ -138,6 +153,22 @@ class GradSampleModuleTest {
         // MSE on [rows, 5, 3] outputs: positions inside each row
         try (Tensor t = Tensor.of(ModuleGradientTest.random(new SplittableRandom(9), 4 * 2 * 5 * 3), 8, 5, 3)) {
             compare(m, 4, 2, new int[] {5}, idx, Loss.meanSquaredError(), t);
+        }
+    }
+
+    @Test
+    void groupedDilatedConvolutionsMatchPerSampleLoop() {
+        Sequential m = new Sequential(
+                Conv.conv2d(2, 4, new int[] {3}, new int[] {1}, new int[] {2}, new int[] {2}, 2, true, F64, 1),
+                Activation.tanh(), Conv.conv2d(4, 4, new int[] {2}, new int[] {2}, new int[] {0}, new int[] {1}, 4,
+                        false, F64, 2), new Flatten(), new Linear(36, 3, true, F64, 3));
+        try (Tensor y = labels(6, 3)) {
+            compare(m, 3, 2, new int[] {2, 6, 6}, randomInput(2, 6, 6), Loss.crossEntropy(), y);
+        }
+        Sequential m1 = new Sequential(Conv.conv1d(4, 4, 3, 1, 2, 2, 2, true, F64, 4), new Flatten(),
+                new Linear(28, 2, true, F64, 5));
+        try (Tensor y = labels(4, 2)) {
+            compare(m1, 4, 1, new int[] {4, 7}, randomInput(4, 7), Loss.crossEntropy(), y);
         }
     }
 

@@ -6,6 +6,7 @@ import org.einsum4j.Backend;
 import org.einsum4j.Einsum4jException;
 import org.einsum4j.gradsample.SamplerKernels;
 import org.einsum4j.gradsample.SparseEmbeddingGrad;
+import org.einsum4j.nn.NnKernels;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.Tensor;
@@ -23,10 +24,13 @@ public final class CheckedBackend implements Backend {
     public static final String TYPE = "checked";
 
     private static final AtomicLong HOST_COPIES = new AtomicLong();
+    private static final AtomicLong TO_HOST_ELEMENTS = new AtomicLong();
+    private static final AtomicLong LARGEST_TO_HOST = new AtomicLong();
 
     private final Device device;
     private final Backend cpu = Backend.cpu();
     private final SamplerKernels kernels = new Kernels();
+    private final NnKernels nn = new Nn();
 
     CheckedBackend(Device device) {
         this.device = device;
@@ -45,6 +49,19 @@ public final class CheckedBackend implements Backend {
     @Override
     public String name() {
         return TYPE;
+    }
+
+    /** Elements copied from a checked device to the host so far, over all checked devices. */
+    public static long toHostElements() {
+        return TO_HOST_ELEMENTS.get();
+    }
+
+    /**
+     * The most elements one copy from a checked device to the host has moved since the last call (which resets
+     * it): a test's bound on what a call reads back.
+     */
+    public static long largestToHostSinceLastCall() {
+        return LARGEST_TO_HOST.getAndSet(0);
     }
 
     /** A host view of a checked tensor's memory (same dims, strides and offset). Only for this backend. */
@@ -94,6 +111,10 @@ public final class CheckedBackend implements Backend {
         if (fromHost || toHost) {
             HOST_COPIES.incrementAndGet();
         }
+        if (toHost && !fromHost) {
+            TO_HOST_ELEMENTS.addAndGet(src.numel());
+            LARGEST_TO_HOST.accumulateAndGet(src.numel(), Math::max);
+        }
         cpu.copy(fromHost ? src : unwrap(src), toHost ? dst : unwrap(dst));
     }
 
@@ -120,6 +141,123 @@ public final class CheckedBackend implements Backend {
     @Override
     public SamplerKernels samplerKernels() {
         return kernels;
+    }
+
+    @Override
+    public NnKernels nnKernels() {
+        return nn;
+    }
+
+    private Tensor[] adopt(Tensor[] hosts) {
+        Tensor[] out = new Tensor[hosts.length];
+        try {
+            for (int i = 0; i < hosts.length; i++) {
+                out[i] = adopt(hosts[i]);
+            }
+            return out;
+        } catch (RuntimeException e) {
+            for (int i = 0; i < hosts.length; i++) {
+                (out[i] != null ? out[i] : hosts[i]).close();
+            }
+            throw e;
+        }
+    }
+
+    /** The CPU nn kernels on unwrapped operands; their new results adopted as checked memory. */
+    private final class Nn implements NnKernels {
+        private final NnKernels k = cpu.nnKernels();
+
+        @Override
+        public Tensor activation(Activation f, Tensor x) {
+            return adopt(k.activation(f, unwrap(x)));
+        }
+
+        @Override
+        public Tensor activationBackward(Activation f, Tensor x, Tensor gradOut) {
+            return adopt(k.activationBackward(f, unwrap(x), unwrap(gradOut)));
+        }
+
+        @Override
+        public Tensor addAlongAxis(Tensor x, Tensor bias, int axis) {
+            return adopt(k.addAlongAxis(unwrap(x), unwrap(bias), axis));
+        }
+
+        @Override
+        public Tensor scale(Tensor x, double alpha) {
+            return adopt(k.scale(unwrap(x), alpha));
+        }
+
+        @Override
+        public Tensor axpy(Tensor a, double alpha, Tensor b) {
+            return adopt(k.axpy(unwrap(a), alpha, unwrap(b)));
+        }
+
+        @Override
+        public Tensor fold(Tensor cols, int n, int channels, int[] in, int[] ks, int[] s, int[] p, int[] d) {
+            return adopt(k.fold(unwrap(cols), n, channels, in, ks, s, p, d));
+        }
+
+        @Override
+        public Tensor[] maxPool(Tensor x, int kh, int kw, int sh, int sw) {
+            return adopt(k.maxPool(unwrap(x), kh, kw, sh, sw));
+        }
+
+        @Override
+        public Tensor maxPoolBackward(Tensor gradOut, Tensor argmax, int[] inputDims, int kh, int kw, int sh,
+                                      int sw) {
+            return adopt(k.maxPoolBackward(unwrap(gradOut), unwrap(argmax), inputDims, kh, kw, sh, sw));
+        }
+
+        @Override
+        public Tensor avgPool(Tensor x, int kh, int kw, int sh, int sw) {
+            return adopt(k.avgPool(unwrap(x), kh, kw, sh, sw));
+        }
+
+        @Override
+        public Tensor avgPoolBackward(Tensor gradOut, int[] inputDims, int kh, int kw, int sh, int sw) {
+            return adopt(k.avgPoolBackward(unwrap(gradOut), inputDims, kh, kw, sh, sw));
+        }
+
+        @Override
+        public Tensor[] normalize(Tensor x, int groupSize, double eps) {
+            return adopt(k.normalize(unwrap(x), groupSize, eps));
+        }
+
+        @Override
+        public Tensor normalizeBackward(Tensor gradXhat, Tensor xhat, Tensor stats, int groupSize) {
+            return adopt(k.normalizeBackward(unwrap(gradXhat), unwrap(xhat), unwrap(stats), groupSize));
+        }
+
+        @Override
+        public Tensor dropoutMask(DType dtype, int[] dims, double p, long seed) {
+            return adopt(k.dropoutMask(dtype, dims, p, seed));
+        }
+
+        @Override
+        public Tensor gatherRows(Tensor weight, Tensor indices) {
+            return adopt(k.gatherRows(unwrap(weight), unwrap(indices)));
+        }
+
+        @Override
+        public Tensor[] softmaxCrossEntropy(Tensor logits, Tensor labels) {
+            return adopt(k.softmaxCrossEntropy(unwrap(logits), unwrap(labels)));
+        }
+
+        @Override
+        public Tensor[] meanSquaredError(Tensor prediction, Tensor target) {
+            return adopt(k.meanSquaredError(unwrap(prediction), unwrap(target)));
+        }
+
+        @Override
+        public Tensor argmaxRows(Tensor logits) {
+            return adopt(k.argmaxRows(unwrap(logits)));
+        }
+
+        @Override
+        public Tensor[] adam(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2,
+                             double eps, long step) {
+            return adopt(k.adam(unwrap(param), unwrap(grad), unwrap(m), unwrap(v), lr, beta1, beta2, eps, step));
+        }
     }
 
     /** The CPU sampler kernels on unwrapped operands; their new results adopted as checked memory. */

@@ -162,7 +162,7 @@ public final class UnderTest {
     }
 
     /** Runs {@code call} and asserts it copied nothing between the host and the device under test. */
-    private static <T> T noHostCopy(Supplier<T> call) {
+    public static <T> T noHostCopy(Supplier<T> call) {
         long before = hostCopies();
         T result = call.get();
         assertEquals(before, hostCopies(), "host copies made by the call on " + DEVICE);

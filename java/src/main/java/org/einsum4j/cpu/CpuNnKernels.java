@@ -1,16 +1,15 @@
-package org.einsum4j.nn;
+package org.einsum4j.cpu;
 
-import java.util.Random;
-import java.util.SplittableRandom;
+import org.einsum4j.nn.NnKernels;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Tensor;
 
 /**
- * {@link NnKernels} on the host: each method copies its operands to Java arrays through the public copy API
- * ({@link Tensor#toDoubleArray()}), computes in float64 with plain loops, and copies the result back in the
- * operands' dtype. The models here are small (the digits demo moves well under a megabyte per kernel call); the
- * contractions, which dominate, run on the backend. When these kernels move behind the device {@code Backend} they
- * become in-place loops over host memory, and the CUDA backend supplies its own.
+ * {@link NnKernels} on the host ({@code CpuBackend.nnKernels()}): each method copies its operands to Java arrays
+ * through the public copy API ({@link Tensor#toDoubleArray()}), computes in float64 with plain loops, and copies the
+ * result back in the operands' dtype. The models here are small (the digits demo moves well under a megabyte per
+ * kernel call) and the contractions, which dominate, run on BLAS. These loops are also the reference the CUDA
+ * kernels (native/nn.cu) are compared with (NnKernelHarnessTest).
  */
 final class CpuNnKernels implements NnKernels {
     static final CpuNnKernels INSTANCE = new CpuNnKernels();
@@ -24,7 +23,7 @@ final class CpuNnKernels implements NnKernels {
      * The tensor's values as doubles. FLOAT32 goes through {@link Tensor#toFloatArray()} (a block copy for contiguous
      * tensors) and a widening loop, several times faster than a per-element conversion.
      */
-    static double[] in(Tensor t) {
+    private static double[] in(Tensor t) {
         if (t.dtype() != DType.FLOAT32) {
             return t.toDoubleArray();
         }
@@ -36,7 +35,7 @@ final class CpuNnKernels implements NnKernels {
         return d;
     }
 
-    static Tensor out(double[] data, DType dtype, int... dims) {
+    private static Tensor out(double[] data, DType dtype, int... dims) {
         if (dtype == DType.FLOAT64) {
             return Tensor.of(data, dims);
         }
@@ -118,42 +117,8 @@ final class CpuNnKernels implements NnKernels {
     }
 
     @Override
-    public Tensor unfold(Tensor x, ConvGeometry g) {
-        double[] a = in(x);
-        int n = x.dim(0);
-        int oh = g.oh();
-        int ow = g.ow();
-        int rows = g.c() * g.kh() * g.kw();
-        int l = oh * ow;
-        double[] cols = new double[n * rows * l];
-        for (int s = 0; s < n; s++) {
-            for (int c = 0; c < g.c(); c++) {
-                int xBase = (s * g.c() + c) * g.h() * g.w();
-                for (int ki = 0; ki < g.kh(); ki++) {
-                    for (int kj = 0; kj < g.kw(); kj++) {
-                        int row = (c * g.kh() + ki) * g.kw() + kj;
-                        int base = (s * rows + row) * l;
-                        for (int oi = 0; oi < oh; oi++) {
-                            int yy = oi * g.sh() - g.ph() + ki * g.dh();
-                            if (yy < 0 || yy >= g.h()) {
-                                continue;
-                            }
-                            for (int oj = 0; oj < ow; oj++) {
-                                int xx = oj * g.sw() - g.pw() + kj * g.dw();
-                                if (xx >= 0 && xx < g.w()) {
-                                    cols[base + oi * ow + oj] = a[xBase + yy * g.w() + xx];
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return out(cols, x.dtype(), n, rows, l);
-    }
-
-    @Override
-    public Tensor fold(Tensor colsT, ConvGeometry g, int n) {
+    public Tensor fold(Tensor colsT, int n, int channels, int[] in, int[] k, int[] st, int[] p, int[] d) {
+        Geometry g = new Geometry(channels, in[0], in[1], k[0], k[1], st[0], st[1], p[0], p[1], d[0], d[1]);
         double[] cols = in(colsT);
         int oh = g.oh();
         int ow = g.ow();
@@ -183,6 +148,17 @@ final class CpuNnKernels implements NnKernels {
             }
         }
         return out(a, colsT.dtype(), n, g.c(), g.h(), g.w());
+    }
+
+    /** A 2-d convolution window: channels, input, kernel, stride, padding, dilation per axis. */
+    private record Geometry(int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+        int oh() {
+            return (h + 2 * ph - dh * (kh - 1) - 1) / sh + 1;
+        }
+
+        int ow() {
+            return (w + 2 * pw - dw * (kw - 1) - 1) / sw + 1;
+        }
     }
 
     private static int pooled(int size, int k, int s) {
@@ -242,7 +218,7 @@ final class CpuNnKernels implements NnKernels {
     }
 
     @Override
-    public Tensor maxPoolBackward(Tensor gradOut, Tensor argmax, int[] inputDims) {
+    public Tensor maxPoolBackward(Tensor gradOut, Tensor argmax, int[] inputDims, int kh, int kw, int sh, int sw) {
         double[] g = in(gradOut);
         long[] arg = argmax.toLongArray();
         double[] dx = new double[inputDims[0] * inputDims[1] * inputDims[2] * inputDims[3]];
@@ -286,7 +262,7 @@ final class CpuNnKernels implements NnKernels {
     public Tensor[] normalize(Tensor x, int groupSize, double eps) {
         double[] a = in(x);
         int groups = a.length / groupSize;
-        double[] rstd = new double[groups];
+        double[] stats = new double[2 * groups];
         for (int gi = 0; gi < groups; gi++) {
             int o = gi * groupSize;
             double mean = 0;
@@ -300,20 +276,22 @@ final class CpuNnKernels implements NnKernels {
                 var += c * c;
             }
             double r = 1 / Math.sqrt(var / groupSize + eps);
-            rstd[gi] = r;
+            stats[gi] = mean;
+            stats[groups + gi] = r;
             for (int i = 0; i < groupSize; i++) {
                 a[o + i] = (a[o + i] - mean) * r;
             }
         }
-        return new Tensor[] {out(a, x.dtype(), x.dims()), Tensor.of(rstd, groups)};
+        return new Tensor[] {out(a, x.dtype(), x.dims()), Tensor.of(stats, 2, groups)};
     }
 
     @Override
-    public Tensor normalizeBackward(Tensor gradXhat, Tensor xhat, Tensor rstdT, int groupSize) {
+    public Tensor normalizeBackward(Tensor gradXhat, Tensor xhat, Tensor stats, int groupSize) {
         double[] g = in(gradXhat);
         double[] xh = in(xhat);
-        double[] rstd = in(rstdT);
-        for (int gi = 0; gi < rstd.length; gi++) {
+        int groups = stats.dim(1);
+        double[] rstd = java.util.Arrays.copyOfRange(in(stats), groups, 2 * groups);
+        for (int gi = 0; gi < groups; gi++) {
             int o = gi * groupSize;
             double mg = 0;
             double mgx = 0;
@@ -332,7 +310,6 @@ final class CpuNnKernels implements NnKernels {
 
     @Override
     public Tensor dropoutMask(DType dtype, int[] dims, double p, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
         long n = 1;
         for (int d : dims) {
             n *= d;
@@ -340,7 +317,7 @@ final class CpuNnKernels implements NnKernels {
         double[] m = new double[(int) n];
         double keep = 1 / (1 - p);
         for (int i = 0; i < m.length; i++) {
-            m[i] = r.nextDouble() < p ? 0 : keep;
+            m[i] = NnKernels.dropoutUniform(seed, i) < p ? 0 : keep;
         }
         return out(m, dtype, dims);
     }
@@ -355,7 +332,8 @@ final class CpuNnKernels implements NnKernels {
         for (int i = 0; i < idx.length; i++) {
             long r = idx[i];
             if (r < 0 || r >= num) {
-                throw new NnException("Embedding index " + r + " at position " + i + " out of range [0, " + num + ")");
+                throw new org.einsum4j.nn.NnException("Embedding index " + r + " at position " + i
+                        + " out of range [0, " + num + ")");
             }
             System.arraycopy(w, (int) r * d, y, i * d, d);
         }
@@ -363,21 +341,6 @@ final class CpuNnKernels implements NnKernels {
         int[] od = java.util.Arrays.copyOf(id, id.length + 1);
         od[id.length] = d;
         return out(y, weight.dtype(), od);
-    }
-
-    @Override
-    public Tensor scatterAddRows(Tensor grad, Tensor indices, int num) {
-        double[] g = in(grad);
-        long[] idx = indices.toLongArray();
-        int d = g.length / Math.max(1, idx.length);
-        double[] w = new double[num * d];
-        for (int i = 0; i < idx.length; i++) {
-            int r = (int) idx[i];
-            for (int j = 0; j < d; j++) {
-                w[r * d + j] += g[i * d + j];
-            }
-        }
-        return out(w, grad.dtype(), num, d);
     }
 
     @Override
@@ -428,7 +391,7 @@ final class CpuNnKernels implements NnKernels {
     }
 
     @Override
-    public long[] argmaxRows(Tensor logits) {
+    public Tensor argmaxRows(Tensor logits) {
         double[] z = in(logits);
         int r = logits.dim(0);
         int c = logits.dim(1);
@@ -442,20 +405,7 @@ final class CpuNnKernels implements NnKernels {
             }
             out[i] = best;
         }
-        return out;
-    }
-
-    @Override
-    public Tensor gaussian(DType dtype, int[] dims, double std, Random random) {
-        long n = 1;
-        for (int d : dims) {
-            n *= d;
-        }
-        double[] a = new double[(int) n];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = std * random.nextGaussian();
-        }
-        return out(a, dtype, dims);
+        return Tensor.ofLongs(out, r);
     }
 
     @Override

@@ -215,12 +215,13 @@ final class CpuBackend implements Backend {
         long work = (long) m * n * k * r;
         boolean f32 = c.dtype() == DType.FLOAT32;
         Parallel.Range calls = (lo, hi) -> {
-            FloatPointer fm = f32 ? HostAccess.floatPointer(mat) : null;
-            FloatPointer fv = f32 ? HostAccess.floatPointer(vec) : null;
-            FloatPointer fc = f32 ? HostAccess.floatPointer(c) : null;
-            DoublePointer dm = f32 ? null : HostAccess.doublePointer(mat);
-            DoublePointer dv = f32 ? null : HostAccess.doublePointer(vec);
-            DoublePointer dc = f32 ? null : HostAccess.doublePointer(c);
+            BlasViews p = BlasViews.of(mat, vec, c, f32);
+            FloatPointer fm = p.fa();
+            FloatPointer fv = p.fb();
+            FloatPointer fc = p.fc();
+            DoublePointer dm = p.da();
+            DoublePointer dv = p.db();
+            DoublePointer dc = p.dc();
             for (int i = lo; i < hi; i++) {
                 for (int j = 0; j < r; j++) {
                     long pm = i * sm0 + j * sm1;
@@ -265,6 +266,22 @@ final class CpuBackend implements Backend {
         Tensor f = Tensor.empty(DType.FLOAT32, t.dims());
         copy(t, f);
         return f;
+    }
+
+    /**
+     * One thread's BLAS pointers to three tensors (each thread positions its own): float pointers for FLOAT32, double
+     * pointers otherwise, the other three null.
+     */
+    private record BlasViews(FloatPointer fa, FloatPointer fb, FloatPointer fc, DoublePointer da, DoublePointer db,
+                             DoublePointer dc) {
+        static BlasViews of(Tensor a, Tensor b, Tensor c, boolean f32) {
+            if (f32) {
+                return new BlasViews(HostAccess.floatPointer(a), HostAccess.floatPointer(b),
+                        HostAccess.floatPointer(c), null, null, null);
+            }
+            return new BlasViews(null, null, null, HostAccess.doublePointer(a), HostAccess.doublePointer(b),
+                    HostAccess.doublePointer(c));
+        }
     }
 
     /** The 3-d [batch, x, y] slice r = 0 of a 4-d [batch, r, x, y] operand. */
@@ -334,12 +351,13 @@ final class CpuBackend implements Backend {
         long aRow = la.trans() ? 1 : la.ld();
         boolean f32 = c.dtype() == DType.FLOAT32;
         Parallel.Range calls = (lo, hi) -> {
-            FloatPointer fa = f32 ? HostAccess.floatPointer(a) : null;
-            FloatPointer fb = f32 ? HostAccess.floatPointer(b) : null;
-            FloatPointer fc = f32 ? HostAccess.floatPointer(c) : null;
-            DoublePointer da = f32 ? null : HostAccess.doublePointer(a);
-            DoublePointer db = f32 ? null : HostAccess.doublePointer(b);
-            DoublePointer dc = f32 ? null : HostAccess.doublePointer(c);
+            BlasViews p = BlasViews.of(a, b, c, f32);
+            FloatPointer fa = p.fa();
+            FloatPointer fb = p.fb();
+            FloatPointer fc = p.fc();
+            DoublePointer da = p.da();
+            DoublePointer db = p.db();
+            DoublePointer dc = p.dc();
             for (int t = lo; t < hi; t++) {
                 int i = t / mBlocks;
                 int row0 = (t - i * mBlocks) * rowsPer;

@@ -215,29 +215,18 @@ final class CpuBackend implements Backend {
         long work = (long) m * n * k * r;
         boolean f32 = c.dtype() == DType.FLOAT32;
         Parallel.Range calls = (lo, hi) -> {
+            // the matrix as "a", the vector as "b", the output as "c"
             BlasViews p = BlasViews.of(mat, vec, c, f32);
-            FloatPointer fm = p.fa();
-            FloatPointer fv = p.fb();
-            FloatPointer fc = p.fc();
-            DoublePointer dm = p.da();
-            DoublePointer dv = p.db();
-            DoublePointer dc = p.dc();
             for (int i = lo; i < hi; i++) {
                 for (int j = 0; j < r; j++) {
                     long pm = i * sm0 + j * sm1;
                     long pv = i * sv0 + j * sv1;
                     if (f32) {
-                        fm.position(pm);
-                        fv.position(pv);
-                        fc.position(i * sc0);
-                        openblas_nolapack.cblas_sgemv(order, trans, mr, mc, 1f, fm, lm.ld(), fv, incx,
-                                j == 0 ? 0f : 1f, fc, 1);
+                        openblas_nolapack.cblas_sgemv(order, trans, mr, mc, 1f, p.fa().position(pm), lm.ld(),
+                                p.fb().position(pv), incx, j == 0 ? 0f : 1f, p.fc().position(i * sc0), 1);
                     } else {
-                        dm.position(pm);
-                        dv.position(pv);
-                        dc.position(i * sc0);
-                        openblas_nolapack.cblas_dgemv(order, trans, mr, mc, 1.0, dm, lm.ld(), dv, incx,
-                                j == 0 ? 0.0 : 1.0, dc, 1);
+                        openblas_nolapack.cblas_dgemv(order, trans, mr, mc, 1.0, p.da().position(pm), lm.ld(),
+                                p.db().position(pv), incx, j == 0 ? 0.0 : 1.0, p.dc().position(i * sc0), 1);
                     }
                 }
             }

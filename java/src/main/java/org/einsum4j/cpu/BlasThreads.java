@@ -25,12 +25,14 @@ import org.bytedeco.openblas.global.openblas_full;
  */
 final class BlasThreads {
     /**
-     * Multiply-adds from which a lone GEMM goes to OpenBLAS's threads (a 128×128×128 product). Lower (OpenBLAS's own
-     * 2^18) was tried for E06's 4096×16×16 steps (2^20): on the idle machine two OpenBLAS threads took 10.7 µs a step
-     * against 15.7 µs on one, but with any other process running the threaded call loses (E06 0.111 ms against
-     * 0.073 ms as row blocks over Java threads, interleaved runs at load 2.4), which a step this small cannot win back.
+     * Multiply-adds from which a lone GEMM goes to OpenBLAS's threads: 2^18 by default, OpenBLAS's own threshold for
+     * threading a GEMM (property {@code einsum4j.threadedWork} sets another). On the quiet 2-core machine E06's four
+     * 4096×16×16 steps (2^20 each) took 0.059 ms on OpenBLAS's threads against 0.087–0.134 ms as row blocks over Java
+     * threads (interleaved JMH runs, 2026-11-30 19:04, load 1.7–2.3; numpy with its path 0.071 ms); the other rows did
+     * not move. With other processes running the threaded call loses (0.111 against 0.073 ms at load 2.4), and a
+     * descheduled OpenBLAS thread costs a time slice: the back-off below catches that.
      */
-    static final long THREADED_WORK = 1L << 21;
+    static final long THREADED_WORK = Long.getLong("einsum4j.threadedWork", 1L << 18);
 
     /**
      * A threaded call slower than this many multiply-adds per nanosecond (and longer than {@link #SLOW_NS}) waited on

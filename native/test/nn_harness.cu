@@ -8,6 +8,7 @@
 //   nn_harness                      self-check (a few kernels on built-in inputs), prints one line
 //   nn_harness MODE FILES... ARGS   one kernel (usage lines in main below)
 #include "nn.cuh"
+#include "test/npy_io.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -21,80 +22,20 @@
 
 using namespace einsum4j;
 
-namespace {
-
+namespace einsum4j_test {
 [[noreturn]] void die(const std::string& message) {
     std::fprintf(stderr, "nn_harness: %s\n", message.c_str());
     std::exit(2);
 }
+}  // namespace einsum4j_test
 
-struct NpyArray {
-    std::string dtype;
-    std::vector<int64_t> shape;
-    std::vector<char> data;
+namespace {
 
-    int64_t numel() const {
-        return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<int64_t>());
-    }
+using einsum4j_test::NpyArray;
+using einsum4j_test::die;
+using einsum4j_test::read_npy;
+using einsum4j_test::write_npy;
 
-    template <typename T>
-    std::vector<T> as() const {
-        std::vector<T> v(data.size() / sizeof(T));
-        std::memcpy(v.data(), data.data(), v.size() * sizeof(T));
-        return v;
-    }
-};
-
-NpyArray read_npy(const char* path) {
-    FILE* fp = std::fopen(path, "rb");
-    if (!fp) die(std::string("cannot open ") + path);
-    unsigned char pre[10];
-    if (std::fread(pre, 1, 10, fp) != 10 || std::memcmp(pre, "\x93NUMPY", 6) != 0 || pre[6] != 1) {
-        std::fclose(fp);
-        die(std::string(path) + ": not a version-1 .npy file");
-    }
-    const uint32_t hlen = pre[8] | (pre[9] << 8);
-    std::string header(hlen, '\0');
-    if (std::fread(&header[0], 1, hlen, fp) != hlen) die(std::string(path) + ": truncated header");
-    NpyArray a;
-    for (const char* t : {"<f4", "<f8", "<i8"})
-        if (header.find(std::string("'") + t + "'") != std::string::npos) a.dtype = t;
-    if (a.dtype.empty() || header.find("'fortran_order': False") == std::string::npos)
-        die(std::string(path) + ": not a C-order <f4, <f8 or <i8 array");
-    const size_t open = header.find('(', header.find("'shape'"));
-    const std::string dims = header.substr(open + 1, header.find(')', open) - open - 1);
-    for (size_t i = 0; i < dims.size();) {
-        while (i < dims.size() && (dims[i] == ' ' || dims[i] == ',')) ++i;
-        if (i >= dims.size()) break;
-        a.shape.push_back(std::strtoll(dims.c_str() + i, nullptr, 10));
-        while (i < dims.size() && dims[i] != ',') ++i;
-    }
-    char buf[65536];
-    size_t got;
-    while ((got = std::fread(buf, 1, sizeof buf, fp)) > 0) a.data.insert(a.data.end(), buf, buf + got);
-    std::fclose(fp);
-    if (a.data.size() != static_cast<size_t>(a.numel()) * (a.dtype == "<f4" ? 4 : 8)) die(std::string(path) + ": size");
-    return a;
-}
-
-template <typename T>
-void write_npy(const char* path, const std::vector<int64_t>& shape, const std::vector<T>& values) {
-    const std::string dtype = std::is_same<T, float>::value ? "<f4" : std::is_same<T, double>::value ? "<f8" : "<i8";
-    std::string dims;
-    for (int64_t s : shape) dims += std::to_string(s) + ", ";
-    std::string header = "{'descr': '" + dtype + "', 'fortran_order': False, 'shape': (" + dims + "), }";
-    while ((10 + header.size() + 1) % 64 != 0) header += ' ';
-    header += '\n';
-    FILE* fp = std::fopen(path, "wb");
-    if (!fp) die(std::string("cannot write ") + path);
-    const uint16_t hlen = static_cast<uint16_t>(header.size());
-    const unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<unsigned char>(hlen & 0xff),
-                                   static_cast<unsigned char>(hlen >> 8)};
-    const size_t bytes = values.size() * sizeof(T);
-    const bool ok = std::fwrite(pre, 1, 10, fp) == 10 && std::fwrite(header.data(), 1, header.size(), fp) == header.size() &&
-                    (bytes == 0 || std::fwrite(values.data(), 1, bytes, fp) == bytes);
-    if (std::fclose(fp) != 0 || !ok) die(std::string("cannot write ") + path);
-}
 
 // An output buffer of any element type, poisoned before each run.
 struct Out {

@@ -36,7 +36,8 @@ import org.einsum4j.tensor.Tensor;
  * threshold per parameter). Backprops are the gradients of the per-sample (summed) losses; for a mean loss the
  * result is divided by the expected batch size B of the sampler (Poisson sampling: q·N), never by the realized
  * one (the division rides on the clip factors, no extra pass), and an empty batch still gets its noise. The noise
- * is drawn on the host and added on the gradients' device; nothing parameter-sized is read back to the host. Every input is checked (thresholds, σ, NaN/Inf, shapes, batch sizes) before any work.
+ * is drawn on the host and added on the gradients' device; nothing parameter-sized is read back to the host.
+ * Every input is checked (thresholds, σ, NaN/Inf, shapes, batch sizes) before any work.
  * Shapes and dtypes are checked by each layer's grad sampler on an empty slice of the batch (so a user's
  * sampler must accept B = 0, as the built-ins do). Immutable and thread-safe apart from the shared
  * {@link GaussianNoise}.

@@ -25,14 +25,16 @@ import org.bytedeco.openblas.global.openblas_full;
  */
 final class BlasThreads {
     /**
-     * Multiply-adds from which a lone GEMM goes to OpenBLAS's threads: 2^18 by default, OpenBLAS's own threshold for
-     * threading a GEMM (property {@code einsum4j.threadedWork} sets another). On the quiet 2-core machine E06's four
-     * 4096×16×16 steps (2^20 each) took 0.059 ms on OpenBLAS's threads against 0.087–0.134 ms as row blocks over Java
-     * threads (interleaved JMH runs, 2026-11-30 19:04, load 1.7–2.3; numpy with its path 0.071 ms); the other rows did
-     * not move. With other processes running the threaded call loses (0.111 against 0.073 ms at load 2.4), and a
-     * descheduled OpenBLAS thread costs a time slice: the back-off below catches that.
+     * Multiply-adds from which a lone GEMM goes to OpenBLAS's threads: 2^21 by default (property
+     * {@code einsum4j.threadedWork} sets another). Below it, row blocks over {@link Parallel}'s spinning workers win:
+     * on the quiet 2-core machine E06's four 4096×16×16 steps (2^20 each) took 33 µs per call that way against 57 µs
+     * on OpenBLAS's threads (numpy with its path: 74 µs); E14's 32×16×64×64 step (2^21) 35.5 µs on OpenBLAS's threads
+     * against 42–44 µs split (steady medians over 2 s, one JVM each, 2026-11-30 20:00). (With the common fork-join
+     * pool, whose idle workers park at once, E06 split took 130–145 µs and 2^18 was the better threshold.) With other
+     * processes running the threaded call loses, and a descheduled OpenBLAS thread costs a time slice: the back-off
+     * below catches that.
      */
-    static final long THREADED_WORK = Long.getLong("einsum4j.threadedWork", 1L << 18);
+    static final long THREADED_WORK = Long.getLong("einsum4j.threadedWork", 1L << 21);
 
     /**
      * A threaded call slower than this many multiply-adds per nanosecond (and longer than {@link #SLOW_NS}) waited on
@@ -102,12 +104,14 @@ final class BlasThreads {
      */
     static void threaded(Runnable calls, long work) {
         synchronized (LOCK) {
+            Parallel.quiet(true);
             set(threads);
             long t0 = System.nanoTime();
             try {
                 calls.run();
             } finally {
                 set(1);
+                Parallel.quiet(false);
             }
             record(System.nanoTime() - t0, work);
         }

@@ -13,9 +13,10 @@ import org.bytedeco.openblas.global.openblas_full;
  * 5.0 ms split over Java threads, whose caller runs a chunk a descheduled worker has not started); there, set
  * {@code einsum4j.blasThreads=1}. Without that setting a busy machine is noticed anyway: a threaded call that ran
  * at under {@link #SLOW_MADDS_PER_NS} multiply-adds per nanosecond and took over {@link #SLOW_NS} waited on a
- * descheduled thread, and lone GEMMs then stay off OpenBLAS's threads for {@link #BACK_OFF_NS} before they are tried
- * again (at load 6 a threaded 4096×16×16 GEMM took 8 ms against 17 µs on one thread; with one other process
- * running, a threaded 576³ GEMM took 22 ms against 1.8 ms on one thread).
+ * descheduled thread, and once such calls are {@link #SLOW_SHARE} of the recent ones, lone GEMMs stay off OpenBLAS's
+ * threads for {@link #BACK_OFF_NS} before they are tried again (at load 6 a threaded 4096×16×16 GEMM took 8 ms
+ * against 17 µs on one thread; with one other process running, a threaded 576³ GEMM took 22 ms against 1.8 ms on
+ * one thread).
  *
  * <p>System property {@code einsum4j.blasThreads}: OpenBLAS's threads for a lone large GEMM (default: the threads
  * {@link Parallel} uses, the common fork-join pool's parallelism + 1 capped by the cores); {@code 1} keeps OpenBLAS
@@ -46,10 +47,22 @@ final class BlasThreads {
     static final long SLOW_NS = 200_000;
     /** How long lone GEMMs stay off OpenBLAS's threads after a slow threaded call: short, the load comes and goes. */
     static final long BACK_OFF_NS = 100_000_000L;
+    /**
+     * The share of recent threaded calls that must be slow before the back-off starts. One slow call is no sign of a
+     * busy machine: on the quiet 2-core VM about five threaded calls a second took 1–8 ms (E03's 2^22–2^23
+     * multiply-add steps, normally 20–40 µs; no GC, no other process), and backing off for every one of them put
+     * E03 half of the time on Java threads beside OpenBLAS's still-spinning ones, at 245 µs per call against 130 µs
+     * (2026-11-30 20:30). On a busy machine nearly every threaded call is slow, and three in a row reach this share.
+     */
+    static final double SLOW_SHARE = 0.3;
+    /** Weight of the newest call in the running share of slow calls (an exponential average over ~8 calls). */
+    private static final double NEWEST = 1.0 / 8;
 
-    /** Until this {@code System.nanoTime()}, lone GEMMs stay off OpenBLAS's threads (a threaded call was slow). */
+    /** Until this {@code System.nanoTime()}, lone GEMMs stay off OpenBLAS's threads (threaded calls were slow). */
     private static volatile long backOffUntil;
     private static volatile boolean backingOff;
+    /** Running share of slow threaded calls (guarded by LOCK in threaded(); tests call record directly). */
+    private static double slowShare;
 
     private static final Object LOCK = new Object();
     /** OpenBLAS threads for a lone large GEMM; 1: never; 0: native (OpenBLAS's own setting, never changed). */
@@ -117,13 +130,24 @@ final class BlasThreads {
         }
     }
 
-    /** Notes a threaded call of {@code work} multiply-adds that took {@code took} ns: a slow one starts the back-off. */
-    static void record(long took, long work) {
+    /**
+     * Notes a threaded call of {@code work} multiply-adds that took {@code took} ns: when the running share of slow
+     * calls reaches {@link #SLOW_SHARE}, a slow one starts the back-off.
+     */
+    static synchronized void record(long took, long work) {
         boolean slow = took > SLOW_NS && took > work / SLOW_MADDS_PER_NS;
-        if (slow) {
+        slowShare = slowShare * (1 - NEWEST) + (slow ? NEWEST : 0);
+        boolean backOff = slow && slowShare >= SLOW_SHARE;
+        if (backOff) {
             backOffUntil = System.nanoTime() + BACK_OFF_NS;
         }
-        backingOff = slow;
+        backingOff = backOff;
+    }
+
+    /** Forgets every threaded call recorded so far (tests). */
+    static synchronized void reset() {
+        slowShare = 0;
+        backingOff = false;
     }
 
     /** Whether lone GEMMs are off OpenBLAS's threads now, after a slow threaded call (tests, reports). */

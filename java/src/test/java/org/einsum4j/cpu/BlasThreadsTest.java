@@ -18,30 +18,54 @@ import org.junit.jupiter.api.Test;
 class BlasThreadsTest {
     @AfterEach
     void clear() {
-        BlasThreads.record(0, 0);
+        BlasThreads.reset();
     }
 
     @Test
-    void aSlowThreadedCallStartsTheBackOffAndANormalOneEndsIt() {
+    void slowThreadedCallsStartTheBackOffWhenTheyAreAShareOfTheRecentOnes() {
         long work = 1L << 22;
-        BlasThreads.record(0, 0);
+        BlasThreads.reset();
         assertFalse(BlasThreads.backingOff());
         // 4 M multiply-adds in 40 µs: a normal threaded call
         BlasThreads.record(40_000, work);
         assertFalse(BlasThreads.backingOff());
         // 4 M multiply-adds in 400 µs: over 8 per ns, slow but not waiting on a descheduled thread
-        BlasThreads.record(400_000, work);
+        for (int i = 0; i < 20; i++) {
+            BlasThreads.record(400_000, work);
+        }
         assertFalse(BlasThreads.backingOff());
-        // 4 M multiply-adds in 8 ms: a descheduled thread
+        // 4 M multiply-adds in 8 ms: a descheduled thread; one such call alone is no busy machine
         BlasThreads.record(8_000_000, work);
-        assertTrue(BlasThreads.backingOff());
+        assertFalse(BlasThreads.backingOff(), "one stall among normal calls");
+        BlasThreads.record(8_000_000, work);
+        assertFalse(BlasThreads.backingOff(), "two");
+        BlasThreads.record(8_000_000, work);
+        assertTrue(BlasThreads.backingOff(), "three stalls in a row: a busy machine");
         assertFalse(BlasThreads.useBlasThreads(1, work), "lone GEMMs stay on Java threads while backing off");
+        // a normal call ends it; the share decays, and one stall now and then never starts it again
+        BlasThreads.record(40_000, work);
+        assertFalse(BlasThreads.backingOff());
+        for (int i = 0; i < 100; i++) {
+            BlasThreads.record(40_000, work);
+        }
+        for (int round = 0; round < 50; round++) {
+            BlasThreads.record(8_000_000, work);
+            assertFalse(BlasThreads.backingOff(), "one stall in ten, round " + round);
+            for (int i = 0; i < 9; i++) {
+                BlasThreads.record(40_000, work);
+            }
+        }
         // a small call held up for a time slice counts too (floor SLOW_NS, not the work)
-        BlasThreads.record(0, 0);
-        BlasThreads.record(BlasThreads.SLOW_NS + 1, 1L << 18);
+        BlasThreads.reset();
+        for (int i = 0; i < 3; i++) {
+            BlasThreads.record(BlasThreads.SLOW_NS + 1, 1L << 18);
+        }
         assertTrue(BlasThreads.backingOff());
         // but a short call never does, however little work it had
-        BlasThreads.record(BlasThreads.SLOW_NS - 1, 1);
+        BlasThreads.reset();
+        for (int i = 0; i < 10; i++) {
+            BlasThreads.record(BlasThreads.SLOW_NS - 1, 1);
+        }
         assertFalse(BlasThreads.backingOff());
     }
 
@@ -49,11 +73,14 @@ class BlasThreadsTest {
     void aLoneGemmGivesTheSameResultWhileBackingOff() {
         try (Tensor a = Tensor.random(DType.FLOAT64, 1, 300, 200); Tensor b = Tensor.random(DType.FLOAT64, 2, 200, 150);
              Tensor want = ReferenceEinsum.evaluate("ij,jk->ik", a, b)) {
-            BlasThreads.record(BlasThreads.SLOW_NS + 1, 1);
+            for (int i = 0; i < 3; i++) {
+                BlasThreads.record(BlasThreads.SLOW_NS + 1, 1);
+            }
+            assertTrue(BlasThreads.backingOff());
             try (Tensor got = Einsum.contract("ij,jk->ik", a, b)) {
                 Close.assertClose(want, got, 1e-12, "backing off");
             }
-            BlasThreads.record(0, 0);
+            BlasThreads.reset();
             try (Tensor got = Einsum.contract("ij,jk->ik", a, b)) {
                 Close.assertClose(want, got, 1e-12, "not backing off");
             }

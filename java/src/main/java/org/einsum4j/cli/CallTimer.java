@@ -13,8 +13,13 @@ import org.einsum4j.tensor.Tensor;
  * closed before the next call but the last, which is handed back.
  */
 final class CallTimer {
-    /** Warm-up time: C2 compiles the hot paths well within a second of calls. */
-    static final long WARMUP_NANOS = 1_000_000_000L;
+    /**
+     * Warm-up time. C2 compiles the hot paths well within a second of calls, but its compiler threads still take a
+     * core now and then in that second: on the 2-core machine E14's threaded GEMM step stalled then often enough to
+     * start OpenBLAS's busy-machine back-off, and the first samples after a one-second warm-up gave 42–44 µs in two
+     * JVMs of three against 33–36 µs in five of five after two seconds (2026-11-30). JMH's warm-up is 3 × 1 s here.
+     */
+    static final long WARMUP_NANOS = 2_000_000_000L;
     /** A batch's least duration: far above the clock's resolution and the timing overhead. */
     static final long BATCH_NANOS = 20_000L;
 

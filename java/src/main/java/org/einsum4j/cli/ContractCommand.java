@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
             "Contracts the operands as the einsum SPEC says (numpy's grammar, e.g. 'ij,jk->ik', 'n...i,n...j->nij')",
             "and prints the result shape, a checksum (the sum of all result elements, in float64) and the median",
             "time per call over --repeat samples (one call each; calls of a few microseconds in batches of >= 20 us)",
-            "after a warm-up of at least 1 s and at least --warmup calls.",
+            "after a warm-up of at least 2 s and at least --warmup calls.",
             "",
             "Operands are seeded random values in [-1, 1): operand k uses seed S+k. Give one SHAPE per operand,",
             "sizes joined by 'x' (64x128x256) or 'scalar' for a 0-d operand. With --inputs the operands are read",
@@ -77,7 +77,7 @@ final class ContractCommand implements Callable<Integer> {
     long repeat;
 
     @Option(names = "--warmup", paramLabel = "W", defaultValue = "2",
-            description = "least untimed calls before timing (default 2; the warm-up lasts >= 1 s)")
+            description = "least untimed calls before timing (default 2; the warm-up lasts >= 2 s)")
     long warmup;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "seed of operand 0 (default 0)")

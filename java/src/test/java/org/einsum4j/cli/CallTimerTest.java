@@ -22,7 +22,7 @@ class CallTimerTest {
             return t;
         }, 3, 500);
         long elapsed = System.nanoTime() - t0;
-        assertTrue(elapsed >= CallTimer.WARMUP_NANOS, "warm-up of at least a second, took " + elapsed + " ns");
+        assertTrue(elapsed >= CallTimer.WARMUP_NANOS, "warm-up of at least two seconds, took " + elapsed + " ns");
         assertTrue(r.warmupCalls() >= 3);
         // a sub-microsecond call: samples of many calls each
         assertTrue(r.callsPerBatch() > 1, "calls per batch " + r.callsPerBatch());

@@ -58,6 +58,15 @@ public interface Backend {
     void sum(Tensor t, boolean[] reduce, Tensor out);
 
     /**
+     * {@code out = Σ a · b} over the axes flagged in {@code reduce}, into the contiguous {@code out} (the kept axes, in
+     * order): {@code a} and {@code b} are views of the same dims over one iteration space, any strides (0 where an
+     * operand does not vary along an axis, a broadcast). The element-wise and broadcast products of a contraction
+     * ({@code ij,ij->ij}, {@code ij,j->ij}) and its Hadamard-and-reduce steps ({@code ij,ij->j}) run here: as a
+     * batched GEMM they are millions of 1×1×1 products or GEMMs with k = 1 plus copies.
+     */
+    void multiply(Tensor a, Tensor b, boolean[] reduce, Tensor out);
+
+    /**
      * The smallest GEMM depth (product of the summed sizes) worth a separate step: below it the executor
      * folds a step's summed labels differently. 16 on the CPU; a device sets its own.
      */

@@ -9,6 +9,7 @@ import org.einsum4j.gradsample.SamplerKernels;
 import org.einsum4j.nn.NnKernels;
 import org.einsum4j.plan.GemmOperands;
 import org.einsum4j.plan.GemmOperands.MatrixLayout;
+import org.einsum4j.plan.ProductOperands;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.HalfFloats;
@@ -466,6 +467,30 @@ final class CpuBackend implements Backend {
             }
             copy(acc, out);
         }
+    }
+
+    /**
+     * {@link BroadcastMultiply} for FLOAT32 and FLOAT64; the 16-bit types in float32 (operands widened into float32
+     * scratch, the result rounded once), as their GEMMs are.
+     */
+    @Override
+    public void multiply(Tensor a, Tensor b, boolean[] reduce, Tensor out) {
+        int[] outDims = ProductOperands.check(a, b, reduce, out);
+        if (!out.device().isHost() || !a.device().isHost() || !b.device().isHost()) {
+            throw new Einsum4jException("multiply: operands " + a + ", " + b + " and output " + out
+                    + " must all be on the host (the CPU backend's device)");
+        }
+        if (out.numel() == 0) {
+            return;
+        }
+        if (a.dtype().isHalf()) {
+            try (Tensor fa = widened(a); Tensor fb = widened(b); Tensor fo = Tensor.empty(DType.FLOAT32, outDims)) {
+                BroadcastMultiply.run(fa, fb, reduce, fo);
+                copy(fo, out);
+            }
+            return;
+        }
+        BroadcastMultiply.run(a, b, reduce, out);
     }
 
     /** Per input axis, the output stride of a kept axis and 0 for a reduced one. */

@@ -10,6 +10,7 @@ import org.einsum4j.gradsample.SamplerKernels;
 import org.einsum4j.nn.NnKernels;
 import org.einsum4j.plan.GemmOperands;
 import org.einsum4j.plan.GemmOperands.MatrixLayout;
+import org.einsum4j.plan.ProductOperands;
 import org.einsum4j.tensor.DType;
 import org.einsum4j.tensor.Device;
 import org.einsum4j.tensor.HalfFloats;
@@ -672,6 +673,48 @@ final class CudaBackend implements Backend {
         launch("outer_" + suffix(dt),
                 CudaDriver.Dim3.of((vectors + bx - 1) / bx, Math.min((batch * m + by - 1) / by, 65535)),
                 CudaDriver.Dim3.of(bx, by), scalar(args, dt, beta));
+    }
+
+    // ------------------------------------------------------------------ broadcast products
+
+    /**
+     * {@code mul_broadcast_*} (G1 over the iteration space, any strides, 0 broadcasts) straight into out when nothing
+     * is reduced; with a reduction, the product goes into a contiguous workspace of the iteration space (a backend
+     * temporary, freed before return) which {@link #sum} then reduces.
+     */
+    @Override
+    public void multiply(Tensor a, Tensor b, boolean[] reduce, Tensor out) {
+        ProductOperands.check(a, b, reduce, out);
+        if (out.numel() == 0) {
+            return;
+        }
+        boolean reduces = false;
+        for (boolean r : reduce) {
+            reduces |= r;
+        }
+        if (!reduces) {
+            mulBroadcast(a, b, out);
+            return;
+        }
+        if (a.numel() == 0) {
+            fill(out, 0);
+            return;
+        }
+        try (Tensor product = empty(a.dtype(), a.dims())) {
+            mulBroadcast(a, b, product);
+            sum(product, reduce, out);
+        }
+    }
+
+    /** {@code out = a · b} element-wise over a's dims, out contiguous: one {@code mul_broadcast_*} launch. */
+    private void mulBroadcast(Tensor a, Tensor b, Tensor out) {
+        long n = out.numel();
+        Layouts.Dims d = Layouts.merge(a.dims(), a.strides(), b.strides());
+        if (d.rank() == 0) {
+            d = new Layouts.Dims(new long[] {1}, new long[][] {{0}, {0}});
+        }
+        launch("mul_broadcast_" + floatSuffix(a.dtype(), "multiply"), gridStride(n), BLOCK_1D,
+                new KernelArgs().ptr(ptr(a)).ptr(ptr(b)).ptr(ptr(out)).struct(Layouts.pair(d)).i64(n));
     }
 
     // ------------------------------------------------------------------ sums

@@ -275,7 +275,88 @@ final class Lowering {
         for (int l : a.labels) {
             keepB[l] = true;
         }
-        return gemm(sumAway(a, keepA), sumAway(b, keepB), keep, target);
+        Term sa = sumAway(a, keepA);
+        Term sb = sumAway(b, keepB);
+        return productStep(sa, sb, keep) ? multiply(sa, sb, keep, target) : gemm(sa, sb, keep, target);
+    }
+
+    /**
+     * Whether a · b is a {@link Step.Multiply} rather than a GEMM: no summed label and m or n empty (an element-wise
+     * or broadcast product; outer products, m and n both non-empty, stay GEMMs for the fused outer kernel), or m and
+     * n empty with summed labels that are not a unit-stride dimension of both operands (those are the row dots of
+     * the GEMM path). FLOAT32 and FLOAT64 only: the 16-bit types keep the GEMM path, which widens its operands
+     * once rather than a broadcast iteration space.
+     */
+    private boolean productStep(Term a, Term b, boolean[] keep) {
+        if (dtype != DType.FLOAT32 && dtype != DType.FLOAT64) {
+            return false;
+        }
+        int[][] g = groups(a, b, keep);
+        boolean mEmpty = g[1].length == 0;
+        boolean nEmpty = g[3].length == 0;
+        if (g[2].length == 0) {
+            return mEmpty || nEmpty;
+        }
+        if (!mEmpty || !nEmpty) {
+            return false;
+        }
+        Step.Operand oa = viewGroups(a, new int[][] {g[0], g[1], g[2]}, false);
+        Step.Operand ob = viewGroups(b, new int[][] {g[0], g[2], g[3]}, false);
+        boolean rowDots = oa != null && ob != null && oa.strides()[2] == 1 && ob.strides()[1] == 1;
+        return !rowDots;
+    }
+
+    /**
+     * The {@link Step.Multiply} of a and b: the result's labels in {@code target} order when it has exactly them
+     * (the last step: no final copy), else in the memory order of the operand that has them all (the larger, when
+     * both do), so that it is read in order and the next step finds the same layout.
+     */
+    private Term multiply(Term a, Term b, boolean[] keep, int[] target) {
+        Term ref = a.numel() >= b.numel() ? a : b;
+        Term other = ref == a ? b : a;
+        boolean[] inRef = mask(ref.labels);
+        IntList keptLabels = new IntList();
+        IntList summed = new IntList();
+        for (int ax : memoryOrder(ref)) {
+            (keep[ref.labels[ax]] ? keptLabels : summed).add(ref.labels[ax]);
+        }
+        for (int ax : memoryOrder(other)) {
+            if (!inRef[other.labels[ax]]) {
+                keptLabels.add(other.labels[ax]); // a label of the smaller operand only: never summed here
+            }
+        }
+        int[] labels = keptLabels.toArray();
+        if (target != null && target.length == labels.length && Arrays.equals(sorted(target), sorted(labels))) {
+            labels = target.clone();
+        }
+        int[] space = concat(labels, summed.toArray());
+        int[] sizes = new int[space.length];
+        long[] strA = new long[space.length];
+        long[] strB = new long[space.length];
+        boolean[] reduce = new boolean[space.length];
+        for (int i = 0; i < space.length; i++) {
+            sizes[i] = sizeOf(a, b, space[i]);
+            strA[i] = strideOf(a, space[i]);
+            strB[i] = strideOf(b, space[i]);
+            reduce[i] = i >= labels.length;
+        }
+        int[] dims = Arrays.copyOf(sizes, labels.length);
+        int dst = allocate(dims, 0);
+        int[] free = concat(release(a), release(b));
+        steps.add(new Step.Multiply(a.slot, b.slot, sizes, strA, strB, reduce, labels, dims, dst, free));
+        return new Term(dst, labels, dims, contiguous(dims), true);
+    }
+
+    /** t's stride along label l, 0 when t lacks it (a broadcast). */
+    private static long strideOf(Term t, int l) {
+        int ax = position(t.labels, l);
+        return ax < 0 ? 0 : t.strides[ax];
+    }
+
+    private static int[] sorted(int[] x) {
+        int[] s = x.clone();
+        Arrays.sort(s);
+        return s;
     }
 
     /** Sums away the labels of {@code t} not in {@code keep} (a Sum step), or returns t when all are kept. */

@@ -162,6 +162,8 @@ public final class Plan {
                     g.run(slot, backend, dtype, direct != null && g.dst() == resultSlot ? direct : null);
                 } else if (s instanceof Step.Sum u) {
                     u.run(slot, backend, dtype, direct != null && u.dst() == resultSlot ? direct : null);
+                } else if (s instanceof Step.Multiply x) {
+                    x.run(slot, backend, dtype, direct != null && x.dst() == resultSlot ? direct : null);
                 }
                 free(slot, s.free());
             }
@@ -276,6 +278,10 @@ public final class Plan {
                         .append(" m ").append(Arrays.toString(g.m())).append(" k ").append(Arrays.toString(g.k()))
                         .append(" n ").append(Arrays.toString(g.n())).append(" as ").append(Arrays.toString(g.shape3()))
                         .append(g.split() > 0 ? ", first " + g.split() + " of k accumulated as r" : "");
+            } else if (s instanceof Step.Multiply x) {
+                b.append('%').append(x.dst()).append(" = multiply %").append(x.a()).append(Arrays.toString(x.stridesA()))
+                        .append(" %").append(x.b()).append(Arrays.toString(x.stridesB())).append(" over ")
+                        .append(Arrays.toString(x.space())).append(" summing ").append(Arrays.toString(x.reduce()));
             } else if (s instanceof Step.Output o) {
                 b.append("result = ").append(o.inPlace() ? "%" + o.src() + " as it is" : "copy of %" + o.src()
                         + " strides " + Arrays.toString(o.strides()));

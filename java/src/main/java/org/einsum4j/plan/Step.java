@@ -10,7 +10,7 @@ import org.einsum4j.tensor.Tensor;
  * written once and closed after its last use, which {@link #free()} lists). Every field is fixed when the plan
  * is compiled; running a step only makes views with the recorded sizes and strides and calls the backend.
  */
-sealed interface Step permits Step.Sum, Step.Gemm, Step.Output {
+sealed interface Step permits Step.Sum, Step.Gemm, Step.Multiply, Step.Output {
 
     /** Intermediate slots whose last use is this step: closed right after it. */
     int[] free();
@@ -56,6 +56,25 @@ sealed interface Step permits Step.Sum, Step.Gemm, Step.Output {
                     wb.close();
                 }
             }
+        }
+    }
+
+    /**
+     * A pairwise step for which a GEMM is the wrong tool ({@code Backend.multiply}): an element-wise or broadcast
+     * product (no summed label and one side without labels of its own: {@code ij,ij->ij}, {@code ij,j->ij}) or a
+     * Hadamard-and-reduce whose summed labels are not the unit-stride ones ({@code ij,ij->j}). Both operands are read
+     * as views over one iteration space {@code space} (the result's {@code labels} first, in its order, then the
+     * summed ones; stride 0 where an operand lacks a label), and the result is the contiguous intermediate
+     * {@code dst} with {@code dims}.
+     */
+    record Multiply(int a, int b, int[] space, long[] stridesA, long[] stridesB, boolean[] reduce, int[] labels,
+                    int[] dims, int dst, int[] free) implements Step {
+        /** {@code into}: the caller's result tensor (contiguous, these dims) to write instead of a new one, or null. */
+        void run(Tensor[] slot, Backend backend, DType dtype, Tensor into) {
+            Tensor out = into != null ? into : backend.empty(dtype, dims);
+            slot[dst] = out;
+            backend.multiply(slot[a].asStrided(space, stridesA, slot[a].offset()),
+                    slot[b].asStrided(space, stridesB, slot[b].offset()), reduce, out);
         }
     }
 

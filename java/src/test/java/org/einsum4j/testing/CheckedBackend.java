@@ -129,6 +129,11 @@ public final class CheckedBackend implements Backend {
     }
 
     @Override
+    public void multiply(Tensor a, Tensor b, boolean[] reduce, Tensor out) {
+        cpu.multiply(unwrap(a), unwrap(b), reduce, unwrap(out));
+    }
+
+    @Override
     public long availableBytes() {
         return cpu.availableBytes();
     }

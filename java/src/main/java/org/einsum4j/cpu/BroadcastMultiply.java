@@ -137,6 +137,11 @@ final class BroadcastMultiply {
         long units = nest.outer().count() * (nest.innerReduced() ? 1 : nest.pieces());
         long work = Math.max(1, nest.red().count() * (nest.innerReduced() ? nest.inner() : Math.min(width,
                 nest.inner())));
+        int parts = (int) Math.min(nest.red().count() / 2, (long) Parallel.threads() * Parallel.CHUNKS);
+        if (!nest.innerReduced() && parts > 1 && out.numel() <= PARTIAL_ELEMENTS / parts) {
+            partials(nest, pa, pb, po, parts, f32);
+            return;
+        }
         // units beyond 2^31 (more than 2^31 output pieces) go in blocks: Parallel takes an int range
         long block = Integer.MAX_VALUE;
         for (long base = 0; base < units; base += block) {
@@ -150,6 +155,128 @@ final class BroadcastMultiply {
                 }
             }, work);
         }
+    }
+
+    /**
+     * The most elements of partial sums (all parts together) for which a reduction is split over its reduced range
+     * rather than over output pieces: each part then streams its rows in memory order into its own accumulator
+     * ({@code ij,ij->j} over 2048×2048 float32 on 2 cores: 1.8 ms as 8 output pieces each walking 2048 strided
+     * rows, 0.40 ms split by rows).
+     */
+    static final long PARTIAL_ELEMENTS = 1 << 20;
+
+    /**
+     * A reduction split over its reduced range into {@code parts} (over the cores), each summing its share of the
+     * rows for every output piece into its own heap accumulator, the parts added up at the end.
+     */
+    private static void partials(Nest nest, long pa, long pb, long po, int parts, boolean f32) {
+        long rows = nest.red().count();
+        Object[] acc = new Object[parts];
+        Parallel.forRange(parts, (lo, hi) -> {
+            for (int p = lo; p < hi; p++) {
+                long r0 = rows * p / parts;
+                long r1 = rows * (p + 1) / parts;
+                acc[p] = f32 ? partF32(nest, pa, pb, r0, r1) : partF64(nest, pa, pb, r0, r1);
+            }
+        }, rows / parts * nest.outer().count() * nest.inner());
+        int w = nest.width();
+        int pieces = nest.pieces();
+        int es = f32 ? 4 : 8;
+        for (int u = 0; u < nest.outer().count() * pieces; u++) {
+            long at = po + es * ((long) u / pieces * nest.inner() + (long) (u % pieces) * w);
+            if (f32) {
+                float[] c = ((float[][]) acc[0])[u];
+                for (int p = 1; p < parts; p++) {
+                    float[] d = ((float[][]) acc[p])[u];
+                    for (int j = 0; j < c.length; j++) {
+                        c[j] += d[j];
+                    }
+                }
+                Memory.copyFromArray(c, 0, at, c.length);
+            } else {
+                double[] c = ((double[][]) acc[0])[u];
+                for (int p = 1; p < parts; p++) {
+                    double[] d = ((double[][]) acc[p])[u];
+                    for (int j = 0; j < c.length; j++) {
+                        c[j] += d[j];
+                    }
+                }
+                Memory.copyFromArray(c, 0, at, c.length);
+            }
+        }
+    }
+
+    /** Σ over the reduced indices [r0, r1) of the products, per output piece (outer index × piece). */
+    private static float[][] partF32(Nest nest, long pa, long pb, long r0, long r1) {
+        int w = nest.width();
+        int pieces = nest.pieces();
+        int units = (int) (nest.outer().count() * pieces);
+        float[][] acc = new float[units][];
+        for (int u = 0; u < units; u++) {
+            acc[u] = new float[Math.min(w, nest.inner() - u % pieces * w)];
+        }
+        float[] x = new float[w];
+        float[] y = new float[w];
+        long[] r = new long[2];
+        long[] ob = new long[2];
+        int[] idx = start(nest.red(), r0, r);
+        for (long i = r0; i < r1; i++) {
+            for (int o = 0; o < units / pieces; o++) {
+                offsets(nest.outer(), o, ob);
+                for (int q = 0; q < pieces; q++) {
+                    float[] c = acc[o * pieces + q];
+                    long j0 = (long) q * w;
+                    pieceF32(pa + ob[0] + r[0] + j0 * nest.ia(), nest.ia(), pb + ob[1] + r[1] + j0 * nest.ib(),
+                            nest.ib(), x, y, c, c.length, true);
+                }
+            }
+            next(nest.red(), idx, r);
+        }
+        return acc;
+    }
+
+    private static double[][] partF64(Nest nest, long pa, long pb, long r0, long r1) {
+        int w = nest.width();
+        int pieces = nest.pieces();
+        int units = (int) (nest.outer().count() * pieces);
+        double[][] acc = new double[units][];
+        for (int u = 0; u < units; u++) {
+            acc[u] = new double[Math.min(w, nest.inner() - u % pieces * w)];
+        }
+        double[] x = new double[w];
+        double[] y = new double[w];
+        long[] r = new long[2];
+        long[] ob = new long[2];
+        int[] idx = start(nest.red(), r0, r);
+        for (long i = r0; i < r1; i++) {
+            for (int o = 0; o < units / pieces; o++) {
+                offsets(nest.outer(), o, ob);
+                for (int q = 0; q < pieces; q++) {
+                    double[] c = acc[o * pieces + q];
+                    long j0 = (long) q * w;
+                    pieceF64(pa + ob[0] + r[0] + j0 * nest.ia(), nest.ia(), pb + ob[1] + r[1] + j0 * nest.ib(),
+                            nest.ib(), x, y, c, c.length, true);
+                }
+            }
+            next(nest.red(), idx, r);
+        }
+        return acc;
+    }
+
+    /** The odometer at linear index {@code i} over the axes (returned) and its offsets in {@code ab}. */
+    private static int[] start(Axes ax, long i, long[] ab) {
+        int[] idx = new int[ax.rank()];
+        for (int d = ax.rank() - 1; d >= 0; d--) {
+            long q = i / ax.dims()[d];
+            idx[d] = (int) (i - q * ax.dims()[d]);
+            i = q;
+        }
+        offsets(ax, 0, ab);
+        for (int d = 0; d < ax.rank(); d++) {
+            ab[0] += idx[d] * ax.sa()[d];
+            ab[1] += idx[d] * ax.sb()[d];
+        }
+        return idx;
     }
 
     /** Byte offsets of a and b at the outer multi-index of linear index {@code i} (row-major over the axes). */

@@ -46,6 +46,8 @@ class MultiplyStepTest {
             {"ij,ij->ji", new int[][] {{50, 70}, {50, 70}}},
             {"ij,ji->j", new int[][] {{50, 70}, {70, 50}}},
             {"ijk,ijk->j", new int[][] {{9, 300, 7}, {9, 300, 7}}},
+            {"ijk,ijk->jk", new int[][] {{3, 400, 400}, {3, 400, 400}}},
+            {"ij,ij->j", new int[][] {{3, 70}, {3, 70}}},
             {"ijk,ik->j", new int[][] {{9, 30, 7}, {9, 7}}},
             {"ij,ji->", new int[][] {{50, 70}, {70, 50}}},
             {"ij,ij->ij", new int[][] {{1, 700}, {1, 700}}},

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.einsum4j.Backend;
 import org.einsum4j.Einsum;
 import org.einsum4j.gradsample.GradSampler;
 import org.einsum4j.gradsample.GradSamplerRegistry;
@@ -117,61 +116,25 @@ final class WeightedSums {
 
     /**
      * {@code g} with its rows n·K … n·K+K−1 (along {@code axis}) multiplied by {@code w_n}: a new contiguous tensor
-     * of g's shape. Viewed as {@code [pre, B, K·post]}, each (p, n) block of K·post elements is contiguous in the
-     * copy, so this is one {@code Backend.copy} and {@code pre·B} in-place {@code Backend.scale} calls: two
-     * memory-bound passes on any device. On the 2-core development machine (2026-11-30, median of 30) it took 7–15×
-     * less than the broadcast contraction {@code n,pnq->pnq} on the layer-suite backprops: L01 0.14 vs 0.94 ms,
-     * L02 0.27 vs 4.1 ms, L03 4.5 vs 46 ms, L07 2.8 vs 31 ms, L10 2.8 vs 31 ms. Blocks of fewer than
-     * {@link #MIN_SCALE_BLOCK} elements, or more than {@link #MAX_DEVICE_BLOCKS} blocks off the host (each call a
-     * kernel launch on a GPU), use that contraction.
+     * of g's shape, as the one broadcast contraction {@code n,pnq->pnq} over g viewed as {@code [pre, B, K·post]}
+     * (a single element-wise pass, {@code Backend.multiply}). It replaced a copy plus one in-place scale per
+     * (p, n) block, which had been 7–15× faster than the contraction as a GEMM; as a broadcast product the
+     * contraction took 2.5–3× less than the copy and scales on the 2-core development machine (2026-11-30, float32,
+     * median of 30, the layer suite's backprops): L01 0.018 vs 0.031 ms, L02 0.096 vs 0.22 ms, L03 1.4 vs 3.9 ms,
+     * L07 0.87 vs 2.5 ms, L10 0.89 vs 2.7 ms; on a GPU it is one kernel launch instead of one per block.
      */
     static Tensor scaleRows(Tensor g, int axis, int b, int k, double[] weights) {
-        return scaleRows(g, axis, b, k, weights, MIN_SCALE_BLOCK);
-    }
-
-    /** {@link #scaleRows(Tensor, int, int, int, double[])} with the block-size threshold given (for tests). */
-    static Tensor scaleRows(Tensor g, int axis, int b, int k, double[] weights, int minBlock) {
         int[] d = g.dims();
         long pre = 1;
         for (int i = 0; i < axis; i++) {
             pre *= d[i];
         }
         long post = b == 0 ? 0 : g.numel() / (pre * b);
-        long blocks = pre * b;
-        if (blocks <= 1 || post >= minBlock && (g.device().isHost() || blocks <= MAX_DEVICE_BLOCKS)) {
-            Backend be = Backend.of(g);
-            Tensor out = be.contiguousCopy(g);
-            try {
-                for (long p = 0; p < pre; p++) {
-                    for (int n = 0; n < b; n++) {
-                        if (weights[n] != 1) {
-                            try (Tensor block = out.asStrided(new int[] {Math.toIntExact(post)}, new long[] {1},
-                                    (p * b + n) * post)) {
-                                be.scale(block, weights[n]);
-                            }
-                        }
-                    }
-                }
-                return out;
-            } catch (RuntimeException e) {
-                out.close();
-                throw e;
-            }
-        }
         try (Tensor w = Tensors.vector(weights, g.dtype(), g.device());
              Tensor view = Tensors.view(g, Math.toIntExact(pre), b, Math.toIntExact(post))) {
             return Tensors.owned(Einsum.contract("n,pnq->pnq", w, view), d);
         }
     }
-
-    /** Elements per block below which {@link #scaleRows} scales by one contraction rather than per block. */
-    static final int MIN_SCALE_BLOCK = 256;
-
-    /**
-     * Off the host, the most blocks {@link #scaleRows} scales one by one (each a kernel launch of a few µs on a GPU);
-     * more, e.g. a time-first LSTM's T·B blocks, go to the one broadcast contraction.
-     */
-    static final int MAX_DEVICE_BLOCKS = 256;
 
     /**
      * {@code Σ_n w_n Σ_p g_p a_pᵀ} of a linear map applied at positions ({@link PositionGram}'s layouts): the

@@ -81,14 +81,17 @@ final class Parallel {
         final Range body;
         final int n;
         final int chunks;
+        /** Which job this is (a worker remembers the last one it ran by this, not by reference). */
+        final long generation;
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger done = new AtomicInteger();
         volatile Throwable error;
 
-        Job(Range body, int n, int chunks) {
+        Job(Range body, int n, int chunks, long generation) {
             this.body = body;
             this.n = n;
             this.chunks = chunks;
+            this.generation = generation;
         }
 
         /** Claims and runs chunks until none is left; records the first failure (the rest still run). */
@@ -116,6 +119,8 @@ final class Parallel {
         private final Worker[] workers;
         private final AtomicBoolean busy = new AtomicBoolean();
         private volatile Job job;
+        /** Jobs started so far (written under busy). */
+        private long generations;
 
         Pool(int n) {
             workers = new Worker[n];
@@ -130,7 +135,7 @@ final class Parallel {
                 body.run(0, n);
                 return;
             }
-            Job j = new Job(body, n, chunks);
+            Job j = new Job(body, n, chunks, ++generations);
             try {
                 job = j;
                 for (Worker w : workers) {
@@ -178,28 +183,31 @@ final class Parallel {
 
         @Override
         public void run() {
-            Job last = null;
+            long last = 0;
             while (true) {
                 Job j = await(last);
+                last = j.generation;
                 j.work();
-                last = j;
             }
         }
 
-        /** The next job other than {@code last}: spin for SPIN_NANOS (yielding every few µs), then park. */
-        private Job await(Job last) {
+        /**
+         * The next job after generation {@code last}: spin for SPIN_NANOS (yielding every few µs), then park. (By
+         * generation, so that a finished job's body and what it captured are not kept alive by an idle worker.)
+         */
+        private Job await(long last) {
             long start = System.nanoTime();
             int spins = 0;
             while (true) {
                 Job j = pool.job;
-                if (j != null && j != last) {
+                if (j != null && j.generation != last) {
                     return j;
                 }
                 if ((++spins & 63) == 0) {
                     if (Pool.quiet || System.nanoTime() - start > SPIN_NANOS) {
                         parked = true;
                         j = pool.job;
-                        if (j == null || j == last) {
+                        if (j == null || j.generation == last) {
                             LockSupport.park(this);
                         }
                         parked = false;

@@ -134,26 +134,21 @@ final class BroadcastMultiply {
         long pb = HostAccess.address(b);
         long po = HostAccess.address(out);
         boolean f32 = a.dtype() == DType.FLOAT32;
-        long units = nest.outer().count() * (nest.innerReduced() ? 1 : nest.pieces());
-        long work = Math.max(1, nest.red().count() * (nest.innerReduced() ? nest.inner() : Math.min(width,
-                nest.inner())));
         int parts = (int) Math.min(nest.red().count() / 2, (long) Parallel.threads() * Parallel.CHUNKS);
         if (!nest.innerReduced() && parts > 1 && out.numel() <= PARTIAL_ELEMENTS / parts) {
             partials(nest, pa, pb, po, parts, f32);
             return;
         }
+        long units = nest.outer().count() * (nest.innerReduced() ? 1 : nest.pieces());
+        long work = Math.max(1, nest.red().count() * (nest.innerReduced() ? nest.inner() : Math.min(width,
+                nest.inner())));
         // units beyond 2^31 (more than 2^31 output pieces) go in blocks: Parallel takes an int range
         long block = Integer.MAX_VALUE;
         for (long base = 0; base < units; base += block) {
             long first = base;
             int n = (int) Math.min(block, units - base);
-            Parallel.forRange(n, (lo, hi) -> {
-                if (f32) {
-                    unitsF32(nest, pa, pb, po, first + lo, first + hi);
-                } else {
-                    unitsF64(nest, pa, pb, po, first + lo, first + hi);
-                }
-            }, work);
+            Parallel.forRange(n, (lo, hi) -> units(nest, Lanes.of(f32, width, new int[] {width}), pa, pb, po,
+                    first + lo, first + hi), work);
         }
     }
 
@@ -165,102 +160,98 @@ final class BroadcastMultiply {
      */
     static final long PARTIAL_ELEMENTS = 1 << 20;
 
+    /** Output pieces [lo, hi) (outer index × piece; one per outer index when the inner axis is summed). */
+    private static void units(Nest nest, Lanes lanes, long pa, long pb, long po, long lo, long hi) {
+        int w = nest.width();
+        long[] outer = new long[2];
+        long[] r = new long[2];
+        int[] idx = new int[nest.red().rank()];
+        int pieces = nest.innerReduced() ? 1 : nest.pieces();
+        for (long u = lo; u < hi; u++) {
+            long o = u / pieces;
+            int q = (int) (u - o * pieces);
+            offsets(nest.outer(), o, outer);
+            if (nest.innerReduced()) {
+                lanes.clear(0);
+                for (int p = 0; p < nest.pieces(); p++) {
+                    long j0 = (long) p * w;
+                    int len = (int) Math.min(w, nest.inner() - j0);
+                    Arrays.fill(idx, 0);
+                    r[0] = 0;
+                    r[1] = 0;
+                    do {
+                        lanes.piece(0, pa + outer[0] + r[0] + j0 * nest.ia(), nest.ia(),
+                                pb + outer[1] + r[1] + j0 * nest.ib(), nest.ib(), len, true);
+                    } while (next(nest.red(), idx, r));
+                }
+                lanes.putTotal(0, po + lanes.es * o);
+                continue;
+            }
+            long j0 = (long) q * w;
+            int len = (int) Math.min(w, nest.inner() - j0);
+            long ea = pa + outer[0] + j0 * nest.ia();
+            long eb = pb + outer[1] + j0 * nest.ib();
+            Arrays.fill(idx, 0);
+            r[0] = 0;
+            r[1] = 0;
+            boolean accumulate = false;
+            do {
+                lanes.piece(0, ea + r[0], nest.ia(), eb + r[1], nest.ib(), len, accumulate);
+                accumulate = true;
+            } while (next(nest.red(), idx, r));
+            lanes.store(0, po + lanes.es * (o * nest.inner() + j0), len);
+        }
+    }
+
     /**
      * A reduction split over its reduced range into {@code parts} (over the cores), each summing its share of the
-     * rows for every output piece into its own heap accumulator, the parts added up at the end.
+     * rows for every output piece into its own heap accumulators, the parts added up at the end.
      */
     private static void partials(Nest nest, long pa, long pb, long po, int parts, boolean f32) {
         long rows = nest.red().count();
-        Object[] acc = new Object[parts];
+        int w = nest.width();
+        int pieces = nest.pieces();
+        int units = (int) (nest.outer().count() * pieces);
+        int[] lengths = new int[units];
+        for (int u = 0; u < units; u++) {
+            lengths[u] = Math.min(w, nest.inner() - u % pieces * w);
+        }
+        Lanes[] acc = new Lanes[parts];
         Parallel.forRange(parts, (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
-                long r0 = rows * p / parts;
-                long r1 = rows * (p + 1) / parts;
-                acc[p] = f32 ? partF32(nest, pa, pb, r0, r1) : partF64(nest, pa, pb, r0, r1);
+                acc[p] = Lanes.of(f32, w, lengths);
+                part(nest, acc[p], pa, pb, rows * p / parts, rows * (p + 1) / parts);
             }
         }, rows / parts * nest.outer().count() * nest.inner());
-        int w = nest.width();
-        int pieces = nest.pieces();
-        int es = f32 ? 4 : 8;
-        for (int u = 0; u < nest.outer().count() * pieces; u++) {
-            long at = po + es * ((long) u / pieces * nest.inner() + (long) (u % pieces) * w);
-            if (f32) {
-                float[] c = ((float[][]) acc[0])[u];
-                for (int p = 1; p < parts; p++) {
-                    float[] d = ((float[][]) acc[p])[u];
-                    for (int j = 0; j < c.length; j++) {
-                        c[j] += d[j];
-                    }
-                }
-                Memory.copyFromArray(c, 0, at, c.length);
-            } else {
-                double[] c = ((double[][]) acc[0])[u];
-                for (int p = 1; p < parts; p++) {
-                    double[] d = ((double[][]) acc[p])[u];
-                    for (int j = 0; j < c.length; j++) {
-                        c[j] += d[j];
-                    }
-                }
-                Memory.copyFromArray(c, 0, at, c.length);
+        for (int u = 0; u < units; u++) {
+            for (int p = 1; p < parts; p++) {
+                acc[0].add(u, acc[p]);
             }
+            acc[0].store(u, po + acc[0].es * ((long) u / pieces * nest.inner() + (long) (u % pieces) * w),
+                    lengths[u]);
         }
     }
 
-    /** Σ over the reduced indices [r0, r1) of the products, per output piece (outer index × piece). */
-    private static float[][] partF32(Nest nest, long pa, long pb, long r0, long r1) {
+    /** Σ over the reduced indices [r0, r1) of the products, into the lanes' accumulator of each output piece. */
+    private static void part(Nest nest, Lanes lanes, long pa, long pb, long r0, long r1) {
         int w = nest.width();
         int pieces = nest.pieces();
-        int units = (int) (nest.outer().count() * pieces);
-        float[][] acc = new float[units][];
-        for (int u = 0; u < units; u++) {
-            acc[u] = new float[Math.min(w, nest.inner() - u % pieces * w)];
-        }
-        float[] x = new float[w];
-        float[] y = new float[w];
+        long outerCount = nest.outer().count();
         long[] r = new long[2];
         long[] ob = new long[2];
         int[] idx = start(nest.red(), r0, r);
         for (long i = r0; i < r1; i++) {
-            for (int o = 0; o < units / pieces; o++) {
+            for (int o = 0; o < outerCount; o++) {
                 offsets(nest.outer(), o, ob);
                 for (int q = 0; q < pieces; q++) {
-                    float[] c = acc[o * pieces + q];
+                    int u = o * pieces + q;
                     long j0 = (long) q * w;
-                    pieceF32(pa + ob[0] + r[0] + j0 * nest.ia(), nest.ia(), pb + ob[1] + r[1] + j0 * nest.ib(),
-                            nest.ib(), x, y, c, c.length, true);
+                    lanes.piece(u, pa + ob[0] + r[0] + j0 * nest.ia(), nest.ia(), pb + ob[1] + r[1] + j0 * nest.ib(),
+                            nest.ib(), lanes.length(u), true);
                 }
             }
             next(nest.red(), idx, r);
         }
-        return acc;
-    }
-
-    private static double[][] partF64(Nest nest, long pa, long pb, long r0, long r1) {
-        int w = nest.width();
-        int pieces = nest.pieces();
-        int units = (int) (nest.outer().count() * pieces);
-        double[][] acc = new double[units][];
-        for (int u = 0; u < units; u++) {
-            acc[u] = new double[Math.min(w, nest.inner() - u % pieces * w)];
-        }
-        double[] x = new double[w];
-        double[] y = new double[w];
-        long[] r = new long[2];
-        long[] ob = new long[2];
-        int[] idx = start(nest.red(), r0, r);
-        for (long i = r0; i < r1; i++) {
-            for (int o = 0; o < units / pieces; o++) {
-                offsets(nest.outer(), o, ob);
-                for (int q = 0; q < pieces; q++) {
-                    double[] c = acc[o * pieces + q];
-                    long j0 = (long) q * w;
-                    pieceF64(pa + ob[0] + r[0] + j0 * nest.ia(), nest.ia(), pb + ob[1] + r[1] + j0 * nest.ib(),
-                            nest.ib(), x, y, c, c.length, true);
-                }
-            }
-            next(nest.red(), idx, r);
-        }
-        return acc;
     }
 
     /** The odometer at linear index {@code i} over the axes (returned) and its offsets in {@code ab}. */
@@ -309,181 +300,211 @@ final class BroadcastMultiply {
         return false;
     }
 
-    private static void unitsF32(Nest nest, long pa, long pb, long po, long lo, long hi) {
-        int w = nest.width();
-        float[] x = new float[w];
-        float[] y = new float[w];
-        float[] c = new float[w];
-        long[] outer = new long[2];
-        long[] r = new long[2];
-        int[] idx = new int[nest.red().rank()];
-        int pieces = nest.innerReduced() ? 1 : nest.pieces();
-        for (long u = lo; u < hi; u++) {
-            long o = u / pieces;
-            int q = (int) (u - o * pieces);
-            offsets(nest.outer(), o, outer);
-            if (nest.innerReduced()) {
-                Arrays.fill(c, 0f);
-                for (int p = 0; p < nest.pieces(); p++) {
-                    int j0 = p * w;
-                    int len = Math.min(w, nest.inner() - j0);
-                    Arrays.fill(idx, 0);
-                    r[0] = 0;
-                    r[1] = 0;
-                    do {
-                        pieceF32(pa + outer[0] + r[0] + j0 * nest.ia(), nest.ia(), pb + outer[1] + r[1]
-                                + j0 * nest.ib(), nest.ib(), x, y, c, len, true);
-                    } while (next(nest.red(), idx, r));
-                }
-                double s = 0;
-                for (float v : c) {
-                    s += v;
-                }
-                Memory.putFloat(po + 4 * o, (float) s);
-                continue;
-            }
-            int j0 = q * w;
-            int len = Math.min(w, nest.inner() - j0);
-            long ea = pa + outer[0] + j0 * nest.ia();
-            long eb = pb + outer[1] + j0 * nest.ib();
-            Arrays.fill(idx, 0);
-            r[0] = 0;
-            r[1] = 0;
-            boolean accumulate = false;
-            do {
-                pieceF32(ea + r[0], nest.ia(), eb + r[1], nest.ib(), x, y, c, len, accumulate);
-                accumulate = true;
-            } while (next(nest.red(), idx, r));
-            Memory.copyFromArray(c, 0, po + 4 * (o * nest.inner() + j0), len);
+    /**
+     * One thread's heap arrays and arithmetic for one dtype: two staging arrays of a piece and numbered accumulators
+     * (one per output piece it holds). The loop nests above are shared; only these counted loops over heap arrays,
+     * which C2 vectorizes, differ by type.
+     */
+    private abstract static class Lanes {
+        final int es;
+
+        Lanes(int es) {
+            this.es = es;
         }
+
+        static Lanes of(boolean f32, int width, int[] lengths) {
+            return f32 ? new F32(width, lengths) : new F64(width, lengths);
+        }
+
+        /** Accumulator {@code c} (+)= a · b for one piece of len elements at byte strides ia, ib (0: a scalar). */
+        abstract void piece(int c, long ea, long ia, long eb, long ib, int len, boolean accumulate);
+
+        abstract int length(int c);
+
+        abstract void clear(int c);
+
+        /** Block-copies accumulator c's first len elements to {@code address}. */
+        abstract void store(int c, long address, int len);
+
+        /** Writes the sum of accumulator c's elements to {@code address}. */
+        abstract void putTotal(int c, long address);
+
+        /** Accumulator c += other's accumulator c. */
+        abstract void add(int c, Lanes other);
     }
 
-    /** {@code c[j] (+)= a[j] · b[j]} for one piece of len elements at byte strides ia, ib (0: a scalar). */
-    private static void pieceF32(long ea, long ia, long eb, long ib, float[] x, float[] y, float[] c, int len,
-                                 boolean accumulate) {
-        if (ia == 0 || ib == 0) {
-            float s = ia == 0 ? Memory.getFloat(ea) : Memory.getFloat(eb);
+    private static final class F32 extends Lanes {
+        private final float[] x;
+        private final float[] y;
+        private final float[][] acc;
+
+        F32(int width, int[] lengths) {
+            super(4);
+            x = new float[width];
+            y = new float[width];
+            acc = new float[lengths.length][];
+            for (int i = 0; i < lengths.length; i++) {
+                acc[i] = new float[lengths[i]];
+            }
+        }
+
+        @Override
+        void piece(int ci, long ea, long ia, long eb, long ib, int len, boolean accumulate) {
+            float[] c = acc[ci];
             if (ia == 0 && ib == 0) {
-                s *= Memory.getFloat(eb);
+                float s = Memory.getFloat(ea) * Memory.getFloat(eb);
                 for (int j = 0; j < len; j++) {
                     c[j] = accumulate ? c[j] + s : s;
                 }
                 return;
             }
-            if (ia == 0) {
+            float[] u = ia == 0 || ib == 0 ? y : x;
+            if (ia != 0) {
+                FusedKernels.stage(ea, ia, u, len);
+            }
+            if (ib != 0) {
                 FusedKernels.stage(eb, ib, y, len);
-            } else {
-                FusedKernels.stage(ea, ia, y, len);
             }
-            if (accumulate) {
+            if (ia == 0 || ib == 0) {
+                float s = ia == 0 ? Memory.getFloat(ea) : Memory.getFloat(eb);
+                if (accumulate) {
+                    for (int j = 0; j < len; j++) {
+                        c[j] += s * y[j];
+                    }
+                } else {
+                    for (int j = 0; j < len; j++) {
+                        c[j] = s * y[j];
+                    }
+                }
+            } else if (accumulate) {
                 for (int j = 0; j < len; j++) {
-                    c[j] += s * y[j];
+                    c[j] += x[j] * y[j];
                 }
             } else {
                 for (int j = 0; j < len; j++) {
-                    c[j] = s * y[j];
+                    c[j] = x[j] * y[j];
                 }
             }
-            return;
         }
-        FusedKernels.stage(ea, ia, x, len);
-        FusedKernels.stage(eb, ib, y, len);
-        if (accumulate) {
-            for (int j = 0; j < len; j++) {
-                c[j] += x[j] * y[j];
+
+        @Override
+        int length(int c) {
+            return acc[c].length;
+        }
+
+        @Override
+        void clear(int c) {
+            Arrays.fill(acc[c], 0f);
+        }
+
+        @Override
+        void store(int c, long address, int len) {
+            Memory.copyFromArray(acc[c], 0, address, len);
+        }
+
+        @Override
+        void putTotal(int c, long address) {
+            double s = 0;
+            for (float v : acc[c]) {
+                s += v;
             }
-        } else {
-            for (int j = 0; j < len; j++) {
-                c[j] = x[j] * y[j];
+            Memory.putFloat(address, (float) s);
+        }
+
+        @Override
+        void add(int ci, Lanes other) {
+            float[] c = acc[ci];
+            float[] d = ((F32) other).acc[ci];
+            for (int j = 0; j < c.length; j++) {
+                c[j] += d[j];
             }
         }
     }
 
-    private static void unitsF64(Nest nest, long pa, long pb, long po, long lo, long hi) {
-        int w = nest.width();
-        double[] x = new double[w];
-        double[] y = new double[w];
-        double[] c = new double[w];
-        long[] outer = new long[2];
-        long[] r = new long[2];
-        int[] idx = new int[nest.red().rank()];
-        int pieces = nest.innerReduced() ? 1 : nest.pieces();
-        for (long u = lo; u < hi; u++) {
-            long o = u / pieces;
-            int q = (int) (u - o * pieces);
-            offsets(nest.outer(), o, outer);
-            if (nest.innerReduced()) {
-                Arrays.fill(c, 0);
-                for (int p = 0; p < nest.pieces(); p++) {
-                    int j0 = p * w;
-                    int len = Math.min(w, nest.inner() - j0);
-                    Arrays.fill(idx, 0);
-                    r[0] = 0;
-                    r[1] = 0;
-                    do {
-                        pieceF64(pa + outer[0] + r[0] + j0 * nest.ia(), nest.ia(), pb + outer[1] + r[1]
-                                + j0 * nest.ib(), nest.ib(), x, y, c, len, true);
-                    } while (next(nest.red(), idx, r));
-                }
-                double s = 0;
-                for (double v : c) {
-                    s += v;
-                }
-                Memory.putDouble(po + 8 * o, s);
-                continue;
-            }
-            int j0 = q * w;
-            int len = Math.min(w, nest.inner() - j0);
-            long ea = pa + outer[0] + j0 * nest.ia();
-            long eb = pb + outer[1] + j0 * nest.ib();
-            Arrays.fill(idx, 0);
-            r[0] = 0;
-            r[1] = 0;
-            boolean accumulate = false;
-            do {
-                pieceF64(ea + r[0], nest.ia(), eb + r[1], nest.ib(), x, y, c, len, accumulate);
-                accumulate = true;
-            } while (next(nest.red(), idx, r));
-            Memory.copyFromArray(c, 0, po + 8 * (o * nest.inner() + j0), len);
-        }
-    }
+    private static final class F64 extends Lanes {
+        private final double[] x;
+        private final double[] y;
+        private final double[][] acc;
 
-    private static void pieceF64(long ea, long ia, long eb, long ib, double[] x, double[] y, double[] c, int len,
-                                 boolean accumulate) {
-        if (ia == 0 || ib == 0) {
-            double s = ia == 0 ? Memory.getDouble(ea) : Memory.getDouble(eb);
+        F64(int width, int[] lengths) {
+            super(8);
+            x = new double[width];
+            y = new double[width];
+            acc = new double[lengths.length][];
+            for (int i = 0; i < lengths.length; i++) {
+                acc[i] = new double[lengths[i]];
+            }
+        }
+
+        @Override
+        void piece(int ci, long ea, long ia, long eb, long ib, int len, boolean accumulate) {
+            double[] c = acc[ci];
             if (ia == 0 && ib == 0) {
-                s *= Memory.getDouble(eb);
+                double s = Memory.getDouble(ea) * Memory.getDouble(eb);
                 for (int j = 0; j < len; j++) {
                     c[j] = accumulate ? c[j] + s : s;
                 }
                 return;
             }
-            if (ia == 0) {
+            double[] u = ia == 0 || ib == 0 ? y : x;
+            if (ia != 0) {
+                FusedKernels.stage(ea, ia, u, len);
+            }
+            if (ib != 0) {
                 FusedKernels.stage(eb, ib, y, len);
-            } else {
-                FusedKernels.stage(ea, ia, y, len);
             }
-            if (accumulate) {
+            if (ia == 0 || ib == 0) {
+                double s = ia == 0 ? Memory.getDouble(ea) : Memory.getDouble(eb);
+                if (accumulate) {
+                    for (int j = 0; j < len; j++) {
+                        c[j] += s * y[j];
+                    }
+                } else {
+                    for (int j = 0; j < len; j++) {
+                        c[j] = s * y[j];
+                    }
+                }
+            } else if (accumulate) {
                 for (int j = 0; j < len; j++) {
-                    c[j] += s * y[j];
+                    c[j] += x[j] * y[j];
                 }
             } else {
                 for (int j = 0; j < len; j++) {
-                    c[j] = s * y[j];
+                    c[j] = x[j] * y[j];
                 }
             }
-            return;
         }
-        FusedKernels.stage(ea, ia, x, len);
-        FusedKernels.stage(eb, ib, y, len);
-        if (accumulate) {
-            for (int j = 0; j < len; j++) {
-                c[j] += x[j] * y[j];
+
+        @Override
+        int length(int c) {
+            return acc[c].length;
+        }
+
+        @Override
+        void clear(int c) {
+            Arrays.fill(acc[c], 0);
+        }
+
+        @Override
+        void store(int c, long address, int len) {
+            Memory.copyFromArray(acc[c], 0, address, len);
+        }
+
+        @Override
+        void putTotal(int c, long address) {
+            double s = 0;
+            for (double v : acc[c]) {
+                s += v;
             }
-        } else {
-            for (int j = 0; j < len; j++) {
-                c[j] = x[j] * y[j];
+            Memory.putDouble(address, s);
+        }
+
+        @Override
+        void add(int ci, Lanes other) {
+            double[] c = acc[ci];
+            double[] d = ((F64) other).acc[ci];
+            for (int j = 0; j < c.length; j++) {
+                c[j] += d[j];
             }
         }
     }

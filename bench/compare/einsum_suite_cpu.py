@@ -4,13 +4,16 @@ the command line, and the copy-bandwidth reference; prints markdown (bench/resul
 
 Measured row by row (peers, JMH after, JMH before, copy, CLI for one row, then the next). What bench/run's einsum
 suite does not show beside the peers: the command line's `contract --json` timing (warm-up
->= 1 s, samples of one call), a before/after column (--before-jar: ContractBenchmark of another build, same
+>= 2 s, samples of one call), a before/after column (--before-jar: ContractBenchmark of another build, same
 session) and the memory-bound rows against a copy of as many bytes (CopyBenchmark). Peers are timed by suite.py's
 own routine (the three forms: numpy.einsum(optimize='optimal'), numpy with its path computed once, opt_einsum's
 contract_expression), so the figures are measured as bench/run measures them.
 
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=$(bench/compare/find_opt_einsum.sh) \\
-      python3 bench/compare/einsum_suite_cpu.py [--rows E01,E07] [--before-jar OLD.jar] > table.md
+      python3 bench/compare/einsum_suite_cpu.py [--rows E01,E07] [--before-jar OLD.jar] \\
+      [--extra bench/compare/elementwise_rows.tsv] > table.md
+--extra FILE: more rows (id, spec, shapes, tab-separated; '#' comments) timed against the same peers by the command
+line only, printed as a second table (--rows none: those alone).
 Needs `mvn -B -q -DskipTests package` first (bench/target/benchmarks.jar, java/target/einsum4j.jar).
 """
 import argparse
@@ -79,6 +82,31 @@ def gm(xs):
     return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
 
 
+def extra_rows(path, repeat, warmup, cli_repeat):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                rid, spec, shapes = line.rstrip("\n").split("\t")[:3]
+                rows.append((rid, spec, suite.shapes_of(shapes)))
+    pe, cl = {}, {}
+    for row in rows:
+        pe.update(peers([row], repeat, warmup))
+        cl.update(cli([row], cli_repeat))
+    print("| row | spec | shapes | numpy optimal | numpy path once | opt_einsum expr | best peer | einsum4j CLI | "
+          "best peer / CLI |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|")
+    rs = []
+    for rid, spec, shapes in rows:
+        t = pe[rid]
+        best = min(v for v in t.values() if v is not None)
+        rs.append(ratio(best, cl[rid]))
+        print(f"| {rid} | `{spec}` | {' '.join('x'.join(map(str, s)) for s in shapes)} | {fmt(t['numpy'])} | "
+              f"{fmt(t['numpy-path'])} | {fmt(t.get('opt_einsum'))} | {fmt(best)} | {fmt(cl[rid])} | {rs[-1]:.2f} |")
+    print(f"\nTimes in ms (medians). Geometric mean of best peer / einsum4j CLI: {gm(rs):.2f}x; slower than the best "
+          f"peer: {[r for r, (x) in zip([r[0] for r in rows], rs) if x and x < 1] or 'none'}.\n")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rows", default="")
@@ -87,7 +115,12 @@ def main():
     p.add_argument("--jmh", default="-f 1 -wi 3 -i 5 -w 1 -r 1", help="JMH options (bench/run's full mode)")
     p.add_argument("--cli-repeat", type=int, default=200)
     p.add_argument("--before-jar", help="benchmarks.jar of another build: its ContractBenchmark, same session")
+    p.add_argument("--extra", help="TSV of more rows (id, spec, shapes): peers and the command line only")
     args = p.parse_args()
+    if args.extra:
+        extra_rows(args.extra, args.repeat, args.warmup, args.cli_repeat)
+        if args.rows == "none":
+            return
     wanted = set(args.rows.split(",")) if args.rows else None
     rows = [(f[0], f[1], suite.shapes_of(f[2])) for f in suite.load_tsv("einsum_suite.tsv")
             if wanted is None or f[0] in wanted]

@@ -277,17 +277,20 @@ final class Lowering {
         }
         Term sa = sumAway(a, keepA);
         Term sb = sumAway(b, keepB);
-        return productStep(sa, sb, keep) ? multiply(sa, sb, keep, target) : gemm(sa, sb, keep, target);
+        return productStep(sa, sb, keep, target) ? multiply(sa, sb, keep, target) : gemm(sa, sb, keep, target);
     }
 
     /**
      * Whether a · b is a {@link Step.Multiply} rather than a GEMM: no summed label and m or n empty (an element-wise
-     * or broadcast product; outer products, m and n both non-empty, stay GEMMs for the fused outer kernel), or m and
-     * n empty with summed labels that are not a unit-stride dimension of both operands (those are the row dots of
-     * the GEMM path). FLOAT32 and FLOAT64 only: the 16-bit types keep the GEMM path, which widens its operands
-     * once rather than a broadcast iteration space.
+     * or broadcast product), or m and n empty with summed labels that are not a unit-stride dimension of both
+     * operands (those are the row dots of the GEMM path). Outer products (no summed label, m and n both non-empty)
+     * stay GEMMs for the fused outer kernel unless they are the last step and neither orientation gives the output
+     * order, where the GEMM's result would need a final permuting copy and the Multiply writes the output order at
+     * once ({@code ij,jk->ijk} 256×256 by 256×64: 1.32 ms through the GEMM and the copy, numpy 0.68 ms). FLOAT32 and
+     * FLOAT64 only: the 16-bit types keep the GEMM path, which widens its operands once rather than a broadcast
+     * iteration space.
      */
-    private boolean productStep(Term a, Term b, boolean[] keep) {
+    private boolean productStep(Term a, Term b, boolean[] keep, int[] target) {
         if (dtype != DType.FLOAT32 && dtype != DType.FLOAT64) {
             return false;
         }
@@ -295,7 +298,15 @@ final class Lowering {
         boolean mEmpty = g[1].length == 0;
         boolean nEmpty = g[3].length == 0;
         if (g[2].length == 0) {
-            return mEmpty || nEmpty;
+            if (mEmpty || nEmpty) {
+                return true;
+            }
+            if (target == null) {
+                return false;
+            }
+            int[][] sw = groups(b, a, keep);
+            return !Arrays.equals(concat(g[0], concat(g[1], g[3])), target)
+                    && !Arrays.equals(concat(sw[0], concat(sw[1], sw[3])), target);
         }
         if (!mEmpty || !nEmpty) {
             return false;

@@ -62,6 +62,10 @@ class MultiplyStepTest {
             {"ij,j,jk->ik", new int[][] {{30, 40}, {40}, {40, 20}}},
             {"ij,ij,j->j", new int[][] {{300, 400}, {300, 400}, {400}}},
             {"nk,nk,pnq->pq", new int[][] {{20, 3}, {20, 3}, {4, 20, 30}}},
+            {"ij,jk->ijk", new int[][] {{30, 20}, {20, 70}}},
+            {"bi,bj->ibj", new int[][] {{5, 30}, {5, 70}}},
+            {"bi,bj->jib", new int[][] {{5, 30}, {5, 70}}},
+            {"ij,jk,kl->ijl", new int[][] {{6, 5}, {5, 7}, {7, 9}}},
         };
         for (Object[] s : specs) {
             for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
@@ -184,6 +188,21 @@ class MultiplyStepTest {
         try (Tensor a = Tensor.random(DType.FLOAT32, 1, 8, 5); Tensor b = Tensor.random(DType.FLOAT32, 2, 8, 6)) {
             assertInstanceOf(Step.Gemm.class, compile("ni,nj->nij", a, b).steps().get(0));
             assertInstanceOf(Step.Gemm.class, compile("ni,nj->ij", a, b).steps().get(0));
+            // an outer product in GEMM order, either orientation, stays on the fused outer kernel
+            assertInstanceOf(Step.Gemm.class, compile("ni,nj->nji", a, b).steps().get(0));
+        }
+    }
+
+    @Test
+    void anOuterProductWhoseOutputOrderNoGemmGivesIsAMultiplyWithoutACopy() {
+        try (Tensor a = Tensor.random(DType.FLOAT32, 1, 30, 20); Tensor b = Tensor.random(DType.FLOAT32, 2, 20, 70)) {
+            Plan p = compile("ij,jk->ijk", a, b);
+            assertInstanceOf(Step.Multiply.class, p.steps().get(0), p.toString());
+            assertTrue(assertInstanceOf(Step.Output.class, p.steps().get(1)).inPlace(), p.toString());
+            try (Tensor got = p.execute(new Tensor[] {a, b});
+                 Tensor want = ReferenceEinsum.evaluate("ij,jk->ijk", a, b)) {
+                Close.assertClose(want, got, 2e-6, "ij,jk->ijk");
+            }
         }
     }
 

@@ -57,6 +57,7 @@ step junit_cuda 150 env OUT="$work/cuda" bash .device/junit.sh --select-package 
 suites=(org.einsum4j.ContractGoldenTest org.einsum4j.HalfContractTest org.einsum4j.ContractPropertyTest org.einsum4j.ContractRejectionPropertyTest
         org.einsum4j.EinsumTest org.einsum4j.BackendTest org.einsum4j.NoLeakTest
         org.einsum4j.path.EveryOptimizerContractTest org.einsum4j.plan.ExecutorTest
+        org.einsum4j.plan.MultiplyStepTest org.einsum4j.plan.MultiplyStepPropertyTest
         org.einsum4j.gradsample.GoldenGradSampleTest org.einsum4j.gradsample.GradSamplePropertyTest
         org.einsum4j.gradsample.GradSampleRejectsTest org.einsum4j.gradsample.GradSamplerBehaviourTest
         org.einsum4j.nn.NnDeviceTest org.einsum4j.nn.ModuleGradientTest org.einsum4j.nn.GradSampleModuleTest

@@ -3,6 +3,7 @@ package org.einsum4j.tensor;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -21,6 +22,21 @@ public final class HostAllocator {
     static final long MIN_CACHED = 1 << 16;
     /** Every block has this many bytes beyond its size class, so the user can align its start to 64 bytes. */
     static final int ALIGN = 64;
+    /**
+     * Blocks of at least {@link #MIN_CACHED} bytes have this many more, for the colour offset of {@link #start}.
+     * Without it every large block started at the same offset within a 4 KiB page (malloc maps them page-aligned),
+     * so an operand and a result read and written in step aliased in the L1 cache and the load/store unit's 4 KiB
+     * address check: E06 of the einsum suite (four 4096×16×16 GEMMs over 256 KiB intermediates) took 90–100 µs per
+     * call in four JVMs of five against 34 µs in the fifth; with blocks a quarter page apart or more, 33–36 µs in
+     * six of six (2026-11-30, quiet 2-core machine); 64-byte steps did not help (90–100 µs in five of five). At most
+     * 6% of a block.
+     */
+    static final int COLOUR_SLACK = 4096;
+    /** Colours: page offsets {@link #COLOUR_STEP} apart. */
+    static final int COLOURS = 16;
+    static final int COLOUR_STEP = 256;
+    /** The next fresh large block's colour (guarded by the class lock). */
+    private static int nextColour;
     private static final long CACHE_LIMIT = Long.getLong("einsum4j.hostCacheBytes", 1L << 30);
 
     private static final Map<Long, ArrayDeque<Pointer>> FREE = new HashMap<>();
@@ -106,6 +122,27 @@ public final class HostAllocator {
         }
     }
 
+    /**
+     * Where a tensor of {@code bytes} starts in the block {@code raw} from {@link #allocate}: 64-byte aligned and,
+     * for a large block, past a one-byte header holding the block's colour and that many {@link #COLOUR_STEP}s
+     * further. Fresh large blocks take the colours in turn, so blocks allocated together (a plan's operands and
+     * intermediates) start at page offsets at least a quarter page apart for up to {@link #COLOURS} blocks; a cached
+     * block keeps its colour.
+     */
+    static long start(Pointer raw, long bytes) {
+        long a = raw.address();
+        if (sizeClass(bytes) < MIN_CACHED) {
+            return (a + ALIGN - 1) & -ALIGN;
+        }
+        int colour = new BytePointer(raw).get(0);
+        return ((a + ALIGN) & -ALIGN) + (long) colour * COLOUR_STEP;
+    }
+
+    /** Bytes malloc'ed for a block of size class {@code cls}: the class plus the alignment (and colour) slack. */
+    private static long mallocBytes(long cls) {
+        return cls + ALIGN + (cls >= MIN_CACHED ? COLOUR_SLACK : 0);
+    }
+
     /** The size actually reserved for a request of {@code bytes}. */
     static long sizeClass(long bytes) {
         if (bytes < MIN_CACHED) {
@@ -117,8 +154,8 @@ public final class HostAllocator {
     }
 
     /**
-     * A block of {@link #sizeClass}{@code (bytes)} usable bytes plus {@link #ALIGN} bytes of slack for alignment, or
-     * null when malloc fails. Counted by its size class (the slack is not counted).
+     * A block of {@link #sizeClass}{@code (bytes)} usable bytes plus slack for alignment and colour
+     * ({@link #start}), or null when malloc fails. Counted by its size class (the slack is not counted).
      */
     static Pointer allocate(long bytes) {
         long cls = sizeClass(bytes);
@@ -131,17 +168,21 @@ public final class HostAllocator {
                 cachedBytes -= cls;
             }
         }
-        if (p == null) {
-            p = Pointer.malloc(cls + ALIGN);
+        boolean fresh = p == null;
+        if (fresh) {
+            p = Pointer.malloc(mallocBytes(cls));
             if (p == null || p.isNull()) {
                 trim();
-                p = Pointer.malloc(cls + ALIGN);
+                p = Pointer.malloc(mallocBytes(cls));
                 if (p == null || p.isNull()) {
                     return null;
                 }
             }
         }
         synchronized (HostAllocator.class) {
+            if (fresh && cls >= MIN_CACHED) {
+                new BytePointer(p).put(0, (byte) (nextColour++ % COLOURS));
+            }
             liveBytes += cls;
             peakBytes = Math.max(peakBytes, liveBytes);
         }

@@ -10,13 +10,12 @@ import org.bytedeco.javacpp.Pointer;
 import org.einsum4j.Einsum4jException;
 
 /**
- * Host storage: one block of off-heap host memory, allocated through JavaCPP via {@link HostAllocator} (so OpenBLAS can use it without a copy),
- * 64-byte aligned, zero-filled on request. Released by {@link #release()} or, as a safety net, by a {@link Cleaner}
- * once unreachable.
+ * Host storage: one block of off-heap host memory, allocated through JavaCPP via {@link HostAllocator} (so OpenBLAS
+ * can use it without a copy), 64-byte aligned (large blocks at scattered page offsets, {@link HostAllocator#start}),
+ * zero-filled on request. Released by {@link #release()} or, as a safety net, by a {@link Cleaner} once unreachable.
  */
 final class HostStorage implements Storage {
     private static final Cleaner CLEANER = Cleaner.create();
-    private static final int ALIGN = HostAllocator.ALIGN;
 
     /** Holds what the cleaner frees; must not refer to the Storage itself. */
     private static final class Block implements Runnable {
@@ -64,8 +63,7 @@ final class HostStorage implements Storage {
                     + HostAllocator.liveBytes() + " bytes held by live tensors)");
         }
         this.raw = p;
-        long a = p.address();
-        this.address = (a + ALIGN - 1) & -ALIGN;
+        this.address = HostAllocator.start(p, bytes);
         this.bytes = bytes;
         this.view = new BytePointer(pointer());
         if (zero) {

@@ -39,4 +39,50 @@ class HostAllocatorTest {
         HostAllocator.trim();
         assertEquals(0, HostAllocator.cachedBytes());
     }
+
+    @Test
+    void freshLargeBlocksStartAtPageOffsetsAQuarterPageApartInsideTheirBlock() {
+        long big = HostAllocator.MIN_CACHED;
+        int n = HostAllocator.COLOURS;
+        org.bytedeco.javacpp.Pointer[] blocks = new org.bytedeco.javacpp.Pointer[n];
+        java.util.Set<Long> colours = new java.util.HashSet<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                blocks[i] = HostAllocator.allocate(big + 4096L * i + 8); // distinct size classes: fresh blocks
+                long raw = blocks[i].address();
+                long start = HostAllocator.start(blocks[i], big);
+                assertEquals(0, start % 64, "64-byte aligned");
+                assertTrue(start > raw && start + HostAllocator.sizeClass(big + 4096L * i + 8)
+                        <= raw + HostAllocator.sizeClass(big + 4096L * i + 8) + HostAllocator.ALIGN
+                        + HostAllocator.COLOUR_SLACK, "inside the block (after its header): raw " + raw + ", start "
+                        + start);
+                colours.add((start - ((raw + 64) & -64)) / HostAllocator.COLOUR_STEP);
+                assertEquals(start, HostAllocator.start(blocks[i], big), "the same start each time");
+            }
+        } finally {
+            for (int i = 0; i < n; i++) {
+                if (blocks[i] != null) {
+                    HostAllocator.release(blocks[i], big + 4096L * i + 8);
+                }
+            }
+            HostAllocator.trim();
+        }
+        assertEquals(n, colours.size(), "consecutive fresh blocks take every colour: " + colours);
+        // a small block is only aligned
+        org.bytedeco.javacpp.Pointer small = HostAllocator.allocate(1000);
+        try {
+            assertEquals((small.address() + 63) & -64, HostAllocator.start(small, 1000));
+        } finally {
+            HostAllocator.release(small, 1000);
+        }
+        // a tensor in a coloured block holds its values end to end
+        float[] ones = new float[(int) big];
+        java.util.Arrays.fill(ones, 1f);
+        try (Tensor u = Tensor.of(ones, (int) big)) {
+            assertEquals(0, u.hostAddress() % 64);
+            float[] back = u.toFloatArray();
+            assertEquals(1f, back[0]);
+            assertEquals(1f, back[(int) big - 1]);
+        }
+    }
 }

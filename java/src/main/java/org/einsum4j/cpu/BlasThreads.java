@@ -61,7 +61,7 @@ final class BlasThreads {
     /** Until this {@code System.nanoTime()}, lone GEMMs stay off OpenBLAS's threads (threaded calls were slow). */
     private static volatile long backOffUntil;
     private static volatile boolean backingOff;
-    /** Running share of slow threaded calls (guarded by LOCK in threaded(); tests call record directly). */
+    /** Running share of slow threaded calls (read and written only in the synchronized record and reset). */
     private static double slowShare;
 
     private static final Object LOCK = new Object();

@@ -61,7 +61,8 @@ sealed interface Step permits Step.Sum, Step.Gemm, Step.Multiply, Step.Output {
 
     /**
      * A pairwise step for which a GEMM is the wrong tool ({@code Backend.multiply}): an element-wise or broadcast
-     * product (no summed label and one side without labels of its own: {@code ij,ij->ij}, {@code ij,j->ij}) or a
+     * product (no summed label and one side without labels of its own: {@code ij,ij->ij}, {@code ij,j->ij}), an outer
+     * product as the last step when no GEMM orientation writes the output order ({@code ij,jk->ijk}), or a
      * Hadamard-and-reduce whose summed labels are not the unit-stride ones ({@code ij,ij->j}). Both operands are read
      * as views over one iteration space {@code space} (the result's {@code labels} first, in its order, then the
      * summed ones; stride 0 where an operand lacks a label), and the result is the contiguous intermediate

@@ -27,9 +27,9 @@ public final class HostAllocator {
      * Without it every large block started at the same offset within a 4 KiB page (malloc maps them page-aligned),
      * so an operand and a result read and written in step aliased in the L1 cache and the load/store unit's 4 KiB
      * address check: E06 of the einsum suite (four 4096×16×16 GEMMs over 256 KiB intermediates) took 90–100 µs per
-     * call in four JVMs of five against 34 µs in the fifth; with blocks a quarter page apart or more, 33–36 µs in
-     * six of six (2026-11-30, quiet 2-core machine); 64-byte steps did not help (90–100 µs in five of five). At most
-     * 6% of a block.
+     * call in four JVMs of five against 34 µs in the fifth; with 16 offsets 256 bytes apart, 33–34 µs in 14 JVMs
+     * of 15 (2026-11-30, quiet 2-core machine); 64 offsets 64 bytes apart, picked by a hash of the block's page, did
+     * not help (90–100 µs in five of five). At most 6% of a block.
      */
     static final int COLOUR_SLACK = 4096;
     /** Colours: page offsets {@link #COLOUR_STEP} apart. */
@@ -126,8 +126,8 @@ public final class HostAllocator {
      * Where a tensor of {@code bytes} starts in the block {@code raw} from {@link #allocate}: 64-byte aligned and,
      * for a large block, past a one-byte header holding the block's colour and that many {@link #COLOUR_STEP}s
      * further. Fresh large blocks take the colours in turn, so blocks allocated together (a plan's operands and
-     * intermediates) start at page offsets at least a quarter page apart for up to {@link #COLOURS} blocks; a cached
-     * block keeps its colour.
+     * intermediates) start at different page offsets, at least {@link #COLOUR_STEP} bytes apart, for up to
+     * {@link #COLOURS} blocks; a cached block keeps its colour.
      */
     static long start(Pointer raw, long bytes) {
         long a = raw.address();

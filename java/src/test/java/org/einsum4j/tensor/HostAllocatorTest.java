@@ -41,7 +41,7 @@ class HostAllocatorTest {
     }
 
     @Test
-    void freshLargeBlocksStartAtPageOffsetsAQuarterPageApartInsideTheirBlock() {
+    void freshLargeBlocksTakeEveryColourInsideTheirBlock() {
         long big = HostAllocator.MIN_CACHED;
         int n = HostAllocator.COLOURS;
         org.bytedeco.javacpp.Pointer[] blocks = new org.bytedeco.javacpp.Pointer[n];
